@@ -1,0 +1,24 @@
+//! Coach's persistence: one store API over SQLite (the embedded default) and
+//! PostgreSQL, with embedded forward-only migrations. Every tenant query takes
+//! the organization id first and filters on it.
+
+mod db;
+mod error;
+pub mod orgs;
+mod secret;
+#[cfg(feature = "testing")]
+pub mod testing;
+pub mod sessions;
+pub mod throttle;
+pub mod tokens;
+pub mod users;
+
+pub use db::{Backend, Store};
+pub use error::StoreError;
+pub use orgs::Organization;
+pub use sessions::SignedInSession;
+pub use tokens::ApiToken;
+pub use users::{NewUser, User, UserFilter, UserPatch};
+
+/// The result type of every store call.
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;

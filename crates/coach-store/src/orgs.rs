@@ -1,0 +1,79 @@
+//! Organizations: the tenants. Everything else belongs to exactly one.
+
+use crate::{Result, Store, StoreError};
+use chrono::Utc;
+use coach_core::time::to_db;
+use coach_core::validate::{validate_name, validate_slug, validate_time_zone};
+use coach_core::FieldError;
+use sqlx::Row as _;
+use sqlx::any::AnyRow;
+
+/// One organization (tenant).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Organization {
+    /// Its id (UUID v7).
+    pub id: String,
+    /// Its short name in URLs and on the command line.
+    pub slug: String,
+    /// Its display name.
+    pub name: String,
+    /// The default time zone of its people.
+    pub time_zone: String,
+}
+
+fn from_row(row: &AnyRow) -> Result<Organization> {
+    Ok(Organization {
+        id: row.try_get("id")?,
+        slug: row.try_get("slug")?,
+        name: row.try_get("name")?,
+        time_zone: row.try_get("time_zone")?,
+    })
+}
+
+impl Store {
+    /// Creates an organization. The slug must be free.
+    pub async fn create_org(&self, slug: &str, name: &str, time_zone: &str) -> Result<Organization> {
+        let org = Organization {
+            id: uuid::Uuid::now_v7().to_string(),
+            slug: validate_slug(slug)?,
+            name: validate_name("name", name)?,
+            time_zone: validate_time_zone(time_zone)?,
+        };
+        let mut tx = self.write().await?;
+        let taken = sqlx::query("SELECT id FROM organizations WHERE slug = $1")
+            .bind(&org.slug)
+            .fetch_optional(&mut *tx)
+            .await?;
+        if taken.is_some() {
+            return Err(FieldError::new("slug", format!("an organization named {:?} already exists", org.slug)).into());
+        }
+        sqlx::query("INSERT INTO organizations (id, slug, name, time_zone, created_at) VALUES ($1, $2, $3, $4, $5)")
+            .bind(&org.id)
+            .bind(&org.slug)
+            .bind(&org.name)
+            .bind(&org.time_zone)
+            .bind(to_db(Utc::now()))
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(org)
+    }
+
+    /// The organization with this slug.
+    pub async fn org_by_slug(&self, slug: &str) -> Result<Organization> {
+        let row = sqlx::query("SELECT id, slug, name, time_zone FROM organizations WHERE slug = $1")
+            .bind(slug)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(from_row).transpose()?.ok_or(StoreError::NotFound)
+    }
+
+    /// The organization with this id.
+    pub async fn org(&self, id: &str) -> Result<Organization> {
+        let row = sqlx::query("SELECT id, slug, name, time_zone FROM organizations WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(from_row).transpose()?.ok_or(StoreError::NotFound)
+    }
+}
