@@ -77,3 +77,23 @@ impl Store {
         row.as_ref().map(from_row).transpose()?.ok_or(StoreError::NotFound)
     }
 }
+
+impl Store {
+    /// Deletes an organization and everything in it, in one transaction.
+    pub async fn delete_org(&self, org_id: &str) -> Result<()> {
+        let mut tx = self.write().await?;
+        for sql in [
+            "DELETE FROM api_tokens WHERE org_id = $1",
+            "DELETE FROM web_sessions WHERE org_id = $1",
+            "DELETE FROM user_roles WHERE org_id = $1",
+            "DELETE FROM login_emails WHERE org_id = $1",
+            "UPDATE users SET manager_id = NULL WHERE org_id = $1",
+            "DELETE FROM users WHERE org_id = $1",
+            "DELETE FROM organizations WHERE id = $1",
+        ] {
+            sqlx::query(sql).bind(org_id).execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+}

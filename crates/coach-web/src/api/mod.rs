@@ -1,0 +1,66 @@
+//! The JSON API under `/api/v1`, described by an OpenAPI 3.1 document generated
+//! from these handlers (`/api/v1/openapi.json`). Same access policy as the
+//! pages; errors as `{"error": {"code", "message", "field"}}`.
+
+mod me;
+mod pagination;
+mod teams;
+mod users;
+
+use crate::error::{AppError, ErrorEnvelope};
+use crate::state::AppState;
+use axum::extract::State;
+use axum::http::header;
+use axum::response::IntoResponse;
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+pub use pagination::Cursor;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Coach API", version = "1", description = "The JSON API of Coach, the sales-coaching system. \
+        Authenticate with a personal API token (`Authorization: Bearer coach_…`) or a browser session \
+        (state-changing calls then need the `X-CSRF-Token` header). Lists use cursor pagination: pass \
+        `next_cursor` back as `cursor`. A record of another organization, or one you may not see, is a 404."),
+    components(schemas(ErrorEnvelope)),
+    modifiers(&Security),
+    tags((name = "people", description = "People, roles and reporting lines"), (name = "teams", description = "Teams, as they follow from reporting lines"))
+)]
+struct ApiDoc;
+
+struct Security;
+
+impl Modify for Security {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme("token", SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()));
+        components.add_security_scheme("session", SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new(crate::auth::SESSION_COOKIE))));
+        openapi.security = Some(vec![
+            utoipa::openapi::security::SecurityRequirement::new("token", Vec::<String>::new()),
+            utoipa::openapi::security::SecurityRequirement::new("session", Vec::<String>::new()),
+        ]);
+    }
+}
+
+/// The API routes with their OpenAPI description.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(openapi_json))
+        .routes(routes!(me::show))
+        .routes(routes!(users::list, users::create))
+        .routes(routes!(users::show, users::update))
+        .routes(routes!(teams::list))
+        .routes(routes!(teams::show))
+}
+
+/// The OpenAPI document of this API.
+#[utoipa::path(get, path = "/api/v1/openapi.json", tag = "meta", security(()), responses((status = 200, description = "The OpenAPI 3.1 document")))]
+async fn openapi_json(State(state): State<AppState>) -> impl IntoResponse {
+    ([(header::CONTENT_TYPE, "application/json")], state.openapi_json().to_owned())
+}
+
+/// The standard error responses, for `responses(...)` lists.
+pub(crate) type ApiResult<T> = Result<T, AppError>;

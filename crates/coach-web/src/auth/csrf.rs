@@ -1,0 +1,110 @@
+//! CSRF protection for every state-changing request made with a cookie
+//! (reliability T10). Signed-in forms carry the session's token in `_csrf`;
+//! the sign-in form, made before there is a session, carries the token of a
+//! pre-session cookie (double submit). API calls authenticated by cookie send
+//! the token in `X-CSRF-Token`; calls with a bearer token carry no ambient
+//! credentials and need none. A cross-site `Origin` is refused outright.
+
+use super::{MaybeActor, cookies};
+use crate::error::AppError;
+use crate::state::AppState;
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{Method, header};
+use axum::middleware::Next;
+use axum::response::Response;
+
+/// The pre-session cookie that carries the sign-in form's token.
+pub const PRE_SESSION_COOKIE: &str = "coach_csrf";
+/// The form field that carries the token.
+pub const FIELD: &str = "_csrf";
+/// The header that carries the token for script and API calls.
+pub const HEADER: &str = "x-csrf-token";
+
+/// Refuses forged state-changing requests.
+pub(crate) async fn protect(State(_state): State<AppState>, request: Request, next: Next) -> Result<Response, AppError> {
+    if matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
+        return Ok(next.run(request).await);
+    }
+    if request.headers().contains_key(header::AUTHORIZATION) {
+        return Ok(next.run(request).await);
+    }
+    if !same_origin(&request) {
+        tracing::info!(path = %request.uri().path(), reason = "cross-site origin", "CSRF check refused");
+        return Err(AppError::Csrf);
+    }
+    let expected = match request.extensions().get::<MaybeActor>() {
+        Some(MaybeActor(Some(actor))) => actor.csrf_token.clone(),
+        _ => cookies::get(request.headers(), PRE_SESSION_COOKIE),
+    };
+    let Some(expected) = expected else {
+        tracing::info!(path = %request.uri().path(), reason = "no token to compare", "CSRF check refused");
+        return Err(AppError::Csrf);
+    };
+    let header_token = request.headers().get(HEADER).and_then(|v| v.to_str().ok()).map(str::to_owned);
+    if let Some(given) = header_token {
+        return if equal(&given, &expected) { Ok(next.run(request).await) } else { Err(refuse(&request)) };
+    }
+    let is_form = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.starts_with("application/x-www-form-urlencoded"));
+    if request.uri().path().starts_with("/api/") || !is_form {
+        return Err(refuse(&request));
+    }
+    let (parts, body) = request.into_parts();
+    let bytes = axum::body::to_bytes(body, 2 * 1024 * 1024)
+        .await
+        .map_err(|_| AppError::BadRequest("the form is too large".to_owned()))?;
+    let given = form_urlencoded_value(&bytes, FIELD);
+    let request = Request::from_parts(parts, Body::from(bytes));
+    match given {
+        Some(given) if equal(&given, &expected) => Ok(next.run(request).await),
+        _ => Err(refuse(&request)),
+    }
+}
+
+fn refuse(request: &Request) -> AppError {
+    tracing::info!(path = %request.uri().path(), reason = "missing or wrong token", "CSRF check refused");
+    AppError::Csrf
+}
+
+/// Whether `Origin`, when sent, names this server's host.
+fn same_origin(request: &Request) -> bool {
+    let Some(origin) = request.headers().get(header::ORIGIN).and_then(|v| v.to_str().ok()) else { return true };
+    let host = request.headers().get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let origin_host = origin.split_once("://").map(|(_, rest)| rest).unwrap_or("");
+    !host.is_empty() && origin_host.eq_ignore_ascii_case(host)
+}
+
+fn form_urlencoded_value(bytes: &[u8], name: &str) -> Option<String> {
+    serde_urlencoded::from_bytes::<Vec<(String, String)>>(bytes)
+        .ok()?
+        .into_iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v)
+}
+
+/// Compares in time independent of where the strings differ.
+fn equal(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_compare_equal_only_when_identical() {
+        assert!(equal("abc", "abc"));
+        assert!(!equal("abc", "abd"));
+        assert!(!equal("abc", "abcd"));
+    }
+
+    #[test]
+    fn the_token_is_found_among_other_form_fields() {
+        assert_eq!(form_urlencoded_value(b"name=A+B&_csrf=t%2Bk&x=1", FIELD), Some("t+k".to_owned()));
+        assert_eq!(form_urlencoded_value(b"name=A", FIELD), None);
+    }
+}

@@ -1,0 +1,108 @@
+//! The page shell (navigation by role, the signed-in person, the sign-out
+//! form) and small helpers shared by the page views.
+
+use crate::auth::Actor;
+use askama::Template;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use chrono::{DateTime, Utc};
+use coach_core::Role;
+
+/// One link of the main navigation.
+#[derive(Debug, Clone)]
+pub(crate) struct NavItem {
+    pub href: &'static str,
+    pub label: &'static str,
+    pub active: bool,
+}
+
+/// What the layout of every signed-in page shows.
+#[derive(Debug, Clone)]
+pub(crate) struct Shell {
+    pub user_name: String,
+    pub initials: String,
+    pub org_name: String,
+    pub nav: Vec<NavItem>,
+    pub csrf: String,
+    pub notice: Option<&'static str>,
+    pub on_profile: bool,
+    pub email_enabled: bool,
+}
+
+impl Shell {
+    /// The shell for `actor` on the page at `current` (a nav href).
+    pub(crate) fn new(actor: &Actor, current: &str, email_enabled: bool) -> Shell {
+        let roles = &actor.user.roles;
+        let mut nav = vec![NavItem { href: "/", label: "Home", active: current == "/" }];
+        if roles.has(Role::Admin) || roles.leads() {
+            let label = if roles.has(Role::Admin) { "People" } else { "My people" };
+            nav.push(NavItem { href: "/people", label, active: current == "/people" });
+            nav.push(NavItem { href: "/teams", label: "Teams", active: current == "/teams" });
+        }
+        Shell {
+            user_name: actor.user.name.clone(),
+            initials: initials(&actor.user.name),
+            org_name: actor.org.name.clone(),
+            nav,
+            csrf: actor.csrf_token.clone().unwrap_or_default(),
+            notice: None,
+            on_profile: current == "/profile",
+            email_enabled,
+        }
+    }
+
+    /// Shows a fixed notice (never text from the request).
+    pub(crate) fn with_notice(mut self, notice: Option<&'static str>) -> Shell {
+        self.notice = notice;
+        self
+    }
+}
+
+/// "Ana Lopez" → "AL".
+pub(crate) fn initials(name: &str) -> String {
+    name.split_whitespace().filter_map(|w| w.chars().next()).take(2).flat_map(char::to_uppercase).collect()
+}
+
+/// The first word of a name.
+pub(crate) fn first_name(name: &str) -> String {
+    name.split_whitespace().next().unwrap_or(name).to_owned()
+}
+
+/// A date for people: "26 Nov 2026".
+pub(crate) fn day(t: DateTime<Utc>) -> String {
+    t.format("%-d %b %Y").to_string()
+}
+
+/// Role names and labels for pills: `("manager", "Manager")`.
+pub(crate) fn role_pills(roles: &coach_core::Roles) -> Vec<(&'static str, &'static str)> {
+    roles.iter().map(|r| (r.as_str(), r.label())).collect()
+}
+
+/// A handful of common time zones offered in forms (any IANA name is accepted).
+pub(crate) const COMMON_ZONES: &[&str] = &[
+    "UTC", "Europe/London", "Europe/Dublin", "Europe/Paris", "Europe/Berlin", "Europe/Madrid", "Europe/Amsterdam",
+    "Europe/Stockholm", "Europe/Warsaw", "America/New_York", "America/Chicago", "America/Denver",
+    "America/Los_Angeles", "America/Toronto", "America/Sao_Paulo", "Asia/Singapore", "Asia/Tokyo", "Asia/Kolkata",
+    "Australia/Sydney",
+];
+
+/// Renders a template as an HTML response with `status`.
+pub(crate) fn html<T: Template>(status: StatusCode, view: &T) -> Response {
+    match view.render() {
+        Ok(body) => {
+            let mut r = (status, body).into_response();
+            r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
+            r
+        }
+        Err(e) => crate::error::AppError::Internal(format!("template: {e}")).into_response(),
+    }
+}
+
+/// The error page (standalone: it must render even when nothing else works).
+#[derive(Template)]
+#[template(path = "error.html")]
+pub(crate) struct ErrorPage {
+    pub title: &'static str,
+    pub message: String,
+    pub status: u16,
+}

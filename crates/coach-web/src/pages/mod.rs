@@ -1,0 +1,33 @@
+//! The server-rendered pages. One view struct per page; forms validate,
+//! re-render with field errors (422), or redirect (303).
+
+mod assets;
+mod book;
+mod home;
+pub(crate) mod layout;
+mod people;
+mod profile;
+mod teams;
+
+pub(crate) use book::RouteBook;
+
+use crate::state::AppState;
+use axum::Router;
+
+/// The page routes, recorded in a book so tests can check every one of them.
+pub(crate) fn book() -> RouteBook {
+    let book = RouteBook::new()
+        .get("/assets/app.css", assets::css)
+        .get("/login", crate::auth::login::form)
+        .post("/login", crate::auth::login::submit)
+        .post("/logout", crate::auth::login::logout)
+        .get("/", home::show);
+    let book = people::routes(book);
+    let book = teams::routes(book);
+    profile::routes(book)
+}
+
+/// The page router.
+pub(crate) fn router() -> Router<AppState> {
+    book().into_router()
+}

@@ -1,0 +1,64 @@
+//! Teams: a leader and the people reporting to them, for every leader the
+//! viewer may see.
+
+use super::RouteBook;
+use super::layout::{Shell, html};
+use crate::auth::Actor;
+use crate::error::AppError;
+use crate::policy::{self, Action};
+use crate::state::AppState;
+use askama::Template;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::Response;
+use coach_store::{User, UserFilter};
+
+pub(crate) fn routes(book: RouteBook) -> RouteBook {
+    book.get("/teams", list)
+}
+
+pub(crate) struct TeamCard {
+    leader_id: String,
+    leader_name: String,
+    leader_roles: String,
+    members: Vec<(String, String, String)>,
+}
+
+#[derive(Template)]
+#[template(path = "teams.html")]
+struct TeamsPage {
+    shell: Shell,
+    teams: Vec<TeamCard>,
+}
+
+/// The teams `actor` may see, leaders in name order.
+pub(crate) async fn visible_teams(state: &AppState, actor: &Actor) -> Result<Vec<(User, Vec<User>)>, AppError> {
+    let everyone = state.store().users(&actor.org.id, &UserFilter { active: Some(true), ..UserFilter::default() }).await?;
+    let mut teams: Vec<(User, Vec<User>)> = everyone
+        .iter()
+        .filter(|leader| policy::allows(actor, Action::ViewTeam(leader)))
+        .map(|leader| {
+            let members: Vec<User> = everyone.iter().filter(|u| u.manager_id.as_deref() == Some(leader.id.as_str())).cloned().collect();
+            (leader.clone(), members)
+        })
+        .filter(|(_, members)| !members.is_empty())
+        .collect();
+    teams.sort_by(|a, b| a.0.name.cmp(&b.0.name));
+    Ok(teams)
+}
+
+async fn list(State(state): State<AppState>, actor: Actor) -> Result<Response, AppError> {
+    policy::check(&actor, Action::ListPeople)?;
+    let teams = visible_teams(&state, &actor)
+        .await?
+        .into_iter()
+        .map(|(leader, members)| TeamCard {
+            leader_id: leader.id,
+            leader_name: leader.name,
+            leader_roles: leader.roles.labels(),
+            members: members.into_iter().map(|m| (m.id, m.name, m.roles.labels())).collect(),
+        })
+        .collect();
+    let view = TeamsPage { shell: Shell::new(&actor, "/teams", state.config().email_enabled), teams };
+    Ok(html(StatusCode::OK, &view))
+}

@@ -1,0 +1,105 @@
+//! The access policy: the one place that decides what each person may see and
+//! do. Every page, API call, export and feed asks here. A seller sees their own
+//! records; a manager their team; a director every team below them; an admin
+//! the organization's configuration and people; nobody anything of another
+//! organization. Refusals are logged once, with who and what.
+
+use crate::auth::Actor;
+use crate::error::AppError;
+use coach_core::Role;
+use coach_store::User;
+use std::collections::BTreeSet;
+
+/// What the actor wants to do.
+#[derive(Debug, Clone, Copy)]
+pub enum Action<'a> {
+    /// See a person's profile (name, email, roles, reporting line).
+    ViewPerson(&'a User),
+    /// See a team: the leader and who reports to them.
+    ViewTeam(&'a User),
+    /// List people (the list is then limited by [`people_scope`]).
+    ListPeople,
+    /// Add people, change roles, reporting lines and time zones, deactivate.
+    ManagePeople,
+    /// Change this person's record as an admin.
+    EditPerson(&'a User),
+}
+
+impl Action<'_> {
+    fn name(&self) -> &'static str {
+        match self {
+            Action::ViewPerson(_) => "view person",
+            Action::ViewTeam(_) => "view team",
+            Action::ListPeople => "list people",
+            Action::ManagePeople => "manage people",
+            Action::EditPerson(_) => "edit person",
+        }
+    }
+
+    fn target(&self) -> Option<&str> {
+        match self {
+            Action::ViewPerson(u) | Action::ViewTeam(u) | Action::EditPerson(u) => Some(u.id.as_str()),
+            _ => None,
+        }
+    }
+}
+
+/// Whether `actor` may do `action`.
+pub fn allows(actor: &Actor, action: Action<'_>) -> bool {
+    let me = &actor.user;
+    let admin = me.roles.has(Role::Admin);
+    let same_org = |u: &User| u.org_id == actor.org.id;
+    match action {
+        Action::ViewPerson(u) => same_org(u) && (u.id == me.id || admin || actor.below.contains(&u.id)),
+        Action::ViewTeam(leader) => same_org(leader) && (leader.id == me.id || admin || actor.below.contains(&leader.id)),
+        Action::ListPeople => admin || me.roles.leads(),
+        Action::ManagePeople => admin,
+        Action::EditPerson(u) => same_org(u) && admin,
+    }
+}
+
+/// Allows or refuses, logging a refusal. A record the actor may not see is
+/// "not found" (its existence is not confirmed); a feature their role does not
+/// have is "forbidden".
+pub fn check(actor: &Actor, action: Action<'_>) -> Result<(), AppError> {
+    if allows(actor, action) {
+        return Ok(());
+    }
+    tracing::info!(actor = %actor.user.id, org = %actor.org.id, action = action.name(), target = action.target().unwrap_or("-"), "access denied");
+    Err(match action {
+        Action::ViewPerson(_) | Action::ViewTeam(_) => AppError::NotFound,
+        Action::EditPerson(u) if !allows(actor, Action::ViewPerson(u)) => AppError::NotFound,
+        _ => AppError::Forbidden("This part of Coach is not available for your role."),
+    })
+}
+
+/// Which people a list may show to the actor.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PeopleScope {
+    /// Everyone in the organization (admins).
+    Everyone,
+    /// Only these ids.
+    Only(BTreeSet<String>),
+}
+
+impl PeopleScope {
+    /// The ids to pass to the store, or `None` for everyone.
+    pub fn ids(&self) -> Option<Vec<String>> {
+        match self {
+            PeopleScope::Everyone => None,
+            PeopleScope::Only(ids) => Some(ids.iter().cloned().collect()),
+        }
+    }
+}
+
+/// The people the actor may see: everyone (admin), or themselves and everyone
+/// below them.
+pub fn people_scope(actor: &Actor) -> PeopleScope {
+    if actor.user.roles.has(Role::Admin) {
+        PeopleScope::Everyone
+    } else {
+        let mut ids = actor.below.clone();
+        ids.insert(actor.user.id.clone());
+        PeopleScope::Only(ids)
+    }
+}

@@ -1,0 +1,213 @@
+//! The command line of `coach` (docs/interfaces.md). Every option has a
+//! `COACH_*` environment twin; flags win over the environment, which wins
+//! over the configuration file.
+
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+/// Coach: the sales-coaching system.
+#[derive(Debug, Parser)]
+#[command(name = "coach", version, about = "Coach: sales coaching on a rhythm managers can keep", propagate_version = true)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: Global,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options every command takes.
+#[derive(Debug, Args, Clone, Default)]
+pub struct Global {
+    /// A TOML file with any of the settings below (database_url, data_dir, bind, base_url, smtp_url, log)
+    #[arg(long, env = "COACH_CONFIG", global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Database: sqlite://PATH or postgres://USER@HOST/DB [default: sqlite://<data-dir>/coach.db]
+    #[arg(long, env = "COACH_DATABASE_URL", global = true, value_name = "URL", hide_env_values = true)]
+    pub database_url: Option<String>,
+    /// Where the embedded database lives [default: ./coach-data]
+    #[arg(long, env = "COACH_DATA_DIR", global = true, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// Address to listen on [default: 127.0.0.1:8080]
+    #[arg(long, env = "COACH_BIND", global = true, value_name = "ADDR")]
+    pub bind: Option<String>,
+    /// The URL people reach Coach at, for links in email and calendars [default: http://<bind>]
+    #[arg(long, env = "COACH_BASE_URL", global = true, value_name = "URL")]
+    pub base_url: Option<String>,
+    /// SMTP server for email; without it email is off and the UI says so
+    #[arg(long, env = "COACH_SMTP_URL", global = true, value_name = "URL", hide_env_values = true)]
+    pub smtp_url: Option<String>,
+    /// Log filter, tracing syntax [default: info]
+    #[arg(long, env = "COACH_LOG", global = true, value_name = "FILTER")]
+    pub log: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the server (pages, API, calendar feeds); brings the schema up to date first
+    Serve(ServeArgs),
+    /// Create the demo organization if there is none, print the URL and logins, then serve
+    Demo(DemoArgs),
+    /// Bring the database schema up to date
+    Migrate,
+    /// Organizations
+    #[command(subcommand)]
+    Org(OrgCommand),
+    /// People, roles and reporting lines
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Personal API tokens
+    #[command(subcommand)]
+    Token(TokenCommand),
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Trust X-Forwarded-For for the client address (only behind a proxy that sets it)
+    #[arg(long, env = "COACH_TRUST_FORWARDED_FOR")]
+    pub trust_forwarded_for: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Delete the demo organization and create it anew
+    #[arg(long)]
+    pub reset: bool,
+    /// Create the demo data, print the logins, and exit without serving
+    #[arg(long)]
+    pub no_serve: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum OrgCommand {
+    /// Create an organization and its first admin
+    Create(OrgCreateArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct OrgCreateArgs {
+    /// Short name used on the command line, e.g. acme-sales
+    #[arg(long)]
+    pub slug: String,
+    /// Display name, e.g. "Acme Sales"
+    #[arg(long)]
+    pub name: String,
+    /// Default IANA time zone of its people
+    #[arg(long, default_value = "UTC")]
+    pub time_zone: String,
+    /// Email of the first admin
+    #[arg(long)]
+    pub admin_email: String,
+    /// Name of the first admin
+    #[arg(long)]
+    pub admin_name: String,
+    /// Read the admin's password from the first line of standard input
+    #[arg(long)]
+    pub password_stdin: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Add a person
+    Add(UserAddArgs),
+    /// List the people of an organization
+    List(UserListArgs),
+    /// Set a person's password (ends all their sessions)
+    SetPassword(SetPasswordArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct UserAddArgs {
+    /// The organization's slug
+    #[arg(long)]
+    pub org: String,
+    /// Sign-in email
+    #[arg(long)]
+    pub email: String,
+    /// Full name
+    #[arg(long)]
+    pub name: String,
+    /// Role, repeatable: admin, director, manager, seller
+    #[arg(long = "role", required = true)]
+    pub roles: Vec<String>,
+    /// Email of the person they report to
+    #[arg(long)]
+    pub manager: Option<String>,
+    /// IANA time zone [default: the organization's]
+    #[arg(long)]
+    pub time_zone: Option<String>,
+    /// Their id in the CRM
+    #[arg(long)]
+    pub crm_id: Option<String>,
+    /// Read a first password from the first line of standard input
+    #[arg(long)]
+    pub password_stdin: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct UserListArgs {
+    /// The organization's slug
+    #[arg(long)]
+    pub org: String,
+    /// Print JSON instead of a table
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct SetPasswordArgs {
+    /// The organization's slug
+    #[arg(long)]
+    pub org: String,
+    /// The person's email
+    #[arg(long)]
+    pub email: String,
+    /// Read the password from the first line of standard input
+    #[arg(long)]
+    pub password_stdin: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Create a token for a person and print it (shown only this once)
+    Create(TokenCreateArgs),
+    /// List a person's tokens (never the secrets)
+    List(TokenOwnerArgs),
+    /// Revoke a token; it stops working at once
+    Revoke(TokenRevokeArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct TokenCreateArgs {
+    /// The organization's slug
+    #[arg(long)]
+    pub org: String,
+    /// The person's email
+    #[arg(long)]
+    pub email: String,
+    /// What the token is for
+    #[arg(long, default_value = "command line")]
+    pub name: String,
+}
+
+#[derive(Debug, Args)]
+pub struct TokenOwnerArgs {
+    /// The organization's slug
+    #[arg(long)]
+    pub org: String,
+    /// The person's email
+    #[arg(long)]
+    pub email: String,
+}
+
+#[derive(Debug, Args)]
+pub struct TokenRevokeArgs {
+    /// The organization's slug
+    #[arg(long)]
+    pub org: String,
+    /// The person's email
+    #[arg(long)]
+    pub email: String,
+    /// The token's id (from `coach token list` or `create`)
+    #[arg(long)]
+    pub id: String,
+}
