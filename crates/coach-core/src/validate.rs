@@ -48,10 +48,16 @@ pub fn validate_name(field: &'static str, raw: &str) -> Result<String, FieldErro
     if name.chars().count() > 120 {
         return Err(FieldError::new(field, "must be at most 120 characters"));
     }
-    if name.chars().any(char::is_control) {
-        return Err(FieldError::new(field, "must not contain control characters"));
+    if name.chars().any(|c| c.is_control() || is_bidi_control(c)) {
+        return Err(FieldError::new(field, "must not contain control or text-direction characters"));
     }
     Ok(name.to_owned())
+}
+
+/// Whether `c` overrides or isolates text direction (U+202A–U+202E,
+/// U+2066–U+2069): such characters can make a name display as something else.
+pub fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 
 /// Checks a new password's length; anything else is the person's choice.
@@ -117,6 +123,7 @@ mod tests {
         assert_eq!(validate_name("name", "  Ana Lopez "), Ok("Ana Lopez".to_owned()));
         assert!(validate_name("name", "   ").is_err());
         assert!(validate_name("name", "Ana\u{0007}").is_err());
+        assert!(validate_name("name", "Ana \u{202E}zepoL").is_err());
     }
 
     #[test]

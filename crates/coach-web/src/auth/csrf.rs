@@ -2,8 +2,8 @@
 //! (reliability T10). Signed-in forms carry the session's token in `_csrf`;
 //! the sign-in form, made before there is a session, carries the token of a
 //! pre-session cookie (double submit). API calls authenticated by cookie send
-//! the token in `X-CSRF-Token`; calls with a bearer token carry no ambient
-//! credentials and need none. A cross-site `Origin` is refused outright.
+//! the token in `X-CSRF-Token`; API calls authenticated by a bearer token carry
+//! no ambient credentials and need none. A cross-site `Origin` is refused outright.
 
 use super::{MaybeActor, cookies};
 use crate::error::AppError;
@@ -26,15 +26,18 @@ pub(crate) async fn protect(State(_state): State<AppState>, request: Request, ne
     if matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
         return Ok(next.run(request).await);
     }
-    if request.headers().contains_key(header::AUTHORIZATION) {
+    let via_token = matches!(request.extensions().get::<MaybeActor>(), Some(MaybeActor(Some(a))) if a.via == super::Via::Token);
+    if via_token {
         return Ok(next.run(request).await);
     }
     if !same_origin(&request) {
         tracing::info!(path = %request.uri().path(), reason = "cross-site origin", "CSRF check refused");
         return Err(AppError::Csrf);
     }
+    // The sign-in form is always made before a session (a browser that is
+    // already signed in may still post a stale sign-in tab).
     let expected = match request.extensions().get::<MaybeActor>() {
-        Some(MaybeActor(Some(actor))) => actor.csrf_token.clone(),
+        Some(MaybeActor(Some(actor))) if request.uri().path() != "/login" => actor.csrf_token.clone(),
         _ => cookies::get(request.headers(), PRE_SESSION_COOKIE),
     };
     let Some(expected) = expected else {

@@ -69,9 +69,12 @@ pub const SESSION_COOKIE: &str = "coach_session";
 
 /// Resolves the caller for every request.
 pub(crate) async fn identify(State(state): State<AppState>, mut request: Request, next: Next) -> Result<Response, AppError> {
+    // Personal API tokens open the API only; pages are for browser sessions.
+    let is_api = request.uri().path().starts_with("/api/");
     let bearer = request
         .headers()
         .get(header::AUTHORIZATION)
+        .filter(|_| is_api)
         .and_then(|v| v.to_str().ok())
         .map(|v| v.strip_prefix("Bearer ").unwrap_or("").trim().to_owned());
     let actor = match bearer {

@@ -229,7 +229,8 @@ impl Errors {
             "time_zone" => &mut self.time_zone,
             _ => &mut self.password,
         };
-        *slot = Some(e.message);
+        let mut chars = e.message.chars();
+        *slot = chars.next().map(|c| c.to_uppercase().chain(chars).collect());
     }
 
     fn any(&self) -> bool {
