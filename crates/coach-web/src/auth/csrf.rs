@@ -26,8 +26,11 @@ pub(crate) async fn protect(State(_state): State<AppState>, request: Request, ne
     if matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
         return Ok(next.run(request).await);
     }
-    let via_token = matches!(request.extensions().get::<MaybeActor>(), Some(MaybeActor(Some(a))) if a.via == super::Via::Token);
-    if via_token {
+    // The API needs the token only when a session cookie authenticates the
+    // call; a bearer token is no ambient credential, and no credential at all
+    // is answered 401 by the handler.
+    let via_session = matches!(request.extensions().get::<MaybeActor>(), Some(MaybeActor(Some(a))) if a.via == super::Via::Session);
+    if request.uri().path().starts_with("/api/") && !via_session {
         return Ok(next.run(request).await);
     }
     if !same_origin(&request) {

@@ -1,0 +1,444 @@
+//! Reliability T1: the authorization matrix. Every route × every actor
+//! relation × every target, with ids in the path, the query and the body,
+//! compared against an oracle written here from the organization chart (not
+//! from the policy module), plus a canary scan of every allowed response: each
+//! person's name carries a unique marker that may appear only where the actor
+//! may see that person. Later features add their routes to `rules()`; the test
+//! fails while any route of the server is missing from it.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::too_many_lines)]
+
+mod common;
+
+use common::{Fixture, TestApp, seed};
+use reqwest::cookie::Jar;
+use reqwest::{Client, Method, RequestBuilder, StatusCode};
+use serde_json::json;
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+
+/// What a cell's answer means.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Outcome {
+    /// Done or shown (2xx, or a redirect that is not to sign-in).
+    Ok,
+    /// Not signed in (401, or a redirect to the sign-in page).
+    Unauth,
+    /// The role may not use this (403).
+    Forbidden,
+    /// Not there, or not the actor's to see (404).
+    NotFound,
+    /// The request reached its handler and was refused as invalid (422).
+    Rejected,
+    /// Anything else.
+    Other(u16),
+}
+
+fn classify(r: &reqwest::Response) -> Outcome {
+    let s = r.status();
+    let location = r.headers().get("location").and_then(|v| v.to_str().ok()).unwrap_or("");
+    match s.as_u16() {
+        200..=299 => Outcome::Ok,
+        300..=399 if location.starts_with("/login") && !location.contains("notice=signed-out") => Outcome::Unauth,
+        300..=399 => Outcome::Ok,
+        401 => Outcome::Unauth,
+        403 => Outcome::Forbidden,
+        404 => Outcome::NotFound,
+        422 => Outcome::Rejected,
+        other => Outcome::Other(other),
+    }
+}
+
+/// How an actor proves who they are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Session,
+    Token,
+    Nobody,
+}
+
+struct Actor {
+    name: &'static str,
+    kind: Kind,
+    /// Whose rights a live credential carries.
+    person: Option<&'static str>,
+    client: Client,
+    csrf: String,
+    bearer: Option<String>,
+}
+
+/// Who may see whom: written from the chart in `common::seed`, on purpose not
+/// computed by the code under test.
+fn visible(person: &str) -> BTreeSet<&'static str> {
+    let org_a = ["admin", "director1", "director2", "manager1", "manager2", "manager3", "seller1", "seller2", "departed", "victim", "seller3", "seller4"];
+    let set: &[&'static str] = match person {
+        "admin" => &org_a,
+        "admin_b" => &["admin_b", "seller_b"],
+        "director1" => &["director1", "manager1", "manager2", "seller1", "seller2", "departed", "victim", "seller3"],
+        "director2" => &["director2", "manager3", "seller4"],
+        "manager1" => &["manager1", "seller1", "seller2", "departed", "victim"],
+        "manager2" => &["manager2", "seller3"],
+        "manager3" => &["manager3", "seller4"],
+        "seller1" => &["seller1"],
+        "seller2" => &["seller2"],
+        _ => &[],
+    };
+    set.iter().copied().collect()
+}
+
+/// Names a person sees beyond those they may open: their own manager's.
+fn own_manager(person: &str) -> Option<&'static str> {
+    match person {
+        "seller1" | "seller2" => Some("manager1"),
+        "manager1" | "manager2" => Some("director1"),
+        "manager3" => Some("director2"),
+        _ => None,
+    }
+}
+
+fn is_admin(person: &str) -> bool {
+    matches!(person, "admin" | "admin_b")
+}
+
+fn leads(person: &str) -> bool {
+    person.starts_with("manager") || person.starts_with("director")
+}
+
+fn has_team(person: &str) -> bool {
+    matches!(person, "director1" | "director2" | "manager1" | "manager2" | "manager3" | "admin_b")
+}
+
+/// One cell's request: the route's target (if any) and where its id goes.
+#[derive(Debug, Clone)]
+struct Target {
+    /// A fixture person, or a token key.
+    key: &'static str,
+    /// `path`, `query` or `body`.
+    placement: &'static str,
+}
+
+type Expect = fn(&Actor, &Target) -> Outcome;
+
+struct Rule {
+    targets: Vec<Target>,
+    expect: Expect,
+}
+
+fn t(key: &'static str, placement: &'static str) -> Target {
+    Target { key, placement }
+}
+
+/// Signed-in people (by session or token) see their rights; everyone else is
+/// unauthenticated.
+fn signed_in(a: &Actor, page: bool) -> Option<&'static str> {
+    match a.kind {
+        Kind::Session => a.person,
+        Kind::Token if !page => a.person,
+        _ => None,
+    }
+}
+
+fn rules() -> BTreeMap<(&'static str, &'static str), Rule> {
+    let none = || vec![t("-", "none")];
+    let people_targets = || vec![t("seller1", "path"), t("manager1", "path"), t("director1", "path"), t("admin", "path"), t("victim", "path"), t("seller_b", "path")];
+    let mut r: BTreeMap<(&'static str, &'static str), Rule> = BTreeMap::new();
+    let mut add = |m: &'static str, p: &'static str, targets: Vec<Target>, expect: Expect| {
+        r.insert((m, p), Rule { targets, expect });
+    };
+    // Public.
+    for p in ["/healthz", "/readyz", "/metrics", "/assets/app.css", "/login"] {
+        add("GET", p, none(), |_, _| Outcome::Ok);
+    }
+    // Public, but a bad API credential is refused wherever it is presented.
+    add("GET", "/api/v1/openapi.json", none(), |a, _| if a.kind == Kind::Nobody && a.bearer.is_some() { Outcome::Unauth } else { Outcome::Ok });
+    add("POST", "/login", none(), |a, _| if a.kind == Kind::Session { Outcome::Forbidden } else { Outcome::Unauth });
+    add("POST", "/logout", none(), |_, _| Outcome::Ok);
+    // Every signed-in person, pages.
+    for p in ["/", "/profile"] {
+        add("GET", p, none(), |a, _| if signed_in(a, true).is_some() { Outcome::Ok } else { Outcome::Unauth });
+    }
+    add("POST", "/profile", none(), |a, _| if signed_in(a, true).is_some() { Outcome::Ok } else { Outcome::Unauth });
+    add("POST", "/profile/password", none(), |a, _| if signed_in(a, true).is_some() { Outcome::Rejected } else { Outcome::Unauth });
+    add("POST", "/profile/tokens", none(), |a, _| if signed_in(a, true).is_some() { Outcome::Ok } else { Outcome::Unauth });
+    add("POST", "/profile/tokens/{id}/revoke", vec![t("token-of-seller1", "path"), t("token-of-seller_b", "path")], |a, target| match signed_in(a, true) {
+        None => Outcome::Unauth,
+        Some("seller1") if target.key == "token-of-seller1" => Outcome::Ok,
+        Some(_) => Outcome::NotFound,
+    });
+    // People pages.
+    for p in ["/people", "/teams"] {
+        add("GET", p, none(), |a, _| match signed_in(a, true) {
+            None => Outcome::Unauth,
+            Some(p) if is_admin(p) || leads(p) => Outcome::Ok,
+            Some(_) => Outcome::Forbidden,
+        });
+    }
+    add("GET", "/people/new", none(), |a, _| match signed_in(a, true) {
+        None => Outcome::Unauth,
+        Some(p) if is_admin(p) => Outcome::Ok,
+        Some(_) => Outcome::Forbidden,
+    });
+    add("POST", "/people", vec![t("manager1", "body"), t("seller_b", "body")], |a, target| match signed_in(a, true) {
+        None => Outcome::Unauth,
+        Some("admin") if target.key == "manager1" => Outcome::Ok,
+        Some("admin_b") if target.key == "seller_b" => Outcome::Ok,
+        Some(p) if is_admin(p) => Outcome::Rejected,
+        Some(_) => Outcome::Forbidden,
+    });
+    add("GET", "/people/{id}", people_targets(), |a, target| match signed_in(a, true) {
+        None => Outcome::Unauth,
+        Some(p) if visible(p).contains(target.key) => Outcome::Ok,
+        Some(_) => Outcome::NotFound,
+    });
+    fn admin_edit(a: &Actor, target: &Target) -> Outcome {
+        match signed_in(a, true) {
+            None => Outcome::Unauth,
+            Some(p) if is_admin(p) && visible(p).contains(target.key) => Outcome::Ok,
+            Some(p) if visible(p).contains(target.key) => Outcome::Forbidden,
+            Some(_) => Outcome::NotFound,
+        }
+    }
+    add("GET", "/people/{id}/edit", people_targets(), admin_edit);
+    add("POST", "/people/{id}", vec![t("victim", "path"), t("seller1", "path"), t("manager1", "path"), t("seller_b", "path")], admin_edit);
+    add("POST", "/people/{id}/deactivate", vec![t("victim", "path"), t("seller_b", "path")], admin_edit);
+    add("POST", "/people/{id}/reactivate", vec![t("victim", "path"), t("seller_b", "path")], admin_edit);
+    // API.
+    for p in ["/api/v1/me", "/api/v1/teams"] {
+        add("GET", p, none(), |a, _| if signed_in(a, false).is_some() { Outcome::Ok } else { Outcome::Unauth });
+    }
+    add("GET", "/api/v1/users", vec![t("-", "none"), t("manager1", "query"), t("seller_b", "query")], |a, _| {
+        if signed_in(a, false).is_some() { Outcome::Ok } else { Outcome::Unauth }
+    });
+    add("POST", "/api/v1/users", vec![t("manager1", "body"), t("seller_b", "body")], |a, target| match signed_in(a, false) {
+        None => Outcome::Unauth,
+        Some("admin") if target.key == "manager1" => Outcome::Ok,
+        Some("admin_b") if target.key == "seller_b" => Outcome::Ok,
+        Some(p) if is_admin(p) => Outcome::Rejected,
+        Some(_) => Outcome::Forbidden,
+    });
+    add("GET", "/api/v1/users/{id}", people_targets(), |a, target| match signed_in(a, false) {
+        None => Outcome::Unauth,
+        Some(p) if visible(p).contains(target.key) => Outcome::Ok,
+        Some(_) => Outcome::NotFound,
+    });
+    add("PATCH", "/api/v1/users/{id}", vec![t("victim", "path"), t("seller1", "path"), t("manager1", "path"), t("seller_b", "path"), t("seller_b", "body")], |a, target| {
+        match signed_in(a, false) {
+            None => Outcome::Unauth,
+            Some(p) if target.placement == "body" && is_admin(p) && p == "admin" => Outcome::Rejected,
+            Some(p) if target.placement == "body" && visible(p).contains("victim") => Outcome::Forbidden,
+            Some(_) if target.placement == "body" => Outcome::NotFound,
+            Some(p) if is_admin(p) && visible(p).contains(target.key) => Outcome::Ok,
+            Some(p) if visible(p).contains(target.key) => Outcome::Forbidden,
+            Some(_) => Outcome::NotFound,
+        }
+    });
+    add("GET", "/api/v1/teams/{id}", vec![t("manager1", "path"), t("director1", "path"), t("seller1", "path"), t("admin_b", "path")], |a, target| {
+        match signed_in(a, false) {
+            None => Outcome::Unauth,
+            Some(p) if visible(p).contains(target.key) && has_team(target.key) => Outcome::Ok,
+            Some(_) => Outcome::NotFound,
+        }
+    });
+    r
+}
+
+async fn client_with(app: &TestApp, session: Option<&str>) -> Client {
+    let jar = Arc::new(Jar::default());
+    if let Some(cookie) = session {
+        jar.add_cookie_str(&format!("coach_session={cookie}; Path=/"), &app.base.parse().unwrap());
+    }
+    Client::builder().cookie_provider(jar).redirect(reqwest::redirect::Policy::none()).build().unwrap()
+}
+
+async fn actors(app: &TestApp, f: &Fixture) -> Vec<Actor> {
+    let mut out = Vec::new();
+    for name in ["seller1", "seller2", "manager1", "manager2", "manager3", "director1", "director2", "admin", "admin_b"] {
+        let p = &f.people[name];
+        let (cookie, session) = app.store.create_session(&p.org, &p.id).await.unwrap();
+        out.push(Actor { name, kind: Kind::Session, person: Some(name), client: client_with(app, Some(&cookie)).await, csrf: session.csrf_token, bearer: None });
+    }
+    for owner in ["manager1", "seller1"] {
+        let p = &f.people[owner];
+        let (secret, _) = app.store.create_token(&p.org, &p.id, "matrix").await.unwrap();
+        let client = client_with(app, None).await;
+        let csrf = common::pre_session_token(&client, app).await;
+        let name = if owner == "manager1" { "token:manager1" } else { "token:seller1" };
+        out.push(Actor { name, kind: Kind::Token, person: Some(owner), client, csrf, bearer: Some(secret) });
+    }
+    let departed = &f.people["departed"];
+    let (dead_cookie, dead_session) = app.store.create_session(&departed.org, &departed.id).await.unwrap();
+    let (dead_token, _) = app.store.create_token(&departed.org, &departed.id, "old").await.unwrap();
+    let off = coach_store::UserPatch { active: Some(false), ..Default::default() };
+    app.store.update_user(&departed.org, &departed.id, off, None).await.unwrap();
+    let dead_client = client_with(app, Some(&dead_cookie)).await;
+    let dead_csrf = common::pre_session_token(&dead_client, app).await;
+    assert_ne!(dead_csrf, dead_session.csrf_token);
+    out.push(Actor { name: "deactivated (old session)", kind: Kind::Nobody, person: None, client: dead_client, csrf: dead_csrf, bearer: None });
+    let client = client_with(app, None).await;
+    let csrf = common::pre_session_token(&client, app).await;
+    out.push(Actor { name: "deactivated (old token)", kind: Kind::Nobody, person: None, client, csrf, bearer: Some(dead_token) });
+    let seller2 = &f.people["seller2"];
+    let (revoked, tok) = app.store.create_token(&seller2.org, &seller2.id, "revoked").await.unwrap();
+    app.store.revoke_token(&seller2.org, &seller2.id, &tok.id).await.unwrap();
+    let client = client_with(app, None).await;
+    let csrf = common::pre_session_token(&client, app).await;
+    out.push(Actor { name: "revoked token", kind: Kind::Nobody, person: None, client, csrf, bearer: Some(revoked) });
+    let client = client_with(app, None).await;
+    let csrf = common::pre_session_token(&client, app).await;
+    out.push(Actor { name: "anonymous", kind: Kind::Nobody, person: None, client, csrf, bearer: None });
+    out
+}
+
+/// Builds the request of one cell.
+async fn request(app: &TestApp, f: &Fixture, actor: &Actor, method: &str, template: &str, target: &Target, serial: usize) -> RequestBuilder {
+    let store = &app.store;
+    let token_target = match target.key {
+        "token-of-seller1" | "token-of-seller_b" => {
+            let owner = &f.people[if target.key == "token-of-seller1" { "seller1" } else { "seller_b" }];
+            Some(store.create_token(&owner.org, &owner.id, "target").await.unwrap().1.id)
+        }
+        _ => None,
+    };
+    let id = match (&token_target, target.placement) {
+        (Some(tid), _) => tid.clone(),
+        (None, "path") => f.id(target.key).to_owned(),
+        (None, _) => f.id("victim").to_owned(),
+    };
+    let mut path = template.replace("{id}", &id);
+    if target.placement == "query" {
+        path = format!("{path}?manager_id={}", f.id(target.key));
+    }
+    let method: Method = method.parse().unwrap();
+    let mut rb = actor.client.request(method.clone(), app.url(&path));
+    if let Some(b) = &actor.bearer {
+        rb = rb.bearer_auth(b);
+    }
+    if method == Method::GET {
+        return rb;
+    }
+    let current = if target.placement == "path" && token_target.is_none() {
+        let p = &f.people[target.key];
+        store.user(&p.org, &p.id).await.ok()
+    } else {
+        None
+    };
+    let unique_email = format!("new{serial}@{}.test", if target.key == "seller_b" { "b" } else { "a" });
+    if template.starts_with("/api/") {
+        if actor.kind == Kind::Session {
+            rb = rb.header("x-csrf-token", &actor.csrf);
+        }
+        let body = match (template, target.placement) {
+            ("/api/v1/users", _) => json!({"email": unique_email, "name": format!("New {serial}"), "roles": ["seller"], "manager_id": f.id(target.key)}),
+            (_, "body") => json!({"manager_id": f.id(target.key)}),
+            _ => json!({"name": current.as_ref().map(|u| u.name.clone()).unwrap_or_default()}),
+        };
+        return rb.json(&body);
+    }
+    let mut form: Vec<(String, String)> = vec![("_csrf".into(), actor.csrf.clone())];
+    match template {
+        "/login" => form.extend([("email".into(), "seller1@a.test".into()), ("password".into(), "not-the-password".into())]),
+        "/profile" => {
+            let me = actor.person.map(|p| &f.people[p]);
+            let user = match me {
+                Some(p) => store.user(&p.org, &p.id).await.ok(),
+                None => None,
+            };
+            form.push(("name".into(), user.as_ref().map(|u| u.name.clone()).unwrap_or_else(|| "X".into())));
+            form.push(("time_zone".into(), user.map(|u| u.time_zone).unwrap_or_else(|| "UTC".into())));
+        }
+        "/profile/password" => form.extend([("current".into(), "wrong-current".into()), ("new_password".into(), "new-password-1".into()), ("confirm".into(), "new-password-1".into())]),
+        "/profile/tokens" => form.push(("name".into(), "matrix".into())),
+        "/people" => form.extend([
+            ("name".into(), format!("New {serial}")),
+            ("email".into(), unique_email),
+            ("role".into(), "seller".into()),
+            ("manager_id".into(), f.id(target.key).to_owned()),
+            ("time_zone".into(), "UTC".into()),
+            ("password".into(), "first-password".into()),
+        ]),
+        "/people/{id}" => {
+            if let Some(u) = &current {
+                form.push(("name".into(), u.name.clone()));
+                form.push(("email".into(), u.email.clone()));
+                for r in u.roles.names() {
+                    form.push(("role".into(), r.to_owned()));
+                }
+                form.push(("manager_id".into(), u.manager_id.clone().unwrap_or_default()));
+                form.push(("time_zone".into(), u.time_zone.clone()));
+            }
+        }
+        _ => {}
+    }
+    rb.form(&form)
+}
+
+/// Puts back what an allowed cell changed, so cells stay independent.
+async fn restore(app: &TestApp, f: &Fixture, template: &str, target: &Target) {
+    if template.ends_with("/deactivate") || template.ends_with("/reactivate") {
+        let p = &f.people[target.key];
+        let on = coach_store::UserPatch { active: Some(true), ..Default::default() };
+        app.store.update_user(&p.org, &p.id, on, None).await.unwrap();
+    }
+}
+
+async fn prepare(app: &TestApp, f: &Fixture, template: &str, target: &Target) {
+    if template.ends_with("/reactivate") {
+        let p = &f.people[target.key];
+        let off = coach_store::UserPatch { active: Some(false), ..Default::default() };
+        app.store.update_user(&p.org, &p.id, off, None).await.unwrap();
+    }
+}
+
+#[tokio::test]
+async fn every_route_answers_every_actor_as_the_oracle_says_and_leaks_no_canary() {
+    let app = TestApp::spawn().await;
+    let f = seed(&app).await;
+    let rules = rules();
+    let served: BTreeSet<(String, String)> = coach_web::route_list().into_iter().collect();
+    let covered: BTreeSet<(String, String)> = rules.keys().map(|(m, p)| ((*m).to_owned(), (*p).to_owned())).collect();
+    let missing: Vec<_> = served.difference(&covered).collect();
+    let stale: Vec<_> = covered.difference(&served).collect();
+    assert!(missing.is_empty(), "routes with no row in the oracle: {missing:?}");
+    assert!(stale.is_empty(), "oracle rows for routes that do not exist: {stale:?}");
+
+    let actors = actors(&app, &f).await;
+    let canaries: BTreeMap<&str, &str> = f.people.iter().map(|(k, p)| (p.canary.as_str(), *k)).collect();
+    let mut cells = 0usize;
+    let mut wrong = Vec::new();
+    let mut leaks = Vec::new();
+    let mut serial = 0usize;
+    // Sign-out ends the session, so its cells run last.
+    let mut order: Vec<_> = rules.iter().collect();
+    order.sort_by_key(|((m, p), _)| (*m == "POST" && *p == "/logout", *p, *m));
+    for ((method, template), rule) in order {
+        for target in &rule.targets {
+            for actor in &actors {
+                serial += 1;
+                prepare(&app, &f, template, target).await;
+                let response = request(&app, &f, actor, method, template, target, serial).await.send().await.unwrap();
+                let got = classify(&response);
+                let expected = (rule.expect)(actor, target);
+                cells += 1;
+                if got != expected {
+                    wrong.push(format!("{method} {template} [{} in {}] as {}: expected {expected:?}, got {got:?} ({})", target.key, target.placement, actor.name, response.status()));
+                }
+                if response.status() == StatusCode::OK {
+                    let body = response.text().await.unwrap_or_default();
+                    let allowed: BTreeSet<&str> = match actor.person.filter(|_| actor.kind != Kind::Nobody) {
+                        Some(p) => visible(p).into_iter().chain(own_manager(p)).collect(),
+                        None => BTreeSet::new(),
+                    };
+                    for (canary, owner) in &canaries {
+                        if body.contains(canary) && !allowed.contains(owner) {
+                            leaks.push(format!("{method} {template} [{}] as {} shows {owner}", target.key, actor.name));
+                        }
+                    }
+                }
+                restore(&app, &f, template, target).await;
+            }
+        }
+    }
+    println!("T1: {cells} cells ({} routes × {} actors × their targets); {} wrong; {} leaked canaries", rules.len(), actors.len(), wrong.len(), leaks.len());
+    assert!(wrong.is_empty(), "{} wrong cells:\n{}", wrong.len(), wrong.join("\n"));
+    assert!(leaks.is_empty(), "{} leaked canaries:\n{}", leaks.len(), leaks.join("\n"));
+}
