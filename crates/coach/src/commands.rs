@@ -173,11 +173,14 @@ async fn open(config: &Config) -> anyhow::Result<Store> {
 
 async fn serve(store: Store, config: &Config, trust_forwarded_for: bool) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(&config.bind).await.with_context(|| format!("cannot listen on {}", config.bind))?;
-    let mut web = WebConfig::new(config.base_url.clone());
+    let bound = listener.local_addr()?;
+    let base_url = if config.base_url_given { config.base_url.clone() } else { format!("http://{bound}") };
+    let mut web = WebConfig::new(base_url.clone());
     web.trust_forwarded_for = trust_forwarded_for;
     web.email_enabled = config.smtp_url.is_some();
     let app = Application::build(store.clone(), web, listener);
-    tracing::info!(bind = %config.bind, database = %redact(&config.database_url), "Coach is listening on {}", config.base_url);
+    tracing::info!(bind = %bound, database = %redact(&config.database_url), "serving");
+    println!("Coach is listening on http://{bound} (open {base_url}/)");
     app.run_until(shutdown_signal()).await?;
     store.close().await;
     Ok(())

@@ -14,6 +14,8 @@ pub struct Config {
     pub data_dir: PathBuf,
     pub bind: String,
     pub base_url: String,
+    /// Whether the base URL was given (otherwise it follows the bound address).
+    pub base_url_given: bool,
     pub smtp_url: Option<String>,
     pub log: String,
 }
@@ -60,11 +62,14 @@ impl Config {
             .clone()
             .or(file.database_url)
             .unwrap_or_else(|| format!("sqlite://{}", data_dir.join("coach.db").display()));
-        let base_url = flags.base_url.clone().or(file.base_url).unwrap_or_else(|| format!("http://{bind}"));
+        let given = flags.base_url.clone().or(file.base_url);
+        let base_url_given = given.is_some();
+        let base_url = given.unwrap_or_else(|| format!("http://{bind}"));
         Ok(Config {
             database_url,
             data_dir,
             base_url: base_url.trim_end_matches('/').to_owned(),
+            base_url_given,
             bind,
             smtp_url: flags.smtp_url.clone().or(file.smtp_url),
             log: flags.log.clone().or(file.log).unwrap_or_else(|| "info".to_owned()),
