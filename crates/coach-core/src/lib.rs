@@ -9,4 +9,6 @@ pub mod validate;
 
 pub use org_chart::{OrgChart, ReportingError};
 pub use people::{Role, Roles};
-pub use validate::{FieldError, normalize_email, validate_name, validate_password, validate_time_zone};
+pub use validate::{
+    FieldError, normalize_email, validate_name, validate_password, validate_time_zone,
+};

@@ -11,7 +11,9 @@ pub enum ReportingError {
     #[error("a person cannot report to themselves")]
     SelfManaged,
     /// The new line would make a loop (A reports to B who reports to A).
-    #[error("this reporting line would make a loop: the new manager already reports to this person")]
+    #[error(
+        "this reporting line would make a loop: the new manager already reports to this person"
+    )]
     Cycle,
 }
 
@@ -29,7 +31,11 @@ impl OrgChart {
         for (person, manager) in lines {
             if let Some(m) = manager {
                 chart.manager_of.insert(person.to_owned(), m.to_owned());
-                chart.reports_of.entry(m.to_owned()).or_default().insert(person.to_owned());
+                chart
+                    .reports_of
+                    .entry(m.to_owned())
+                    .or_default()
+                    .insert(person.to_owned());
             }
         }
         chart
@@ -42,7 +48,11 @@ impl OrgChart {
 
     /// The people reporting directly to `leader`.
     pub fn direct_reports(&self, leader: &str) -> impl Iterator<Item = &str> {
-        self.reports_of.get(leader).into_iter().flatten().map(String::as_str)
+        self.reports_of
+            .get(leader)
+            .into_iter()
+            .flatten()
+            .map(String::as_str)
     }
 
     /// Everyone below `leader`, at any depth (a director's whole organization).
@@ -90,7 +100,11 @@ impl OrgChart {
     }
 
     /// Checks that `person` may report to `new_manager` without a loop.
-    pub fn check_new_line(&self, person: &str, new_manager: Option<&str>) -> Result<(), ReportingError> {
+    pub fn check_new_line(
+        &self,
+        person: &str,
+        new_manager: Option<&str>,
+    ) -> Result<(), ReportingError> {
         match new_manager {
             None => Ok(()),
             Some(m) if m == person => Err(ReportingError::SelfManaged),
@@ -142,8 +156,14 @@ mod tests {
     #[test]
     fn a_line_that_would_make_a_loop_is_refused() {
         let chart = demo();
-        assert_eq!(chart.check_new_line("d", Some("s1")), Err(ReportingError::Cycle));
-        assert_eq!(chart.check_new_line("m1", Some("m1")), Err(ReportingError::SelfManaged));
+        assert_eq!(
+            chart.check_new_line("d", Some("s1")),
+            Err(ReportingError::Cycle)
+        );
+        assert_eq!(
+            chart.check_new_line("m1", Some("m1")),
+            Err(ReportingError::SelfManaged)
+        );
         assert_eq!(chart.check_new_line("s1", Some("m2")), Ok(()));
     }
 

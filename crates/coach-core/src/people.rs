@@ -110,7 +110,11 @@ impl Roles {
 
     /// "Director, Manager" for display.
     pub fn labels(&self) -> String {
-        self.0.iter().map(|r| r.label()).collect::<Vec<_>>().join(", ")
+        self.0
+            .iter()
+            .map(|r| r.label())
+            .collect::<Vec<_>>()
+            .join(", ")
     }
 }
 

@@ -16,7 +16,10 @@ pub struct FieldError {
 impl FieldError {
     /// A new error on `field`.
     pub fn new(field: &'static str, message: impl Into<String>) -> Self {
-        FieldError { field, message: message.into() }
+        FieldError {
+            field,
+            message: message.into(),
+        }
     }
 }
 
@@ -28,12 +31,25 @@ pub const MAX_PASSWORD_CHARS: usize = 128;
 /// Trims and lower-cases an email address and checks its shape.
 pub fn normalize_email(raw: &str) -> Result<String, FieldError> {
     let email = raw.trim().to_lowercase();
-    let bad = || FieldError::new("email", "expected an email address such as name@company.com");
-    if email.is_empty() || email.len() > 254 || email.chars().any(|c| c.is_whitespace() || c.is_control()) {
+    let bad = || {
+        FieldError::new(
+            "email",
+            "expected an email address such as name@company.com",
+        )
+    };
+    if email.is_empty()
+        || email.len() > 254
+        || email.chars().any(|c| c.is_whitespace() || c.is_control())
+    {
         return Err(bad());
     }
     let (local, domain) = email.split_once('@').ok_or_else(bad)?;
-    if local.is_empty() || domain.contains('@') || !domain.contains('.') || domain.starts_with('.') || domain.ends_with('.') {
+    if local.is_empty()
+        || domain.contains('@')
+        || !domain.contains('.')
+        || domain.starts_with('.')
+        || domain.ends_with('.')
+    {
         return Err(bad());
     }
     Ok(email)
@@ -49,7 +65,10 @@ pub fn validate_name(field: &'static str, raw: &str) -> Result<String, FieldErro
         return Err(FieldError::new(field, "must be at most 120 characters"));
     }
     if name.chars().any(|c| c.is_control() || is_bidi_control(c)) {
-        return Err(FieldError::new(field, "must not contain control or text-direction characters"));
+        return Err(FieldError::new(
+            field,
+            "must not contain control or text-direction characters",
+        ));
     }
     Ok(name.to_owned())
 }
@@ -64,10 +83,16 @@ pub fn is_bidi_control(c: char) -> bool {
 pub fn validate_password(field: &'static str, password: &str) -> Result<(), FieldError> {
     let n = password.chars().count();
     if n < MIN_PASSWORD_CHARS {
-        return Err(FieldError::new(field, format!("must be at least {MIN_PASSWORD_CHARS} characters")));
+        return Err(FieldError::new(
+            field,
+            format!("must be at least {MIN_PASSWORD_CHARS} characters"),
+        ));
     }
     if n > MAX_PASSWORD_CHARS {
-        return Err(FieldError::new(field, format!("must be at most {MAX_PASSWORD_CHARS} characters")));
+        return Err(FieldError::new(
+            field,
+            format!("must be at most {MAX_PASSWORD_CHARS} characters"),
+        ));
     }
     Ok(())
 }
@@ -77,20 +102,30 @@ pub fn validate_time_zone(raw: &str) -> Result<String, FieldError> {
     let tz = raw.trim();
     tz.parse::<chrono_tz::Tz>()
         .map(|_| tz.to_owned())
-        .map_err(|_| FieldError::new("time_zone", "expected an IANA time zone such as Europe/Berlin or America/New_York"))
+        .map_err(|_| {
+            FieldError::new(
+                "time_zone",
+                "expected an IANA time zone such as Europe/Berlin or America/New_York",
+            )
+        })
 }
 
 /// Checks an organization slug: lower-case letters, digits and dashes.
 pub fn validate_slug(raw: &str) -> Result<String, FieldError> {
     let slug = raw.trim();
     let ok = (2..=40).contains(&slug.len())
-        && slug.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        && slug
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
         && !slug.starts_with('-')
         && !slug.ends_with('-');
     if ok {
         Ok(slug.to_owned())
     } else {
-        Err(FieldError::new("slug", "expected 2–40 lower-case letters, digits or dashes, such as acme-sales"))
+        Err(FieldError::new(
+            "slug",
+            "expected 2–40 lower-case letters, digits or dashes, such as acme-sales",
+        ))
     }
 }
 
@@ -100,14 +135,30 @@ mod tests {
 
     #[test]
     fn emails_are_trimmed_and_lower_cased() {
-        assert_eq!(normalize_email("  Ana.Lopez@Example.COM "), Ok("ana.lopez@example.com".to_owned()));
+        assert_eq!(
+            normalize_email("  Ana.Lopez@Example.COM "),
+            Ok("ana.lopez@example.com".to_owned())
+        );
     }
 
     #[test]
     fn malformed_emails_are_refused_with_the_field_named() {
-        for bad in ["", "ana", "ana@", "@x.com", "a b@x.com", "a@b@c.com", "a@localhost", "a\u{0}b@x.com"] {
+        for bad in [
+            "",
+            "ana",
+            "ana@",
+            "@x.com",
+            "a b@x.com",
+            "a@b@c.com",
+            "a@localhost",
+            "a\u{0}b@x.com",
+        ] {
             let err = normalize_email(bad).err();
-            assert_eq!(err.map(|e| e.field), Some("email"), "{bad:?} should be refused");
+            assert_eq!(
+                err.map(|e| e.field),
+                Some("email"),
+                "{bad:?} should be refused"
+            );
         }
     }
 
@@ -120,7 +171,10 @@ mod tests {
 
     #[test]
     fn names_must_not_be_blank_or_carry_control_characters() {
-        assert_eq!(validate_name("name", "  Ana Lopez "), Ok("Ana Lopez".to_owned()));
+        assert_eq!(
+            validate_name("name", "  Ana Lopez "),
+            Ok("Ana Lopez".to_owned())
+        );
         assert!(validate_name("name", "   ").is_err());
         assert!(validate_name("name", "Ana\u{0007}").is_err());
         assert!(validate_name("name", "Ana \u{202E}zepoL").is_err());

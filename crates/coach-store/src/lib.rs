@@ -6,9 +6,9 @@ mod db;
 mod error;
 pub mod orgs;
 mod secret;
+pub mod sessions;
 #[cfg(feature = "testing")]
 pub mod testing;
-pub mod sessions;
 pub mod throttle;
 pub mod tokens;
 pub mod users;

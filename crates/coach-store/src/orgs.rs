@@ -2,9 +2,9 @@
 
 use crate::{Result, Store, StoreError};
 use chrono::Utc;
+use coach_core::FieldError;
 use coach_core::time::to_db;
 use coach_core::validate::{validate_name, validate_slug, validate_time_zone};
-use coach_core::FieldError;
 use sqlx::Row as _;
 use sqlx::any::AnyRow;
 
@@ -32,7 +32,12 @@ fn from_row(row: &AnyRow) -> Result<Organization> {
 
 impl Store {
     /// Creates an organization. The slug must be free.
-    pub async fn create_org(&self, slug: &str, name: &str, time_zone: &str) -> Result<Organization> {
+    pub async fn create_org(
+        &self,
+        slug: &str,
+        name: &str,
+        time_zone: &str,
+    ) -> Result<Organization> {
         let org = Organization {
             id: uuid::Uuid::now_v7().to_string(),
             slug: validate_slug(slug)?,
@@ -45,7 +50,11 @@ impl Store {
             .fetch_optional(&mut *tx)
             .await?;
         if taken.is_some() {
-            return Err(FieldError::new("slug", format!("an organization named {:?} already exists", org.slug)).into());
+            return Err(FieldError::new(
+                "slug",
+                format!("an organization named {:?} already exists", org.slug),
+            )
+            .into());
         }
         sqlx::query("INSERT INTO organizations (id, slug, name, time_zone, created_at) VALUES ($1, $2, $3, $4, $5)")
             .bind(&org.id)
@@ -61,11 +70,15 @@ impl Store {
 
     /// The organization with this slug.
     pub async fn org_by_slug(&self, slug: &str) -> Result<Organization> {
-        let row = sqlx::query("SELECT id, slug, name, time_zone FROM organizations WHERE slug = $1")
-            .bind(slug)
-            .fetch_optional(&self.pool)
-            .await?;
-        row.as_ref().map(from_row).transpose()?.ok_or(StoreError::NotFound)
+        let row =
+            sqlx::query("SELECT id, slug, name, time_zone FROM organizations WHERE slug = $1")
+                .bind(slug)
+                .fetch_optional(&self.pool)
+                .await?;
+        row.as_ref()
+            .map(from_row)
+            .transpose()?
+            .ok_or(StoreError::NotFound)
     }
 
     /// The organization with this id.
@@ -74,7 +87,10 @@ impl Store {
             .bind(id)
             .fetch_optional(&self.pool)
             .await?;
-        row.as_ref().map(from_row).transpose()?.ok_or(StoreError::NotFound)
+        row.as_ref()
+            .map(from_row)
+            .transpose()?
+            .ok_or(StoreError::NotFound)
     }
 }
 

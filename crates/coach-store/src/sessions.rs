@@ -27,7 +27,11 @@ pub const ABSOLUTE_TIMEOUT: Duration = Duration::days(7);
 
 impl Store {
     /// Starts a session; returns the cookie value (shown to nobody else).
-    pub async fn create_session(&self, org_id: &str, user_id: &str) -> Result<(String, SignedInSession)> {
+    pub async fn create_session(
+        &self,
+        org_id: &str,
+        user_id: &str,
+    ) -> Result<(String, SignedInSession)> {
         let cookie = random_secret();
         let now = Utc::now();
         let session = SignedInSession {
@@ -67,7 +71,9 @@ impl Store {
         .bind(&hash)
         .fetch_optional(&self.pool)
         .await?;
-        let Some((org_id, user_id, csrf_token, created, seen, expires)) = row else { return Ok(None) };
+        let Some((org_id, user_id, csrf_token, created, seen, expires)) = row else {
+            return Ok(None);
+        };
         let now = Utc::now();
         let created = from_db(&created).unwrap_or_default();
         let seen = from_db(&seen).unwrap_or_default();
@@ -78,14 +84,21 @@ impl Store {
         let mut expires_at = expires;
         if now - seen > Duration::minutes(1) {
             expires_at = (now + IDLE_TIMEOUT).min(created + ABSOLUTE_TIMEOUT);
-            sqlx::query("UPDATE web_sessions SET last_seen_at = $1, expires_at = $2 WHERE id_hash = $3")
-                .bind(to_db(now))
-                .bind(to_db(expires_at))
-                .bind(&hash)
-                .execute(&self.pool)
-                .await?;
+            sqlx::query(
+                "UPDATE web_sessions SET last_seen_at = $1, expires_at = $2 WHERE id_hash = $3",
+            )
+            .bind(to_db(now))
+            .bind(to_db(expires_at))
+            .bind(&hash)
+            .execute(&self.pool)
+            .await?;
         }
-        Ok(Some(SignedInSession { org_id, user_id, csrf_token, expires_at }))
+        Ok(Some(SignedInSession {
+            org_id,
+            user_id,
+            csrf_token,
+            expires_at,
+        }))
     }
 
     /// Ends the session behind a cookie value.

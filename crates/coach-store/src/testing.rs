@@ -27,7 +27,10 @@ pub async fn fresh_database() -> TestDatabase {
         "sqlite" => {
             let dir = tempfile::tempdir().expect("a temporary directory");
             let url = format!("sqlite://{}", dir.path().join("coach.db").display());
-            TestDatabase { url, _dir: Some(dir) }
+            TestDatabase {
+                url,
+                _dir: Some(dir),
+            }
         }
         "postgres" => {
             let admin = std::env::var("COACH_TEST_POSTGRES_URL").expect(
@@ -36,14 +39,22 @@ pub async fn fresh_database() -> TestDatabase {
             sqlx::any::install_default_drivers();
             let mut conn = sqlx::AnyConnection::connect(&admin)
                 .await
-                .unwrap_or_else(|e| panic!("PostgreSQL at COACH_TEST_POSTGRES_URL is not reachable: {e}"));
+                .unwrap_or_else(|e| {
+                    panic!("PostgreSQL at COACH_TEST_POSTGRES_URL is not reachable: {e}")
+                });
             let name = format!("coach_test_{}", uuid::Uuid::now_v7().simple());
             sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
                 .execute(&mut conn)
                 .await
                 .expect("CREATE DATABASE");
-            let base = admin.rsplit_once('/').map(|(b, _)| b).expect("a URL with a database name");
-            TestDatabase { url: format!("{base}/{name}"), _dir: None }
+            let base = admin
+                .rsplit_once('/')
+                .map(|(b, _)| b)
+                .expect("a URL with a database name");
+            TestDatabase {
+                url: format!("{base}/{name}"),
+                _dir: None,
+            }
         }
         other => panic!("COACH_TEST_DATABASE must be sqlite or postgres, not {other:?}"),
     }
@@ -52,7 +63,9 @@ pub async fn fresh_database() -> TestDatabase {
 /// A migrated store on a fresh database.
 pub async fn fresh_store() -> (Store, TestDatabase) {
     let db = fresh_database().await;
-    let store = Store::connect(&db.url).await.expect("connect to the test database");
+    let store = Store::connect(&db.url)
+        .await
+        .expect("connect to the test database");
     store.migrate().await.expect("migrations apply");
     (store, db)
 }

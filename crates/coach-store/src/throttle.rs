@@ -10,7 +10,13 @@ impl Store {
     /// Records one attempt under every key, unless a key already reached
     /// `limit` in the last `window`: then nothing is recorded and the answer
     /// is how long until the oldest attempt leaves the window.
-    pub async fn take_attempt(&self, keys: &[String], limit: i64, window: Duration, now: DateTime<Utc>) -> Result<Option<Duration>> {
+    pub async fn take_attempt(
+        &self,
+        keys: &[String],
+        limit: i64,
+        window: Duration,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Duration>> {
         let since = to_db(now - window);
         let mut tx = self.write().await?;
         let mut wait: Option<Duration> = None;
@@ -20,12 +26,13 @@ impl Store {
                 .bind(&since)
                 .execute(&mut *tx)
                 .await?;
-            let (count, oldest): (i64, Option<String>) =
-                sqlx::query_as("SELECT COUNT(*), MIN(at) FROM login_attempts WHERE throttle_key = $1 AND at >= $2")
-                    .bind(key)
-                    .bind(&since)
-                    .fetch_one(&mut *tx)
-                    .await?;
+            let (count, oldest): (i64, Option<String>) = sqlx::query_as(
+                "SELECT COUNT(*), MIN(at) FROM login_attempts WHERE throttle_key = $1 AND at >= $2",
+            )
+            .bind(key)
+            .bind(&since)
+            .fetch_one(&mut *tx)
+            .await?;
             if count >= limit {
                 let oldest = oldest.as_deref().and_then(from_db).unwrap_or(now);
                 let until = (oldest + window - now).max(Duration::seconds(1));

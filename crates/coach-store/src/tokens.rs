@@ -29,7 +29,15 @@ pub struct ApiToken {
     pub revoked_at: Option<DateTime<Utc>>,
 }
 
-type TokenRow = (String, String, String, String, String, Option<String>, Option<String>);
+type TokenRow = (
+    String,
+    String,
+    String,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+);
 
 fn from_row(r: TokenRow) -> ApiToken {
     ApiToken {
@@ -45,18 +53,24 @@ fn from_row(r: TokenRow) -> ApiToken {
 
 impl Store {
     /// Makes a token for a person; returns it in full, the only time it exists.
-    pub async fn create_token(&self, org_id: &str, user_id: &str, name: &str) -> Result<(String, ApiToken)> {
+    pub async fn create_token(
+        &self,
+        org_id: &str,
+        user_id: &str,
+        name: &str,
+    ) -> Result<(String, ApiToken)> {
         let name = validate_name("name", name)?;
         let secret = format!("{TOKEN_PREFIX}{}", random_secret());
         let prefix: String = secret.chars().take(TOKEN_PREFIX.len() + 6).collect();
         let id = uuid::Uuid::now_v7().to_string();
         let now = Utc::now();
         let mut tx = self.write().await?;
-        let owner: Option<(i64,)> = sqlx::query_as("SELECT active FROM users WHERE org_id = $1 AND id = $2")
-            .bind(org_id)
-            .bind(user_id)
-            .fetch_optional(&mut *tx)
-            .await?;
+        let owner: Option<(i64,)> =
+            sqlx::query_as("SELECT active FROM users WHERE org_id = $1 AND id = $2")
+                .bind(org_id)
+                .bind(user_id)
+                .fetch_optional(&mut *tx)
+                .await?;
         if owner.is_none() {
             return Err(StoreError::NotFound);
         }
@@ -73,7 +87,15 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;
-        let token = ApiToken { id, user_id: user_id.to_owned(), name, prefix, created_at: now, last_used_at: None, revoked_at: None };
+        let token = ApiToken {
+            id,
+            user_id: user_id.to_owned(),
+            name,
+            prefix,
+            created_at: now,
+            last_used_at: None,
+            revoked_at: None,
+        };
         Ok((secret, token))
     }
 
@@ -119,9 +141,14 @@ impl Store {
         .bind(&hash)
         .fetch_optional(&self.pool)
         .await?;
-        let Some((org_id, user_id, id, last_used)) = row else { return Ok(None) };
+        let Some((org_id, user_id, id, last_used)) = row else {
+            return Ok(None);
+        };
         let now = Utc::now();
-        let stale = last_used.as_deref().and_then(from_db).is_none_or(|t| now - t > chrono::Duration::minutes(1));
+        let stale = last_used
+            .as_deref()
+            .and_then(from_db)
+            .is_none_or(|t| now - t > chrono::Duration::minutes(1));
         if stale {
             sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE org_id = $2 AND id = $3")
                 .bind(to_db(now))

@@ -131,10 +131,11 @@ impl Store {
         let name = validate_name("name", &new.name)?;
         check_roles(&new.roles)?;
         let mut tx = self.write().await?;
-        let org_tz: Option<(String,)> = sqlx::query_as("SELECT time_zone FROM organizations WHERE id = $1")
-            .bind(org_id)
-            .fetch_optional(&mut *tx)
-            .await?;
+        let org_tz: Option<(String,)> =
+            sqlx::query_as("SELECT time_zone FROM organizations WHERE id = $1")
+                .bind(org_id)
+                .fetch_optional(&mut *tx)
+                .await?;
         let org_tz = org_tz.ok_or(StoreError::NotFound)?.0;
         let time_zone = match new.time_zone {
             Some(tz) => validate_time_zone(&tz)?,
@@ -195,12 +196,20 @@ impl Store {
     /// The person with this email in this organization.
     pub async fn user_by_email(&self, org_id: &str, email: &str) -> Result<User> {
         let email = normalize_email(email).map_err(|_| StoreError::NotFound)?;
-        let row = sqlx::query(concat!("SELECT ", columns!(), " FROM users WHERE org_id = $1 AND email = $2"))
-            .bind(org_id)
-            .bind(&email)
-            .fetch_optional(&self.pool)
-            .await?;
-        let mut user = row.as_ref().map(from_row).transpose()?.ok_or(StoreError::NotFound)?;
+        let row = sqlx::query(concat!(
+            "SELECT ",
+            columns!(),
+            " FROM users WHERE org_id = $1 AND email = $2"
+        ))
+        .bind(org_id)
+        .bind(&email)
+        .fetch_optional(&self.pool)
+        .await?;
+        let mut user = row
+            .as_ref()
+            .map(from_row)
+            .transpose()?
+            .ok_or(StoreError::NotFound)?;
         user.roles = self.roles_of(org_id, &user.id).await?;
         Ok(user)
     }
@@ -209,13 +218,17 @@ impl Store {
     /// made before the organization is known. Returns the organization id,
     /// the person and their password hash.
     pub async fn login_lookup(&self, email: &str) -> Result<Option<(User, Option<String>)>> {
-        let Ok(email) = normalize_email(email) else { return Ok(None) };
+        let Ok(email) = normalize_email(email) else {
+            return Ok(None);
+        };
         let row: Option<(String, String)> =
             sqlx::query_as("SELECT org_id, user_id FROM login_emails WHERE email = $1")
                 .bind(&email)
                 .fetch_optional(&self.pool)
                 .await?;
-        let Some((org_id, user_id)) = row else { return Ok(None) };
+        let Some((org_id, user_id)) = row else {
+            return Ok(None);
+        };
         let hash: Option<(Option<String>,)> =
             sqlx::query_as("SELECT password_hash FROM users WHERE org_id = $1 AND id = $2")
                 .bind(&org_id)
@@ -249,10 +262,18 @@ impl Store {
         }
         if let Some(q) = &filter.search {
             let pattern = format!("%{}%", q.trim().to_lowercase().replace(['%', '_'], ""));
-            push(" AND (LOWER(name) LIKE ? OR email LIKE ?)", pattern.clone(), &mut sql);
+            push(
+                " AND (LOWER(name) LIKE ? OR email LIKE ?)",
+                pattern.clone(),
+                &mut sql,
+            );
         }
         if let Some(active) = filter.active {
-            sql.push_str(if active { " AND active = 1" } else { " AND active = 0" });
+            sql.push_str(if active {
+                " AND active = 1"
+            } else {
+                " AND active = 0"
+            });
         }
         sql.push_str(" ORDER BY id");
         let rows = {
@@ -262,7 +283,8 @@ impl Store {
             }
             q.fetch_all(&self.pool).await?
         };
-        let only: Option<std::collections::BTreeSet<&String>> = filter.only.as_ref().map(|v| v.iter().collect());
+        let only: Option<std::collections::BTreeSet<&String>> =
+            filter.only.as_ref().map(|v| v.iter().collect());
         let mut users = Vec::new();
         for row in &rows {
             let user = from_row(row)?;
@@ -288,12 +310,20 @@ impl Store {
                 .bind(org_id)
                 .fetch_all(&self.pool)
                 .await?;
-        Ok(OrgChart::new(rows.iter().map(|(p, m)| (p.as_str(), m.as_deref()))))
+        Ok(OrgChart::new(
+            rows.iter().map(|(p, m)| (p.as_str(), m.as_deref())),
+        ))
     }
 
     /// Changes a person. With `expected_version`, refuses a stale change.
     /// Deactivating ends their sessions and stops their API tokens working.
-    pub async fn update_user(&self, org_id: &str, id: &str, patch: UserPatch, expected_version: Option<i64>) -> Result<User> {
+    pub async fn update_user(
+        &self,
+        org_id: &str,
+        id: &str,
+        patch: UserPatch,
+        expected_version: Option<i64>,
+    ) -> Result<User> {
         let mut tx = self.write().await?;
         let current = load_user(&mut tx, org_id, id).await?;
         if expected_version.is_some_and(|v| v != current.version) {
@@ -309,10 +339,11 @@ impl Store {
         };
         let manager_id = match patch.manager_id.clone() {
             Some(new_manager) => {
-                if let Some(m) = &new_manager {
-                    if *m != current.manager_id.clone().unwrap_or_default() {
-                        ensure_active_member(&mut tx, org_id, m).await?;
-                    }
+                if let Some(m) = new_manager
+                    .as_ref()
+                    .filter(|m| current.manager_id.as_ref() != Some(*m))
+                {
+                    ensure_active_member(&mut tx, org_id, m).await?;
                 }
                 let rows: Vec<(String, Option<String>)> =
                     sqlx::query_as("SELECT id, manager_id FROM users WHERE org_id = $1")
@@ -415,26 +446,35 @@ impl Store {
     }
 
     async fn roles_in_org(&self, org_id: &str) -> Result<BTreeMap<String, Roles>> {
-        let rows: Vec<(String, String)> = sqlx::query_as("SELECT user_id, role FROM user_roles WHERE org_id = $1")
-            .bind(org_id)
-            .fetch_all(&self.pool)
-            .await?;
+        let rows: Vec<(String, String)> =
+            sqlx::query_as("SELECT user_id, role FROM user_roles WHERE org_id = $1")
+                .bind(org_id)
+                .fetch_all(&self.pool)
+                .await?;
         let mut by_user: BTreeMap<String, Vec<Role>> = BTreeMap::new();
         for (user, role) in rows {
             if let Ok(r) = role.parse() {
                 by_user.entry(user).or_default().push(r);
             }
         }
-        Ok(by_user.into_iter().map(|(u, r)| (u, Roles::new(r))).collect())
+        Ok(by_user
+            .into_iter()
+            .map(|(u, r)| (u, Roles::new(r)))
+            .collect())
     }
 }
 
-async fn ensure_active_member(tx: &mut Transaction<'static, Any>, org_id: &str, id: &str) -> Result<()> {
-    let row: Option<(i64,)> = sqlx::query_as("SELECT active FROM users WHERE org_id = $1 AND id = $2")
-        .bind(org_id)
-        .bind(id)
-        .fetch_optional(&mut **tx)
-        .await?;
+async fn ensure_active_member(
+    tx: &mut Transaction<'static, Any>,
+    org_id: &str,
+    id: &str,
+) -> Result<()> {
+    let row: Option<(i64,)> =
+        sqlx::query_as("SELECT active FROM users WHERE org_id = $1 AND id = $2")
+            .bind(org_id)
+            .bind(id)
+            .fetch_optional(&mut **tx)
+            .await?;
     match row {
         Some((1,)) => Ok(()),
         Some(_) => Err(FieldError::new("manager_id", "that manager is deactivated").into()),
@@ -442,7 +482,12 @@ async fn ensure_active_member(tx: &mut Transaction<'static, Any>, org_id: &str, 
     }
 }
 
-async fn replace_roles(tx: &mut Transaction<'static, Any>, org_id: &str, id: &str, roles: &Roles) -> Result<()> {
+async fn replace_roles(
+    tx: &mut Transaction<'static, Any>,
+    org_id: &str,
+    id: &str,
+    roles: &Roles,
+) -> Result<()> {
     sqlx::query("DELETE FROM user_roles WHERE org_id = $1 AND user_id = $2")
         .bind(org_id)
         .bind(id)
@@ -460,21 +505,32 @@ async fn replace_roles(tx: &mut Transaction<'static, Any>, org_id: &str, id: &st
 }
 
 async fn roles_of(conn: &mut sqlx::AnyConnection, org_id: &str, id: &str) -> Result<Roles> {
-    let rows: Vec<(String,)> = sqlx::query_as("SELECT role FROM user_roles WHERE org_id = $1 AND user_id = $2")
-        .bind(org_id)
-        .bind(id)
-        .fetch_all(&mut *conn)
-        .await?;
-    Ok(Roles::new(rows.into_iter().filter_map(|(r,)| r.parse().ok())))
+    let rows: Vec<(String,)> =
+        sqlx::query_as("SELECT role FROM user_roles WHERE org_id = $1 AND user_id = $2")
+            .bind(org_id)
+            .bind(id)
+            .fetch_all(&mut *conn)
+            .await?;
+    Ok(Roles::new(
+        rows.into_iter().filter_map(|(r,)| r.parse().ok()),
+    ))
 }
 
 async fn load_user(conn: &mut sqlx::AnyConnection, org_id: &str, id: &str) -> Result<User> {
-    let row = sqlx::query(concat!("SELECT ", columns!(), " FROM users WHERE org_id = $1 AND id = $2"))
-        .bind(org_id)
-        .bind(id)
-        .fetch_optional(&mut *conn)
-        .await?;
-    let mut user = row.as_ref().map(from_row).transpose()?.ok_or(StoreError::NotFound)?;
+    let row = sqlx::query(concat!(
+        "SELECT ",
+        columns!(),
+        " FROM users WHERE org_id = $1 AND id = $2"
+    ))
+    .bind(org_id)
+    .bind(id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let mut user = row
+        .as_ref()
+        .map(from_row)
+        .transpose()?
+        .ok_or(StoreError::NotFound)?;
     user.roles = roles_of(conn, org_id, id).await?;
     Ok(user)
 }

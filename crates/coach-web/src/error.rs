@@ -3,8 +3,8 @@
 //! mistakes get their 4xx; internal failures are logged once with the cause
 //! and shown with a generic message.
 
-use crate::state::AppState;
 use crate::pages::layout::ErrorPage;
+use crate::state::AppState;
 use askama::Template as _;
 use axum::body::Body;
 use axum::extract::{Request, State};
@@ -99,10 +99,16 @@ impl AppError {
         };
         let message = match self {
             AppError::Invalid(e) => e.message.clone(),
-            AppError::Internal(_) => "Something went wrong on our side. It has been logged; please try again.".to_owned(),
+            AppError::Internal(_) => {
+                "Something went wrong on our side. It has been logged; please try again.".to_owned()
+            }
             other => other.to_string(),
         };
-        ErrorBody { code: code.to_owned(), message: capitalize(&message), field }
+        ErrorBody {
+            code: code.to_owned(),
+            message: capitalize(&message),
+            field,
+        }
     }
 }
 
@@ -140,9 +146,9 @@ impl IntoResponse for AppError {
         let body = self.body();
         let mut response = (status, body.message.clone()).into_response();
         if let AppError::TooManyRequests(secs) = self {
-            if let Ok(v) = HeaderValue::from_str(&secs.to_string()) {
-                response.headers_mut().insert(header::RETRY_AFTER, v);
-            }
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(secs));
         }
         response.extensions_mut().insert(body);
         response
@@ -155,10 +161,18 @@ pub(crate) async fn not_found() -> AppError {
 }
 
 /// Renders every error response in the form its caller expects.
-pub(crate) async fn render(State(_state): State<AppState>, request: Request, next: Next) -> Response {
+pub(crate) async fn render(
+    State(_state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
     let is_api = request.uri().path().starts_with("/api/");
     let is_get = request.method() == axum::http::Method::GET;
-    let path_and_query = request.uri().path_and_query().map(|p| p.as_str().to_owned()).unwrap_or_default();
+    let path_and_query = request
+        .uri()
+        .path_and_query()
+        .map(|p| p.as_str().to_owned())
+        .unwrap_or_default();
     let response = next.run(request).await;
     let status = response.status();
     if !(status.is_client_error() || status.is_server_error()) {
@@ -166,8 +180,14 @@ pub(crate) async fn render(State(_state): State<AppState>, request: Request, nex
     }
     let ours = response.extensions().get::<ErrorBody>().cloned();
     let retry_after = response.headers().get(header::RETRY_AFTER).cloned();
-    let content_type = response.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
-    if ours.is_none() && (content_type.starts_with("text/html") || content_type.starts_with("application/json")) {
+    let content_type = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    if ours.is_none()
+        && (content_type.starts_with("text/html") || content_type.starts_with("application/json"))
+    {
         return response;
     }
     let body = match ours {
@@ -201,17 +221,36 @@ pub(crate) async fn render(State(_state): State<AppState>, request: Request, nex
 /// Turns a plain-text error (from axum's extractors, the body limit, …) into
 /// our error body.
 async fn from_plain(status: StatusCode, response: Response) -> ErrorBody {
-    let bytes = axum::body::to_bytes(response.into_body(), 4096).await.unwrap_or_default();
+    let bytes = axum::body::to_bytes(response.into_body(), 4096)
+        .await
+        .unwrap_or_default();
     let text = String::from_utf8_lossy(&bytes).trim().to_owned();
     let (code, message) = match status {
-        StatusCode::METHOD_NOT_ALLOWED => ("method_not_allowed", "This address does not accept that method.".to_owned()),
+        StatusCode::METHOD_NOT_ALLOWED => (
+            "method_not_allowed",
+            "This address does not accept that method.".to_owned(),
+        ),
         StatusCode::PAYLOAD_TOO_LARGE => ("too_large", "The request is too large.".to_owned()),
         StatusCode::UNSUPPORTED_MEDIA_TYPE => ("unsupported_media_type", capitalize(&text)),
-        s if s.is_server_error() => ("internal", "Something went wrong on our side. Please try again.".to_owned()),
+        s if s.is_server_error() => (
+            "internal",
+            "Something went wrong on our side. Please try again.".to_owned(),
+        ),
         StatusCode::UNPROCESSABLE_ENTITY => ("invalid", capitalize(&text)),
-        _ => ("bad_request", if text.is_empty() { "The request is not valid.".to_owned() } else { capitalize(&text) }),
+        _ => (
+            "bad_request",
+            if text.is_empty() {
+                "The request is not valid.".to_owned()
+            } else {
+                capitalize(&text)
+            },
+        ),
     };
-    ErrorBody { code: code.to_owned(), message, field: None }
+    ErrorBody {
+        code: code.to_owned(),
+        message,
+        field: None,
+    }
 }
 
 fn page(status: StatusCode, body: &ErrorBody) -> Response {
@@ -227,12 +266,19 @@ fn page(status: StatusCode, body: &ErrorBody) -> Response {
     } else {
         body.message.clone()
     };
-    let view = ErrorPage { title, message, status: status.as_u16() };
+    let view = ErrorPage {
+        title,
+        message,
+        status: status.as_u16(),
+    };
     match view.render() {
         Ok(html) => {
             let mut r = Response::new(Body::from(html));
             *r.status_mut() = status;
-            r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
+            r.headers_mut().insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/html; charset=utf-8"),
+            );
             r
         }
         Err(_) => (status, body.message.clone()).into_response(),
@@ -241,5 +287,7 @@ fn page(status: StatusCode, body: &ErrorBody) -> Response {
 
 /// Percent-encodes a path for a query parameter.
 pub(crate) fn urlencode(s: &str) -> String {
-    serde_urlencoded::to_string([("x", s)]).map(|e| e[2..].to_owned()).unwrap_or_default()
+    serde_urlencoded::to_string([("x", s)])
+        .map(|e| e[2..].to_owned())
+        .unwrap_or_default()
 }

@@ -33,7 +33,10 @@ impl Application {
     /// Builds the application on an already bound listener.
     pub fn build(store: Store, config: WebConfig, listener: TcpListener) -> Application {
         let state = AppState::new(store, config);
-        Application { listener, router: router(state) }
+        Application {
+            listener,
+            router: router(state),
+        }
     }
 
     /// The port the server listens on.
@@ -42,10 +45,17 @@ impl Application {
     }
 
     /// Serves until `shutdown` completes, then finishes the requests in flight.
-    pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
-        axum::serve(self.listener, self.router.into_make_service_with_connect_info::<SocketAddr>())
-            .with_graceful_shutdown(shutdown)
-            .await
+    pub async fn run_until(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
+        axum::serve(
+            self.listener,
+            self.router
+                .into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown)
+        .await
     }
 }
 
@@ -53,9 +63,16 @@ impl Application {
 /// its OpenAPI document) and the operations endpoints. The authorization tests
 /// check that their oracle covers each one.
 pub fn route_list() -> Vec<(String, String)> {
-    let mut routes: Vec<(String, String)> =
-        pages::book().routes().iter().map(|(m, p)| ((*m).to_owned(), (*p).to_owned())).collect();
-    routes.extend(ops::ROUTES.iter().map(|(m, p)| ((*m).to_owned(), (*p).to_owned())));
+    let mut routes: Vec<(String, String)> = pages::book()
+        .routes()
+        .iter()
+        .map(|(m, p)| ((*m).to_owned(), (*p).to_owned()))
+        .collect();
+    routes.extend(
+        ops::ROUTES
+            .iter()
+            .map(|(m, p)| ((*m).to_owned(), (*p).to_owned())),
+    );
     let (_, openapi) = api::router().split_for_parts();
     for (path, item) in &openapi.paths.paths {
         let methods = [
@@ -95,6 +112,9 @@ pub fn router(state: AppState) -> Router {
         .layer(from_fn_with_state(state.clone(), error::render))
         .layer(from_fn_with_state(state.clone(), metrics::track))
         .layer(axum::middleware::from_fn(headers::security))
-        .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30)))
+        .layer(TimeoutLayer::with_status_code(
+            axum::http::StatusCode::REQUEST_TIMEOUT,
+            Duration::from_secs(30),
+        ))
         .with_state(state)
 }

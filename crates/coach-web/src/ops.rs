@@ -9,11 +9,15 @@ use axum::routing::get;
 
 /// The operations routes (public, no personal data).
 pub(crate) fn router() -> Router<AppState> {
-    Router::new().route("/healthz", get(healthz)).route("/readyz", get(readyz)).route("/metrics", get(metrics))
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics))
 }
 
 /// The operations routes as `(method, path)`, for the route oracle.
-pub(crate) const ROUTES: &[(&str, &str)] = &[("GET", "/healthz"), ("GET", "/readyz"), ("GET", "/metrics")];
+pub(crate) const ROUTES: &[(&str, &str)] =
+    &[("GET", "/healthz"), ("GET", "/readyz"), ("GET", "/metrics")];
 
 async fn healthz() -> &'static str {
     "ok"
@@ -30,5 +34,11 @@ async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
 }
 
 async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
-    ([(header::CONTENT_TYPE, "application/openmetrics-text; version=1.0.0; charset=utf-8")], crate::metrics::render(&state))
+    (
+        [(
+            header::CONTENT_TYPE,
+            "application/openmetrics-text; version=1.0.0; charset=utf-8",
+        )],
+        crate::metrics::render(&state),
+    )
 }

@@ -38,7 +38,9 @@ impl Action<'_> {
 
     fn target(&self) -> Option<&str> {
         match self {
-            Action::ViewPerson(u) | Action::ViewTeam(u) | Action::EditPerson(u) => Some(u.id.as_str()),
+            Action::ViewPerson(u) | Action::ViewTeam(u) | Action::EditPerson(u) => {
+                Some(u.id.as_str())
+            }
             _ => None,
         }
     }
@@ -50,8 +52,12 @@ pub fn allows(actor: &Actor, action: Action<'_>) -> bool {
     let admin = me.roles.has(Role::Admin);
     let same_org = |u: &User| u.org_id == actor.org.id;
     match action {
-        Action::ViewPerson(u) => same_org(u) && (u.id == me.id || admin || actor.below.contains(&u.id)),
-        Action::ViewTeam(leader) => same_org(leader) && (leader.id == me.id || admin || actor.below.contains(&leader.id)),
+        Action::ViewPerson(u) => {
+            same_org(u) && (u.id == me.id || admin || actor.below.contains(&u.id))
+        }
+        Action::ViewTeam(leader) => {
+            same_org(leader) && (leader.id == me.id || admin || actor.below.contains(&leader.id))
+        }
         Action::ListPeople => admin || me.roles.leads(),
         Action::ManagePeople => admin,
         Action::EditPerson(u) => same_org(u) && admin,

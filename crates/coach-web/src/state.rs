@@ -52,7 +52,12 @@ struct Inner {
 impl AppState {
     /// Builds the state.
     pub fn new(store: Store, config: WebConfig) -> Self {
-        AppState(Arc::new(Inner { store, config, metrics: Metrics::new(), openapi: OnceLock::new() }))
+        AppState(Arc::new(Inner {
+            store,
+            config,
+            metrics: Metrics::new(),
+            openapi: OnceLock::new(),
+        }))
     }
 
     /// The store.

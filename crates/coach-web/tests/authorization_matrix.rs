@@ -36,10 +36,16 @@ enum Outcome {
 
 fn classify(r: &reqwest::Response) -> Outcome {
     let s = r.status();
-    let location = r.headers().get("location").and_then(|v| v.to_str().ok()).unwrap_or("");
+    let location = r
+        .headers()
+        .get("location")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
     match s.as_u16() {
         200..=299 => Outcome::Ok,
-        300..=399 if location.starts_with("/login") && !location.contains("notice=signed-out") => Outcome::Unauth,
+        300..=399 if location.starts_with("/login") && !location.contains("notice=signed-out") => {
+            Outcome::Unauth
+        }
         300..=399 => Outcome::Ok,
         401 => Outcome::Unauth,
         403 => Outcome::Forbidden,
@@ -70,11 +76,33 @@ struct Actor {
 /// Who may see whom: written from the chart in `common::seed`, on purpose not
 /// computed by the code under test.
 fn visible(person: &str) -> BTreeSet<&'static str> {
-    let org_a = ["admin", "director1", "director2", "manager1", "manager2", "manager3", "seller1", "seller2", "departed", "victim", "seller3", "seller4"];
+    let org_a = [
+        "admin",
+        "director1",
+        "director2",
+        "manager1",
+        "manager2",
+        "manager3",
+        "seller1",
+        "seller2",
+        "departed",
+        "victim",
+        "seller3",
+        "seller4",
+    ];
     let set: &[&'static str] = match person {
         "admin" => &org_a,
         "admin_b" => &["admin_b", "seller_b"],
-        "director1" => &["director1", "manager1", "manager2", "seller1", "seller2", "departed", "victim", "seller3"],
+        "director1" => &[
+            "director1",
+            "manager1",
+            "manager2",
+            "seller1",
+            "seller2",
+            "departed",
+            "victim",
+            "seller3",
+        ],
         "director2" => &["director2", "manager3", "seller4"],
         "manager1" => &["manager1", "seller1", "seller2", "departed", "victim"],
         "manager2" => &["manager2", "seller3"],
@@ -105,7 +133,10 @@ fn leads(person: &str) -> bool {
 }
 
 fn has_team(person: &str) -> bool {
-    matches!(person, "director1" | "director2" | "manager1" | "manager2" | "manager3" | "admin_b")
+    matches!(
+        person,
+        "director1" | "director2" | "manager1" | "manager2" | "manager3" | "admin_b"
+    )
 }
 
 /// One cell's request: the route's target (if any) and where its id goes.
@@ -140,31 +171,90 @@ fn signed_in(a: &Actor, page: bool) -> Option<&'static str> {
 
 fn rules() -> BTreeMap<(&'static str, &'static str), Rule> {
     let none = || vec![t("-", "none")];
-    let people_targets = || vec![t("seller1", "path"), t("manager1", "path"), t("director1", "path"), t("admin", "path"), t("victim", "path"), t("seller_b", "path")];
+    let people_targets = || {
+        vec![
+            t("seller1", "path"),
+            t("manager1", "path"),
+            t("director1", "path"),
+            t("admin", "path"),
+            t("victim", "path"),
+            t("seller_b", "path"),
+        ]
+    };
     let mut r: BTreeMap<(&'static str, &'static str), Rule> = BTreeMap::new();
     let mut add = |m: &'static str, p: &'static str, targets: Vec<Target>, expect: Expect| {
         r.insert((m, p), Rule { targets, expect });
     };
     // Public.
-    for p in ["/healthz", "/readyz", "/metrics", "/assets/app.css", "/login"] {
+    for p in [
+        "/healthz",
+        "/readyz",
+        "/metrics",
+        "/assets/app.css",
+        "/login",
+    ] {
         add("GET", p, none(), |_, _| Outcome::Ok);
     }
     // Public, but a bad API credential is refused wherever it is presented.
-    add("GET", "/api/v1/openapi.json", none(), |a, _| if a.kind == Kind::Nobody && a.bearer.is_some() { Outcome::Unauth } else { Outcome::Ok });
-    add("POST", "/login", none(), |a, _| if a.kind == Kind::Session { Outcome::Forbidden } else { Outcome::Unauth });
+    add("GET", "/api/v1/openapi.json", none(), |a, _| {
+        if a.kind == Kind::Nobody && a.bearer.is_some() {
+            Outcome::Unauth
+        } else {
+            Outcome::Ok
+        }
+    });
+    add("POST", "/login", none(), |a, _| {
+        if a.kind == Kind::Session {
+            Outcome::Forbidden
+        } else {
+            Outcome::Unauth
+        }
+    });
     add("POST", "/logout", none(), |_, _| Outcome::Ok);
     // Every signed-in person, pages.
     for p in ["/", "/profile"] {
-        add("GET", p, none(), |a, _| if signed_in(a, true).is_some() { Outcome::Ok } else { Outcome::Unauth });
+        add("GET", p, none(), |a, _| {
+            if signed_in(a, true).is_some() {
+                Outcome::Ok
+            } else {
+                Outcome::Unauth
+            }
+        });
     }
-    add("POST", "/profile", none(), |a, _| if signed_in(a, true).is_some() { Outcome::Ok } else { Outcome::Unauth });
-    add("POST", "/profile/password", none(), |a, _| if signed_in(a, true).is_some() { Outcome::Rejected } else { Outcome::Unauth });
-    add("POST", "/profile/tokens", none(), |a, _| if signed_in(a, true).is_some() { Outcome::Ok } else { Outcome::Unauth });
-    add("POST", "/profile/tokens/{id}/revoke", vec![t("token-of-seller1", "path"), t("token-of-seller_b", "path")], |a, target| match signed_in(a, true) {
-        None => Outcome::Unauth,
-        Some("seller1") if target.key == "token-of-seller1" => Outcome::Ok,
-        Some(_) => Outcome::NotFound,
+    add("POST", "/profile", none(), |a, _| {
+        if signed_in(a, true).is_some() {
+            Outcome::Ok
+        } else {
+            Outcome::Unauth
+        }
     });
+    add("POST", "/profile/password", none(), |a, _| {
+        if signed_in(a, true).is_some() {
+            Outcome::Rejected
+        } else {
+            Outcome::Unauth
+        }
+    });
+    add("POST", "/profile/tokens", none(), |a, _| {
+        if signed_in(a, true).is_some() {
+            Outcome::Ok
+        } else {
+            Outcome::Unauth
+        }
+    });
+    add(
+        "POST",
+        "/profile/tokens/{id}/revoke",
+        vec![
+            t("token-of-seller1", "path"),
+            t("token-of-seller_b", "path"),
+        ],
+        |a, target| match signed_in(a, true) {
+            None => Outcome::Unauth,
+            Some("seller1") if target.key == "token-of-seller1" => Outcome::Ok,
+            Some(_) => Outcome::NotFound,
+        },
+    );
     // People pages.
     for p in ["/people", "/teams"] {
         add("GET", p, none(), |a, _| match signed_in(a, true) {
@@ -173,23 +263,35 @@ fn rules() -> BTreeMap<(&'static str, &'static str), Rule> {
             Some(_) => Outcome::Forbidden,
         });
     }
-    add("GET", "/people/new", none(), |a, _| match signed_in(a, true) {
-        None => Outcome::Unauth,
-        Some(p) if is_admin(p) => Outcome::Ok,
-        Some(_) => Outcome::Forbidden,
+    add("GET", "/people/new", none(), |a, _| {
+        match signed_in(a, true) {
+            None => Outcome::Unauth,
+            Some(p) if is_admin(p) => Outcome::Ok,
+            Some(_) => Outcome::Forbidden,
+        }
     });
-    add("POST", "/people", vec![t("manager1", "body"), t("seller_b", "body")], |a, target| match signed_in(a, true) {
-        None => Outcome::Unauth,
-        Some("admin") if target.key == "manager1" => Outcome::Ok,
-        Some("admin_b") if target.key == "seller_b" => Outcome::Ok,
-        Some(p) if is_admin(p) => Outcome::Rejected,
-        Some(_) => Outcome::Forbidden,
-    });
-    add("GET", "/people/{id}", people_targets(), |a, target| match signed_in(a, true) {
-        None => Outcome::Unauth,
-        Some(p) if visible(p).contains(target.key) => Outcome::Ok,
-        Some(_) => Outcome::NotFound,
-    });
+    add(
+        "POST",
+        "/people",
+        vec![t("manager1", "body"), t("seller_b", "body")],
+        |a, target| match signed_in(a, true) {
+            None => Outcome::Unauth,
+            Some("admin") if target.key == "manager1" => Outcome::Ok,
+            Some("admin_b") if target.key == "seller_b" => Outcome::Ok,
+            Some(p) if is_admin(p) => Outcome::Rejected,
+            Some(_) => Outcome::Forbidden,
+        },
+    );
+    add(
+        "GET",
+        "/people/{id}",
+        people_targets(),
+        |a, target| match signed_in(a, true) {
+            None => Outcome::Unauth,
+            Some(p) if visible(p).contains(target.key) => Outcome::Ok,
+            Some(_) => Outcome::NotFound,
+        },
+    );
     fn admin_edit(a: &Actor, target: &Target) -> Outcome {
         match signed_in(a, true) {
             None => Outcome::Unauth,
@@ -199,103 +301,280 @@ fn rules() -> BTreeMap<(&'static str, &'static str), Rule> {
         }
     }
     add("GET", "/people/{id}/edit", people_targets(), admin_edit);
-    add("POST", "/people/{id}", vec![t("victim", "path"), t("seller1", "path"), t("manager1", "path"), t("seller_b", "path")], admin_edit);
-    add("POST", "/people/{id}/deactivate", vec![t("victim", "path"), t("seller_b", "path")], admin_edit);
-    add("POST", "/people/{id}/reactivate", vec![t("victim", "path"), t("seller_b", "path")], admin_edit);
+    add(
+        "POST",
+        "/people/{id}",
+        vec![
+            t("victim", "path"),
+            t("seller1", "path"),
+            t("manager1", "path"),
+            t("seller_b", "path"),
+        ],
+        admin_edit,
+    );
+    add(
+        "POST",
+        "/people/{id}/deactivate",
+        vec![t("victim", "path"), t("seller_b", "path")],
+        admin_edit,
+    );
+    add(
+        "POST",
+        "/people/{id}/reactivate",
+        vec![t("victim", "path"), t("seller_b", "path")],
+        admin_edit,
+    );
     // API.
     for p in ["/api/v1/me", "/api/v1/teams"] {
-        add("GET", p, none(), |a, _| if signed_in(a, false).is_some() { Outcome::Ok } else { Outcome::Unauth });
+        add("GET", p, none(), |a, _| {
+            if signed_in(a, false).is_some() {
+                Outcome::Ok
+            } else {
+                Outcome::Unauth
+            }
+        });
     }
-    add("GET", "/api/v1/users", vec![t("-", "none"), t("manager1", "query"), t("seller_b", "query")], |a, _| {
-        if signed_in(a, false).is_some() { Outcome::Ok } else { Outcome::Unauth }
-    });
-    add("POST", "/api/v1/users", vec![t("manager1", "body"), t("seller_b", "body")], |a, target| match signed_in(a, false) {
-        None => Outcome::Unauth,
-        Some("admin") if target.key == "manager1" => Outcome::Ok,
-        Some("admin_b") if target.key == "seller_b" => Outcome::Ok,
-        Some(p) if is_admin(p) => Outcome::Rejected,
-        Some(_) => Outcome::Forbidden,
-    });
-    add("GET", "/api/v1/users/{id}", people_targets(), |a, target| match signed_in(a, false) {
-        None => Outcome::Unauth,
-        Some(p) if visible(p).contains(target.key) => Outcome::Ok,
-        Some(_) => Outcome::NotFound,
-    });
-    add("PATCH", "/api/v1/users/{id}", vec![t("victim", "path"), t("seller1", "path"), t("manager1", "path"), t("seller_b", "path"), t("seller_b", "body")], |a, target| {
-        match signed_in(a, false) {
+    add(
+        "GET",
+        "/api/v1/users",
+        vec![
+            t("-", "none"),
+            t("manager1", "query"),
+            t("seller_b", "query"),
+        ],
+        |a, _| {
+            if signed_in(a, false).is_some() {
+                Outcome::Ok
+            } else {
+                Outcome::Unauth
+            }
+        },
+    );
+    add(
+        "POST",
+        "/api/v1/users",
+        vec![t("manager1", "body"), t("seller_b", "body")],
+        |a, target| match signed_in(a, false) {
             None => Outcome::Unauth,
-            Some(p) if target.placement == "body" && is_admin(p) && p == "admin" => Outcome::Rejected,
-            Some(p) if target.placement == "body" && visible(p).contains("victim") => Outcome::Forbidden,
+            Some("admin") if target.key == "manager1" => Outcome::Ok,
+            Some("admin_b") if target.key == "seller_b" => Outcome::Ok,
+            Some(p) if is_admin(p) => Outcome::Rejected,
+            Some(_) => Outcome::Forbidden,
+        },
+    );
+    add(
+        "GET",
+        "/api/v1/users/{id}",
+        people_targets(),
+        |a, target| match signed_in(a, false) {
+            None => Outcome::Unauth,
+            Some(p) if visible(p).contains(target.key) => Outcome::Ok,
+            Some(_) => Outcome::NotFound,
+        },
+    );
+    add(
+        "PATCH",
+        "/api/v1/users/{id}",
+        vec![
+            t("victim", "path"),
+            t("seller1", "path"),
+            t("manager1", "path"),
+            t("seller_b", "path"),
+            t("seller_b", "body"),
+        ],
+        |a, target| match signed_in(a, false) {
+            None => Outcome::Unauth,
+            Some(p) if target.placement == "body" && is_admin(p) && p == "admin" => {
+                Outcome::Rejected
+            }
+            Some(p) if target.placement == "body" && visible(p).contains("victim") => {
+                Outcome::Forbidden
+            }
             Some(_) if target.placement == "body" => Outcome::NotFound,
             Some(p) if is_admin(p) && visible(p).contains(target.key) => Outcome::Ok,
             Some(p) if visible(p).contains(target.key) => Outcome::Forbidden,
             Some(_) => Outcome::NotFound,
-        }
-    });
-    add("GET", "/api/v1/teams/{id}", vec![t("manager1", "path"), t("director1", "path"), t("seller1", "path"), t("admin_b", "path")], |a, target| {
-        match signed_in(a, false) {
+        },
+    );
+    add(
+        "GET",
+        "/api/v1/teams/{id}",
+        vec![
+            t("manager1", "path"),
+            t("director1", "path"),
+            t("seller1", "path"),
+            t("admin_b", "path"),
+        ],
+        |a, target| match signed_in(a, false) {
             None => Outcome::Unauth,
             Some(p) if visible(p).contains(target.key) && has_team(target.key) => Outcome::Ok,
             Some(_) => Outcome::NotFound,
-        }
-    });
+        },
+    );
     r
 }
 
 async fn client_with(app: &TestApp, session: Option<&str>) -> Client {
     let jar = Arc::new(Jar::default());
     if let Some(cookie) = session {
-        jar.add_cookie_str(&format!("coach_session={cookie}; Path=/"), &app.base.parse().unwrap());
+        jar.add_cookie_str(
+            &format!("coach_session={cookie}; Path=/"),
+            &app.base.parse().unwrap(),
+        );
     }
-    Client::builder().cookie_provider(jar).redirect(reqwest::redirect::Policy::none()).build().unwrap()
+    Client::builder()
+        .cookie_provider(jar)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
 }
 
 async fn actors(app: &TestApp, f: &Fixture) -> Vec<Actor> {
     let mut out = Vec::new();
-    for name in ["seller1", "seller2", "manager1", "manager2", "manager3", "director1", "director2", "admin", "admin_b"] {
+    for name in [
+        "seller1",
+        "seller2",
+        "manager1",
+        "manager2",
+        "manager3",
+        "director1",
+        "director2",
+        "admin",
+        "admin_b",
+    ] {
         let p = &f.people[name];
         let (cookie, session) = app.store.create_session(&p.org, &p.id).await.unwrap();
-        out.push(Actor { name, kind: Kind::Session, person: Some(name), client: client_with(app, Some(&cookie)).await, csrf: session.csrf_token, bearer: None });
+        out.push(Actor {
+            name,
+            kind: Kind::Session,
+            person: Some(name),
+            client: client_with(app, Some(&cookie)).await,
+            csrf: session.csrf_token,
+            bearer: None,
+        });
     }
     for owner in ["manager1", "seller1"] {
         let p = &f.people[owner];
-        let (secret, _) = app.store.create_token(&p.org, &p.id, "matrix").await.unwrap();
+        let (secret, _) = app
+            .store
+            .create_token(&p.org, &p.id, "matrix")
+            .await
+            .unwrap();
         let client = client_with(app, None).await;
         let csrf = common::pre_session_token(&client, app).await;
-        let name = if owner == "manager1" { "token:manager1" } else { "token:seller1" };
-        out.push(Actor { name, kind: Kind::Token, person: Some(owner), client, csrf, bearer: Some(secret) });
+        let name = if owner == "manager1" {
+            "token:manager1"
+        } else {
+            "token:seller1"
+        };
+        out.push(Actor {
+            name,
+            kind: Kind::Token,
+            person: Some(owner),
+            client,
+            csrf,
+            bearer: Some(secret),
+        });
     }
     let departed = &f.people["departed"];
-    let (dead_cookie, dead_session) = app.store.create_session(&departed.org, &departed.id).await.unwrap();
-    let (dead_token, _) = app.store.create_token(&departed.org, &departed.id, "old").await.unwrap();
-    let off = coach_store::UserPatch { active: Some(false), ..Default::default() };
-    app.store.update_user(&departed.org, &departed.id, off, None).await.unwrap();
+    let (dead_cookie, dead_session) = app
+        .store
+        .create_session(&departed.org, &departed.id)
+        .await
+        .unwrap();
+    let (dead_token, _) = app
+        .store
+        .create_token(&departed.org, &departed.id, "old")
+        .await
+        .unwrap();
+    let off = coach_store::UserPatch {
+        active: Some(false),
+        ..Default::default()
+    };
+    app.store
+        .update_user(&departed.org, &departed.id, off, None)
+        .await
+        .unwrap();
     let dead_client = client_with(app, Some(&dead_cookie)).await;
     let dead_csrf = common::pre_session_token(&dead_client, app).await;
     assert_ne!(dead_csrf, dead_session.csrf_token);
-    out.push(Actor { name: "deactivated (old session)", kind: Kind::Nobody, person: None, client: dead_client, csrf: dead_csrf, bearer: None });
+    out.push(Actor {
+        name: "deactivated (old session)",
+        kind: Kind::Nobody,
+        person: None,
+        client: dead_client,
+        csrf: dead_csrf,
+        bearer: None,
+    });
     let client = client_with(app, None).await;
     let csrf = common::pre_session_token(&client, app).await;
-    out.push(Actor { name: "deactivated (old token)", kind: Kind::Nobody, person: None, client, csrf, bearer: Some(dead_token) });
+    out.push(Actor {
+        name: "deactivated (old token)",
+        kind: Kind::Nobody,
+        person: None,
+        client,
+        csrf,
+        bearer: Some(dead_token),
+    });
     let seller2 = &f.people["seller2"];
-    let (revoked, tok) = app.store.create_token(&seller2.org, &seller2.id, "revoked").await.unwrap();
-    app.store.revoke_token(&seller2.org, &seller2.id, &tok.id).await.unwrap();
+    let (revoked, tok) = app
+        .store
+        .create_token(&seller2.org, &seller2.id, "revoked")
+        .await
+        .unwrap();
+    app.store
+        .revoke_token(&seller2.org, &seller2.id, &tok.id)
+        .await
+        .unwrap();
     let client = client_with(app, None).await;
     let csrf = common::pre_session_token(&client, app).await;
-    out.push(Actor { name: "revoked token", kind: Kind::Nobody, person: None, client, csrf, bearer: Some(revoked) });
+    out.push(Actor {
+        name: "revoked token",
+        kind: Kind::Nobody,
+        person: None,
+        client,
+        csrf,
+        bearer: Some(revoked),
+    });
     let client = client_with(app, None).await;
     let csrf = common::pre_session_token(&client, app).await;
-    out.push(Actor { name: "anonymous", kind: Kind::Nobody, person: None, client, csrf, bearer: None });
+    out.push(Actor {
+        name: "anonymous",
+        kind: Kind::Nobody,
+        person: None,
+        client,
+        csrf,
+        bearer: None,
+    });
     out
 }
 
 /// Builds the request of one cell.
-async fn request(app: &TestApp, f: &Fixture, actor: &Actor, method: &str, template: &str, target: &Target, serial: usize) -> RequestBuilder {
+async fn request(
+    app: &TestApp,
+    f: &Fixture,
+    actor: &Actor,
+    method: &str,
+    template: &str,
+    target: &Target,
+    serial: usize,
+) -> RequestBuilder {
     let store = &app.store;
     let token_target = match target.key {
         "token-of-seller1" | "token-of-seller_b" => {
-            let owner = &f.people[if target.key == "token-of-seller1" { "seller1" } else { "seller_b" }];
-            Some(store.create_token(&owner.org, &owner.id, "target").await.unwrap().1.id)
+            let owner = &f.people[if target.key == "token-of-seller1" {
+                "seller1"
+            } else {
+                "seller_b"
+            }];
+            Some(
+                store
+                    .create_token(&owner.org, &owner.id, "target")
+                    .await
+                    .unwrap()
+                    .1
+                    .id,
+            )
         }
         _ => None,
     };
@@ -322,13 +601,18 @@ async fn request(app: &TestApp, f: &Fixture, actor: &Actor, method: &str, templa
     } else {
         None
     };
-    let unique_email = format!("new{serial}@{}.test", if target.key == "seller_b" { "b" } else { "a" });
+    let unique_email = format!(
+        "new{serial}@{}.test",
+        if target.key == "seller_b" { "b" } else { "a" }
+    );
     if template.starts_with("/api/") {
         if actor.kind == Kind::Session {
             rb = rb.header("x-csrf-token", &actor.csrf);
         }
         let body = match (template, target.placement) {
-            ("/api/v1/users", _) => json!({"email": unique_email, "name": format!("New {serial}"), "roles": ["seller"], "manager_id": f.id(target.key)}),
+            ("/api/v1/users", _) => {
+                json!({"email": unique_email, "name": format!("New {serial}"), "roles": ["seller"], "manager_id": f.id(target.key)})
+            }
             (_, "body") => json!({"manager_id": f.id(target.key)}),
             _ => json!({"name": current.as_ref().map(|u| u.name.clone()).unwrap_or_default()}),
         };
@@ -336,17 +620,32 @@ async fn request(app: &TestApp, f: &Fixture, actor: &Actor, method: &str, templa
     }
     let mut form: Vec<(String, String)> = vec![("_csrf".into(), actor.csrf.clone())];
     match template {
-        "/login" => form.extend([("email".into(), "seller1@a.test".into()), ("password".into(), "not-the-password".into())]),
+        "/login" => form.extend([
+            ("email".into(), "seller1@a.test".into()),
+            ("password".into(), "not-the-password".into()),
+        ]),
         "/profile" => {
             let me = actor.person.map(|p| &f.people[p]);
             let user = match me {
                 Some(p) => store.user(&p.org, &p.id).await.ok(),
                 None => None,
             };
-            form.push(("name".into(), user.as_ref().map(|u| u.name.clone()).unwrap_or_else(|| "X".into())));
-            form.push(("time_zone".into(), user.map(|u| u.time_zone).unwrap_or_else(|| "UTC".into())));
+            form.push((
+                "name".into(),
+                user.as_ref()
+                    .map(|u| u.name.clone())
+                    .unwrap_or_else(|| "X".into()),
+            ));
+            form.push((
+                "time_zone".into(),
+                user.map(|u| u.time_zone).unwrap_or_else(|| "UTC".into()),
+            ));
         }
-        "/profile/password" => form.extend([("current".into(), "wrong-current".into()), ("new_password".into(), "new-password-1".into()), ("confirm".into(), "new-password-1".into())]),
+        "/profile/password" => form.extend([
+            ("current".into(), "wrong-current".into()),
+            ("new_password".into(), "new-password-1".into()),
+            ("confirm".into(), "new-password-1".into()),
+        ]),
         "/profile/tokens" => form.push(("name".into(), "matrix".into())),
         "/people" => form.extend([
             ("name".into(), format!("New {serial}")),
@@ -363,7 +662,10 @@ async fn request(app: &TestApp, f: &Fixture, actor: &Actor, method: &str, templa
                 for r in u.roles.names() {
                     form.push(("role".into(), r.to_owned()));
                 }
-                form.push(("manager_id".into(), u.manager_id.clone().unwrap_or_default()));
+                form.push((
+                    "manager_id".into(),
+                    u.manager_id.clone().unwrap_or_default(),
+                ));
                 form.push(("time_zone".into(), u.time_zone.clone()));
             }
         }
@@ -376,16 +678,28 @@ async fn request(app: &TestApp, f: &Fixture, actor: &Actor, method: &str, templa
 async fn restore(app: &TestApp, f: &Fixture, template: &str, target: &Target) {
     if template.ends_with("/deactivate") || template.ends_with("/reactivate") {
         let p = &f.people[target.key];
-        let on = coach_store::UserPatch { active: Some(true), ..Default::default() };
-        app.store.update_user(&p.org, &p.id, on, None).await.unwrap();
+        let on = coach_store::UserPatch {
+            active: Some(true),
+            ..Default::default()
+        };
+        app.store
+            .update_user(&p.org, &p.id, on, None)
+            .await
+            .unwrap();
     }
 }
 
 async fn prepare(app: &TestApp, f: &Fixture, template: &str, target: &Target) {
     if template.ends_with("/reactivate") {
         let p = &f.people[target.key];
-        let off = coach_store::UserPatch { active: Some(false), ..Default::default() };
-        app.store.update_user(&p.org, &p.id, off, None).await.unwrap();
+        let off = coach_store::UserPatch {
+            active: Some(false),
+            ..Default::default()
+        };
+        app.store
+            .update_user(&p.org, &p.id, off, None)
+            .await
+            .unwrap();
     }
 }
 
@@ -395,14 +709,27 @@ async fn every_route_answers_every_actor_as_the_oracle_says_and_leaks_no_canary(
     let f = seed(&app).await;
     let rules = rules();
     let served: BTreeSet<(String, String)> = coach_web::route_list().into_iter().collect();
-    let covered: BTreeSet<(String, String)> = rules.keys().map(|(m, p)| ((*m).to_owned(), (*p).to_owned())).collect();
+    let covered: BTreeSet<(String, String)> = rules
+        .keys()
+        .map(|(m, p)| ((*m).to_owned(), (*p).to_owned()))
+        .collect();
     let missing: Vec<_> = served.difference(&covered).collect();
     let stale: Vec<_> = covered.difference(&served).collect();
-    assert!(missing.is_empty(), "routes with no row in the oracle: {missing:?}");
-    assert!(stale.is_empty(), "oracle rows for routes that do not exist: {stale:?}");
+    assert!(
+        missing.is_empty(),
+        "routes with no row in the oracle: {missing:?}"
+    );
+    assert!(
+        stale.is_empty(),
+        "oracle rows for routes that do not exist: {stale:?}"
+    );
 
     let actors = actors(&app, &f).await;
-    let canaries: BTreeMap<&str, &str> = f.people.iter().map(|(k, p)| (p.canary.as_str(), *k)).collect();
+    let canaries: BTreeMap<&str, &str> = f
+        .people
+        .iter()
+        .map(|(k, p)| (p.canary.as_str(), *k))
+        .collect();
     let mut cells = 0usize;
     let mut wrong = Vec::new();
     let mut leaks = Vec::new();
@@ -415,7 +742,11 @@ async fn every_route_answers_every_actor_as_the_oracle_says_and_leaks_no_canary(
             for actor in &actors {
                 serial += 1;
                 prepare(&app, &f, template, target).await;
-                let response = request(&app, &f, actor, method, template, target, serial).await.send().await.unwrap();
+                let response = request(&app, &f, actor, method, template, target, serial)
+                    .await
+                    .send()
+                    .await
+                    .unwrap();
                 let got = classify(&response);
                 let expected = (rule.expect)(actor, target);
                 cells += 1;
@@ -424,13 +755,17 @@ async fn every_route_answers_every_actor_as_the_oracle_says_and_leaks_no_canary(
                 }
                 if response.status() == StatusCode::OK {
                     let body = response.text().await.unwrap_or_default();
-                    let allowed: BTreeSet<&str> = match actor.person.filter(|_| actor.kind != Kind::Nobody) {
-                        Some(p) => visible(p).into_iter().chain(own_manager(p)).collect(),
-                        None => BTreeSet::new(),
-                    };
+                    let allowed: BTreeSet<&str> =
+                        match actor.person.filter(|_| actor.kind != Kind::Nobody) {
+                            Some(p) => visible(p).into_iter().chain(own_manager(p)).collect(),
+                            None => BTreeSet::new(),
+                        };
                     for (canary, owner) in &canaries {
                         if body.contains(canary) && !allowed.contains(owner) {
-                            leaks.push(format!("{method} {template} [{}] as {} shows {owner}", target.key, actor.name));
+                            leaks.push(format!(
+                                "{method} {template} [{}] as {} shows {owner}",
+                                target.key, actor.name
+                            ));
                         }
                     }
                 }
@@ -438,7 +773,23 @@ async fn every_route_answers_every_actor_as_the_oracle_says_and_leaks_no_canary(
             }
         }
     }
-    println!("T1: {cells} cells ({} routes × {} actors × their targets); {} wrong; {} leaked canaries", rules.len(), actors.len(), wrong.len(), leaks.len());
-    assert!(wrong.is_empty(), "{} wrong cells:\n{}", wrong.len(), wrong.join("\n"));
-    assert!(leaks.is_empty(), "{} leaked canaries:\n{}", leaks.len(), leaks.join("\n"));
+    println!(
+        "T1: {cells} cells ({} routes × {} actors × their targets); {} wrong; {} leaked canaries",
+        rules.len(),
+        actors.len(),
+        wrong.len(),
+        leaks.len()
+    );
+    assert!(
+        wrong.is_empty(),
+        "{} wrong cells:\n{}",
+        wrong.len(),
+        wrong.join("\n")
+    );
+    assert!(
+        leaks.is_empty(),
+        "{} leaked canaries:\n{}",
+        leaks.len(),
+        leaks.join("\n")
+    );
 }

@@ -14,18 +14,47 @@ async fn an_admin_adds_a_seller_under_a_manager_who_then_signs_in() {
     let f = seed(&app).await;
     let admin = app.sign_in(f.email("admin")).await;
     let form = admin.get(&app, "/people/new").await.text().await.unwrap();
-    assert!(form.contains("manager1 zqcanary"), "managers are offered as leaders");
+    assert!(
+        form.contains("manager1 zqcanary"),
+        "managers are offered as leaders"
+    );
     let r = admin
-        .post_form(&app, "/people", &[("name", "Nadia Brooks"), ("email", "nadia@a.test"), ("role", "seller"), ("manager_id", f.id("manager1")), ("time_zone", "Europe/London"), ("password", "nadia-first-pass")])
+        .post_form(
+            &app,
+            "/people",
+            &[
+                ("name", "Nadia Brooks"),
+                ("email", "nadia@a.test"),
+                ("role", "seller"),
+                ("manager_id", f.id("manager1")),
+                ("time_zone", "Europe/London"),
+                ("password", "nadia-first-pass"),
+            ],
+        )
         .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     assert_eq!(r.headers()["location"], "/people?notice=added");
-    let nadia = app.store.user_by_email(&f.org_a, "nadia@a.test").await.unwrap();
+    let nadia = app
+        .store
+        .user_by_email(&f.org_a, "nadia@a.test")
+        .await
+        .unwrap();
     assert_eq!(nadia.manager_id.as_deref(), Some(f.id("manager1")));
     assert_eq!(nadia.time_zone, "Europe/London");
     let manager = app.sign_in(f.email("manager1")).await;
-    assert!(manager.get(&app, "/people").await.text().await.unwrap().contains("Nadia Brooks"));
-    let seller = app.sign_in_with("nadia@a.test", "nadia-first-pass").await.unwrap();
+    assert!(
+        manager
+            .get(&app, "/people")
+            .await
+            .text()
+            .await
+            .unwrap()
+            .contains("Nadia Brooks")
+    );
+    let seller = app
+        .sign_in_with("nadia@a.test", "nadia-first-pass")
+        .await
+        .unwrap();
     let home = seller.get(&app, "/").await.text().await.unwrap();
     assert!(home.contains("Good to see you, Nadia") && home.contains(&f.people["manager1"].canary));
 }
@@ -35,19 +64,67 @@ async fn the_add_person_form_shows_every_mistake_and_keeps_what_was_typed() {
     let app = TestApp::spawn().await;
     let f = seed(&app).await;
     let admin = app.sign_in(f.email("admin")).await;
-    let r = admin.post_form(&app, "/people", &[("name", "Typed Name"), ("email", "not-an-email"), ("time_zone", "Mars/Base"), ("password", "short")]).await;
+    let r = admin
+        .post_form(
+            &app,
+            "/people",
+            &[
+                ("name", "Typed Name"),
+                ("email", "not-an-email"),
+                ("time_zone", "Mars/Base"),
+                ("password", "short"),
+            ],
+        )
+        .await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let page = r.text().await.unwrap();
     assert!(page.contains("value=\"Typed Name\""));
     assert!(page.contains("Choose at least one role"));
     assert!(page.contains("Must be at least 8 characters"));
-    let r = admin.post_form(&app, "/people", &[("name", "Typed Name"), ("email", "not-an-email"), ("role", "seller"), ("time_zone", "UTC"), ("password", "long-enough")]).await;
+    let r = admin
+        .post_form(
+            &app,
+            "/people",
+            &[
+                ("name", "Typed Name"),
+                ("email", "not-an-email"),
+                ("role", "seller"),
+                ("time_zone", "UTC"),
+                ("password", "long-enough"),
+            ],
+        )
+        .await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(r.text().await.unwrap().contains("Expected an email address"));
-    let r = admin.post_form(&app, "/people", &[("name", "Dup"), ("email", f.email("seller1")), ("role", "seller"), ("time_zone", "UTC"), ("password", "long-enough")]).await;
+    assert!(
+        r.text()
+            .await
+            .unwrap()
+            .contains("Expected an email address")
+    );
+    let r = admin
+        .post_form(
+            &app,
+            "/people",
+            &[
+                ("name", "Dup"),
+                ("email", f.email("seller1")),
+                ("role", "seller"),
+                ("time_zone", "UTC"),
+                ("password", "long-enough"),
+            ],
+        )
+        .await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.text().await.unwrap().contains("already has an account"));
-    assert_eq!(app.store.users(&f.org_a, &Default::default()).await.unwrap().len(), 12, "nothing was added");
+    assert_eq!(
+        app.store
+            .users(&f.org_a, &Default::default())
+            .await
+            .unwrap()
+            .len(),
+        12,
+        "nothing was added"
+    );
 }
 
 #[tokio::test]
@@ -56,16 +133,37 @@ async fn editing_a_person_that_someone_else_changed_meanwhile_is_refused_and_sho
     let f = seed(&app).await;
     let admin = app.sign_in(f.email("admin")).await;
     let victim = app.store.user(&f.org_a, f.id("victim")).await.unwrap();
-    let other = coach_store::UserPatch { name: Some("Changed Elsewhere".into()), ..Default::default() };
-    app.store.update_user(&f.org_a, &victim.id, other, None).await.unwrap();
+    let other = coach_store::UserPatch {
+        name: Some("Changed Elsewhere".into()),
+        ..Default::default()
+    };
+    app.store
+        .update_user(&f.org_a, &victim.id, other, None)
+        .await
+        .unwrap();
     let version = victim.version.to_string();
     let r = admin
-        .post_form(&app, &format!("/people/{}", victim.id), &[("name", "My Edit"), ("role", "seller"), ("manager_id", f.id("manager1")), ("time_zone", "UTC"), ("version", version.as_str())])
+        .post_form(
+            &app,
+            &format!("/people/{}", victim.id),
+            &[
+                ("name", "My Edit"),
+                ("role", "seller"),
+                ("manager_id", f.id("manager1")),
+                ("time_zone", "UTC"),
+                ("version", version.as_str()),
+            ],
+        )
         .await;
     assert_eq!(r.status(), StatusCode::CONFLICT);
     let page = r.text().await.unwrap();
-    assert!(page.contains("Someone else changed this person") && page.contains("Changed Elsewhere"));
-    assert_eq!(app.store.user(&f.org_a, &victim.id).await.unwrap().name, "Changed Elsewhere");
+    assert!(
+        page.contains("Someone else changed this person") && page.contains("Changed Elsewhere")
+    );
+    assert_eq!(
+        app.store.user(&f.org_a, &victim.id).await.unwrap().name,
+        "Changed Elsewhere"
+    );
 }
 
 #[tokio::test]
@@ -74,18 +172,43 @@ async fn an_admin_sets_roles_and_reporting_lines_but_not_a_loop() {
     let f = seed(&app).await;
     let admin = app.sign_in(f.email("admin")).await;
     let r = admin
-        .post_form(&app, &format!("/people/{}", f.id("seller3")), &[("name", "Promoted Seller"), ("role", "manager"), ("role", "seller"), ("manager_id", f.id("director2")), ("time_zone", "UTC")])
+        .post_form(
+            &app,
+            &format!("/people/{}", f.id("seller3")),
+            &[
+                ("name", "Promoted Seller"),
+                ("role", "manager"),
+                ("role", "seller"),
+                ("manager_id", f.id("director2")),
+                ("time_zone", "UTC"),
+            ],
+        )
         .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let s3 = app.store.user(&f.org_a, f.id("seller3")).await.unwrap();
     assert_eq!(s3.roles.names(), ["manager", "seller"]);
     assert_eq!(s3.manager_id.as_deref(), Some(f.id("director2")));
     let r = admin
-        .post_form(&app, &format!("/people/{}", f.id("director1")), &[("name", "Director One"), ("role", "director"), ("manager_id", f.id("manager1")), ("time_zone", "UTC")])
+        .post_form(
+            &app,
+            &format!("/people/{}", f.id("director1")),
+            &[
+                ("name", "Director One"),
+                ("role", "director"),
+                ("manager_id", f.id("manager1")),
+                ("time_zone", "UTC"),
+            ],
+        )
         .await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.text().await.unwrap().contains("would make a loop"));
-    let r = admin.post_form(&app, &format!("/people/{}", f.id("admin")), &[("name", "Admin"), ("role", "manager"), ("time_zone", "UTC")]).await;
+    let r = admin
+        .post_form(
+            &app,
+            &format!("/people/{}", f.id("admin")),
+            &[("name", "Admin"), ("role", "manager"), ("time_zone", "UTC")],
+        )
+        .await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.text().await.unwrap().contains("You are the last admin"));
 }
@@ -95,16 +218,42 @@ async fn deactivating_and_reactivating_a_person_keeps_their_record() {
     let app = TestApp::spawn().await;
     let f = seed(&app).await;
     let admin = app.sign_in(f.email("admin")).await;
-    let r = admin.post_form(&app, &format!("/people/{}/deactivate", f.id("seller4")), &[]).await;
+    let r = admin
+        .post_form(
+            &app,
+            &format!("/people/{}/deactivate", f.id("seller4")),
+            &[],
+        )
+        .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let list = admin.get(&app, "/people").await.text().await.unwrap();
-    assert!(!list.contains(&f.people["seller4"].canary), "the default list shows active people");
-    let all = admin.get(&app, "/people?status=inactive").await.text().await.unwrap();
+    assert!(
+        !list.contains(&f.people["seller4"].canary),
+        "the default list shows active people"
+    );
+    let all = admin
+        .get(&app, "/people?status=inactive")
+        .await
+        .text()
+        .await
+        .unwrap();
     assert!(all.contains(&f.people["seller4"].canary));
-    let r = admin.post_form(&app, &format!("/people/{}/reactivate", f.id("seller4")), &[]).await;
+    let r = admin
+        .post_form(
+            &app,
+            &format!("/people/{}/reactivate", f.id("seller4")),
+            &[],
+        )
+        .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    assert!(app.sign_in_with(f.email("seller4"), common::PASSWORD).await.is_ok());
-    let me = admin.post_form(&app, &format!("/people/{}/deactivate", f.id("admin")), &[]).await;
+    assert!(
+        app.sign_in_with(f.email("seller4"), common::PASSWORD)
+            .await
+            .is_ok()
+    );
+    let me = admin
+        .post_form(&app, &format!("/people/{}/deactivate", f.id("admin")), &[])
+        .await;
     assert_eq!(me.status(), StatusCode::CONFLICT);
 }
 
@@ -113,13 +262,27 @@ async fn the_people_list_filters_by_role_and_search() {
     let app = TestApp::spawn().await;
     let f = seed(&app).await;
     let admin = app.sign_in(f.email("admin")).await;
-    let managers = admin.get(&app, "/people?role=manager").await.text().await.unwrap();
+    let managers = admin
+        .get(&app, "/people?role=manager")
+        .await
+        .text()
+        .await
+        .unwrap();
     assert!(managers.contains("3 people"));
-    let search = admin.get(&app, "/people?q=seller2").await.text().await.unwrap();
+    let search = admin
+        .get(&app, "/people?q=seller2")
+        .await
+        .text()
+        .await
+        .unwrap();
     assert!(search.contains("1 person") && search.contains(&f.people["seller2"].canary));
     let director = app.sign_in(f.email("director2")).await;
     let mine = director.get(&app, "/people").await.text().await.unwrap();
-    assert!(mine.contains("2 people") && mine.contains(&f.people["seller4"].canary) && !mine.contains(&f.people["seller1"].canary));
+    assert!(
+        mine.contains("2 people")
+            && mine.contains(&f.people["seller4"].canary)
+            && !mine.contains(&f.people["seller1"].canary)
+    );
 }
 
 #[tokio::test]
@@ -127,7 +290,9 @@ async fn a_token_made_on_the_profile_is_shown_once_works_and_can_be_revoked() {
     let app = TestApp::spawn().await;
     let f = seed(&app).await;
     let s = app.sign_in(f.email("seller1")).await;
-    let r = s.post_form(&app, "/profile/tokens", &[("name", "Pipeline script")]).await;
+    let r = s
+        .post_form(&app, "/profile/tokens", &[("name", "Pipeline script")])
+        .await;
     assert_eq!(r.status(), StatusCode::OK);
     assert_eq!(r.headers()["cache-control"], "no-store");
     let page = r.text().await.unwrap();
@@ -135,24 +300,66 @@ async fn a_token_made_on_the_profile_is_shown_once_works_and_can_be_revoked() {
     let token = page[start..].split('<').next().unwrap().to_owned();
     assert!(token.starts_with("coach_"));
     let api = reqwest::Client::new();
-    assert_eq!(api.get(app.url("/api/v1/me")).bearer_auth(&token).send().await.unwrap().status(), StatusCode::OK);
+    assert_eq!(
+        api.get(app.url("/api/v1/me"))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::OK
+    );
     let later = s.get(&app, "/profile").await.text().await.unwrap();
-    assert!(later.contains("Pipeline script") && !later.contains(&token), "listed, never shown again");
-    let tokens = app.store.tokens_of(&f.org_a, f.id("seller1")).await.unwrap();
-    let r = s.post_form(&app, &format!("/profile/tokens/{}/revoke", tokens[0].id), &[]).await;
+    assert!(
+        later.contains("Pipeline script") && !later.contains(&token),
+        "listed, never shown again"
+    );
+    let tokens = app
+        .store
+        .tokens_of(&f.org_a, f.id("seller1"))
+        .await
+        .unwrap();
+    let r = s
+        .post_form(
+            &app,
+            &format!("/profile/tokens/{}/revoke", tokens[0].id),
+            &[],
+        )
+        .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    assert_eq!(api.get(app.url("/api/v1/me")).bearer_auth(&token).send().await.unwrap().status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        api.get(app.url("/api/v1/me"))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::UNAUTHORIZED
+    );
     let page = s.get(&app, "/api/v1/me").await;
-    assert_eq!(page.status(), StatusCode::OK, "the browser session still works");
+    assert_eq!(
+        page.status(),
+        StatusCode::OK,
+        "the browser session still works"
+    );
 }
 
 #[tokio::test]
 async fn a_token_opens_the_api_but_not_the_pages() {
     let app = TestApp::spawn().await;
     let f = seed(&app).await;
-    let (token, _) = app.store.create_token(&f.org_a, f.id("admin"), "t").await.unwrap();
+    let (token, _) = app
+        .store
+        .create_token(&f.org_a, f.id("admin"), "t")
+        .await
+        .unwrap();
     let client = app.browser();
-    let r = client.get(app.url("/people")).bearer_auth(&token).send().await.unwrap();
+    let r = client
+        .get(app.url("/people"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
 }
 
@@ -161,11 +368,26 @@ async fn the_profile_saves_name_and_time_zone_and_refuses_an_unknown_zone() {
     let app = TestApp::spawn().await;
     let f = seed(&app).await;
     let s = app.sign_in(f.email("seller2")).await;
-    let r = s.post_form(&app, "/profile", &[("name", "Sam Seller"), ("time_zone", "America/Chicago")]).await;
+    let r = s
+        .post_form(
+            &app,
+            "/profile",
+            &[("name", "Sam Seller"), ("time_zone", "America/Chicago")],
+        )
+        .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let u = app.store.user(&f.org_a, f.id("seller2")).await.unwrap();
-    assert_eq!((u.name.as_str(), u.time_zone.as_str()), ("Sam Seller", "America/Chicago"));
-    let r = s.post_form(&app, "/profile", &[("name", "Sam Seller"), ("time_zone", "Nowhere/Else")]).await;
+    assert_eq!(
+        (u.name.as_str(), u.time_zone.as_str()),
+        ("Sam Seller", "America/Chicago")
+    );
+    let r = s
+        .post_form(
+            &app,
+            "/profile",
+            &[("name", "Sam Seller"), ("time_zone", "Nowhere/Else")],
+        )
+        .await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.text().await.unwrap().contains("IANA time zone"));
 }

@@ -7,7 +7,12 @@ use std::path::PathBuf;
 
 /// Coach: the sales-coaching system.
 #[derive(Debug, Parser)]
-#[command(name = "coach", version, about = "Coach: sales coaching on a rhythm managers can keep", propagate_version = true)]
+#[command(
+    name = "coach",
+    version,
+    about = "Coach: sales coaching on a rhythm managers can keep",
+    propagate_version = true
+)]
 pub struct Cli {
     #[command(flatten)]
     pub global: Global,
@@ -22,7 +27,13 @@ pub struct Global {
     #[arg(long, env = "COACH_CONFIG", global = true, value_name = "FILE")]
     pub config: Option<PathBuf>,
     /// Database: sqlite://PATH or postgres://USER@HOST/DB [default: sqlite://<data-dir>/coach.db]
-    #[arg(long, env = "COACH_DATABASE_URL", global = true, value_name = "URL", hide_env_values = true)]
+    #[arg(
+        long,
+        env = "COACH_DATABASE_URL",
+        global = true,
+        value_name = "URL",
+        hide_env_values = true
+    )]
     pub database_url: Option<String>,
     /// Where the embedded database lives [default: ./coach-data]
     #[arg(long, env = "COACH_DATA_DIR", global = true, value_name = "DIR")]
@@ -34,7 +45,13 @@ pub struct Global {
     #[arg(long, env = "COACH_BASE_URL", global = true, value_name = "URL")]
     pub base_url: Option<String>,
     /// SMTP server for email; without it email is off and the UI says so
-    #[arg(long, env = "COACH_SMTP_URL", global = true, value_name = "URL", hide_env_values = true)]
+    #[arg(
+        long,
+        env = "COACH_SMTP_URL",
+        global = true,
+        value_name = "URL",
+        hide_env_values = true
+    )]
     pub smtp_url: Option<String>,
     /// Log filter, tracing syntax [default: info]
     #[arg(long, env = "COACH_LOG", global = true, value_name = "FILTER")]

@@ -19,19 +19,31 @@ pub async fn run(command: Command, config: Config) -> anyhow::Result<()> {
             let store = open(&config).await?;
             let created = crate::demo::ensure(&store, args.reset).await?;
             print_demo(&config, created);
-            if args.no_serve { Ok(()) } else { serve(store, &config, false).await }
+            if args.no_serve {
+                Ok(())
+            } else {
+                serve(store, &config, false).await
+            }
         }
         Command::Migrate => {
             let store = connect(&config).await?;
             let applied = store.migrate().await?;
-            println!("Schema up to date ({applied} migration{} applied).", if applied == 1 { "" } else { "s" });
+            println!(
+                "Schema up to date ({applied} migration{} applied).",
+                if applied == 1 { "" } else { "s" }
+            );
             Ok(())
         }
         Command::Org(OrgCommand::Create(a)) => {
             let store = open(&config).await?;
             let password = read_password(a.password_stdin, "Password for the first admin")?;
-            let hash = hash_password(password, PasswordCost::Default).await.map_err(|e| anyhow!(e))?;
-            let org = store.create_org(&a.slug, &a.name, &a.time_zone).await.map_err(explain)?;
+            let hash = hash_password(password, PasswordCost::Default)
+                .await
+                .map_err(|e| anyhow!(e))?;
+            let org = store
+                .create_org(&a.slug, &a.name, &a.time_zone)
+                .await
+                .map_err(explain)?;
             let new = NewUser {
                 email: a.admin_email,
                 name: a.admin_name,
@@ -46,28 +58,61 @@ pub async fn run(command: Command, config: Config) -> anyhow::Result<()> {
                     return Err(explain(e));
                 }
             };
-            println!("Created organization {} ({}) with admin {}.", org.name, org.slug, admin.email);
+            println!(
+                "Created organization {} ({}) with admin {}.",
+                org.name, org.slug, admin.email
+            );
             Ok(())
         }
         Command::User(UserCommand::Add(a)) => {
             let store = open(&config).await?;
             let org = org(&store, &a.org).await?;
-            let roles = a.roles.iter().map(|r| r.parse::<Role>()).collect::<Result<Vec<_>, _>>()?;
+            let roles = a
+                .roles
+                .iter()
+                .map(|r| r.parse::<Role>())
+                .collect::<Result<Vec<_>, _>>()?;
             let manager_id = match &a.manager {
-                Some(email) => Some(store.user_by_email(&org.id, email).await.map_err(|_| anyhow!("no person with email {email} in {}", org.slug))?.id),
+                Some(email) => Some(
+                    store
+                        .user_by_email(&org.id, email)
+                        .await
+                        .map_err(|_| anyhow!("no person with email {email} in {}", org.slug))?
+                        .id,
+                ),
                 None => None,
             };
             let password_hash = if a.password_stdin {
                 let p = read_password(true, "")?;
-                Some(hash_password(p, PasswordCost::Default).await.map_err(|e| anyhow!(e))?)
+                Some(
+                    hash_password(p, PasswordCost::Default)
+                        .await
+                        .map_err(|e| anyhow!(e))?,
+                )
             } else {
                 None
             };
-            let new = NewUser { email: a.email, name: a.name, roles: Roles::new(roles), manager_id, time_zone: a.time_zone, password_hash, crm_id: a.crm_id };
+            let new = NewUser {
+                email: a.email,
+                name: a.name,
+                roles: Roles::new(roles),
+                manager_id,
+                time_zone: a.time_zone,
+                password_hash,
+                crm_id: a.crm_id,
+            };
             let user = store.create_user(&org.id, new).await.map_err(explain)?;
-            println!("Added {} <{}> ({}).", user.name, user.email, user.roles.labels());
+            println!(
+                "Added {} <{}> ({}).",
+                user.name,
+                user.email,
+                user.roles.labels()
+            );
             if !a.password_stdin {
-                println!("They cannot sign in until a password is set: coach user set-password --org {} --email {}", org.slug, user.email);
+                println!(
+                    "They cannot sign in until a password is set: coach user set-password --org {} --email {}",
+                    org.slug, user.email
+                );
             }
             Ok(())
         }
@@ -75,7 +120,11 @@ pub async fn run(command: Command, config: Config) -> anyhow::Result<()> {
             let store = open(&config).await?;
             let org = org(&store, &a.org).await?;
             let users = store.users(&org.id, &UserFilter::default()).await?;
-            let email_of = |id: &Option<String>| id.as_ref().and_then(|id| users.iter().find(|u| &u.id == id)).map(|u| u.email.clone());
+            let email_of = |id: &Option<String>| {
+                id.as_ref()
+                    .and_then(|id| users.iter().find(|u| &u.id == id))
+                    .map(|u| u.email.clone())
+            };
             if a.json {
                 let rows: Vec<serde_json::Value> = users
                     .iter()
@@ -83,7 +132,10 @@ pub async fn run(command: Command, config: Config) -> anyhow::Result<()> {
                     .collect();
                 println!("{}", serde_json::to_string_pretty(&rows)?);
             } else {
-                println!("{:<32} {:<24} {:<20} {:<32} STATUS", "EMAIL", "NAME", "ROLES", "REPORTS TO");
+                println!(
+                    "{:<32} {:<24} {:<20} {:<32} STATUS",
+                    "EMAIL", "NAME", "ROLES", "REPORTS TO"
+                );
                 for u in &users {
                     println!(
                         "{:<32} {:<24} {:<20} {:<32} {}",
@@ -100,40 +152,78 @@ pub async fn run(command: Command, config: Config) -> anyhow::Result<()> {
         Command::User(UserCommand::SetPassword(a)) => {
             let store = open(&config).await?;
             let org = org(&store, &a.org).await?;
-            let user = store.user_by_email(&org.id, &a.email).await.map_err(|_| anyhow!("no person with email {} in {}", a.email, org.slug))?;
+            let user = store
+                .user_by_email(&org.id, &a.email)
+                .await
+                .map_err(|_| anyhow!("no person with email {} in {}", a.email, org.slug))?;
             let password = read_password(a.password_stdin, "New password")?;
-            let hash = hash_password(password, PasswordCost::Default).await.map_err(|e| anyhow!(e))?;
+            let hash = hash_password(password, PasswordCost::Default)
+                .await
+                .map_err(|e| anyhow!(e))?;
             store.set_password_hash(&org.id, &user.id, &hash).await?;
-            println!("Password set for {}; their sessions were ended.", user.email);
+            println!(
+                "Password set for {}; their sessions were ended.",
+                user.email
+            );
             Ok(())
         }
         Command::Token(TokenCommand::Create(a)) => {
             let store = open(&config).await?;
             let org = org(&store, &a.org).await?;
-            let user = store.user_by_email(&org.id, &a.email).await.map_err(|_| anyhow!("no person with email {} in {}", a.email, org.slug))?;
-            let (secret, token) = store.create_token(&org.id, &user.id, &a.name).await.map_err(explain)?;
-            eprintln!("Token {} for {} (shown once; store it safely):", token.id, user.email);
+            let user = store
+                .user_by_email(&org.id, &a.email)
+                .await
+                .map_err(|_| anyhow!("no person with email {} in {}", a.email, org.slug))?;
+            let (secret, token) = store
+                .create_token(&org.id, &user.id, &a.name)
+                .await
+                .map_err(explain)?;
+            eprintln!(
+                "Token {} for {} (shown once; store it safely):",
+                token.id, user.email
+            );
             println!("{secret}");
             Ok(())
         }
         Command::Token(TokenCommand::List(a)) => {
             let store = open(&config).await?;
             let org = org(&store, &a.org).await?;
-            let user = store.user_by_email(&org.id, &a.email).await.map_err(|_| anyhow!("no person with email {} in {}", a.email, org.slug))?;
+            let user = store
+                .user_by_email(&org.id, &a.email)
+                .await
+                .map_err(|_| anyhow!("no person with email {} in {}", a.email, org.slug))?;
             println!("{:<38} {:<24} {:<14} STATUS", "ID", "NAME", "STARTS WITH");
             for t in store.tokens_of(&org.id, &user.id).await? {
-                println!("{:<38} {:<24} {:<14} {}", t.id, t.name, t.prefix, if t.revoked_at.is_some() { "revoked" } else { "active" });
+                println!(
+                    "{:<38} {:<24} {:<14} {}",
+                    t.id,
+                    t.name,
+                    t.prefix,
+                    if t.revoked_at.is_some() {
+                        "revoked"
+                    } else {
+                        "active"
+                    }
+                );
             }
             Ok(())
         }
         Command::Token(TokenCommand::Revoke(a)) => {
             let store = open(&config).await?;
             let org = org(&store, &a.org).await?;
-            let user = store.user_by_email(&org.id, &a.email).await.map_err(|_| anyhow!("no person with email {} in {}", a.email, org.slug))?;
-            store.revoke_token(&org.id, &user.id, &a.id).await.map_err(|e| match e {
-                StoreError::NotFound => anyhow!("{} has no active token with id {}", user.email, a.id),
-                other => anyhow!(other),
-            })?;
+            let user = store
+                .user_by_email(&org.id, &a.email)
+                .await
+                .map_err(|_| anyhow!("no person with email {} in {}", a.email, org.slug))?;
+            store
+                .revoke_token(&org.id, &user.id, &a.id)
+                .await
+                .map_err(|e| match e {
+                    StoreError::NotFound => {
+                        anyhow!("{} has no active token with id {}", user.email, a.id)
+                    }
+                    other => anyhow!(other),
+                })?;
             println!("Token {} revoked.", a.id);
             Ok(())
         }
@@ -156,15 +246,25 @@ async fn org(store: &Store, slug: &str) -> anyhow::Result<coach_store::Organizat
 
 async fn connect(config: &Config) -> anyhow::Result<Store> {
     if config.database_url.starts_with("sqlite:") {
-        std::fs::create_dir_all(&config.data_dir).with_context(|| format!("cannot create data directory {}", config.data_dir.display()))?;
+        std::fs::create_dir_all(&config.data_dir).with_context(|| {
+            format!("cannot create data directory {}", config.data_dir.display())
+        })?;
     }
-    Store::connect(&config.database_url).await.with_context(|| format!("cannot open the database at {}", redact(&config.database_url)))
+    Store::connect(&config.database_url).await.with_context(|| {
+        format!(
+            "cannot open the database at {}",
+            redact(&config.database_url)
+        )
+    })
 }
 
 /// Connects and brings the schema up to date.
 async fn open(config: &Config) -> anyhow::Result<Store> {
     let store = connect(config).await?;
-    let applied = store.migrate().await.context("cannot bring the database schema up to date")?;
+    let applied = store
+        .migrate()
+        .await
+        .context("cannot bring the database schema up to date")?;
     if applied > 0 {
         tracing::info!(applied, "database schema migrated");
     }
@@ -172,9 +272,15 @@ async fn open(config: &Config) -> anyhow::Result<Store> {
 }
 
 async fn serve(store: Store, config: &Config, trust_forwarded_for: bool) -> anyhow::Result<()> {
-    let listener = tokio::net::TcpListener::bind(&config.bind).await.with_context(|| format!("cannot listen on {}", config.bind))?;
+    let listener = tokio::net::TcpListener::bind(&config.bind)
+        .await
+        .with_context(|| format!("cannot listen on {}", config.bind))?;
     let bound = listener.local_addr()?;
-    let base_url = if config.base_url_given { config.base_url.clone() } else { format!("http://{bound}") };
+    let base_url = if config.base_url_given {
+        config.base_url.clone()
+    } else {
+        format!("http://{bound}")
+    };
     let mut web = WebConfig::new(base_url.clone());
     web.trust_forwarded_for = trust_forwarded_for;
     web.email_enabled = config.smtp_url.is_some();
@@ -222,7 +328,9 @@ fn read_password(from_stdin: bool, prompt: &str) -> anyhow::Result<String> {
         }
         first
     } else {
-        bail!("no terminal to ask for a password: pass --password-stdin and write it on standard input");
+        bail!(
+            "no terminal to ask for a password: pass --password-stdin and write it on standard input"
+        );
     };
     validate_password("password", &password).map_err(|e| anyhow!("{}: {}", e.field, e.message))?;
     Ok(password)
@@ -236,10 +344,15 @@ fn print_demo(config: &Config, created: bool) {
         println!("The demo organization already exists (use --reset to create it anew).");
     }
     println!();
-    println!("  Open {base}/ and sign in with any of these (password: {}):", crate::demo::PASSWORD);
+    println!(
+        "  Open {base}/ and sign in with any of these (password: {}):",
+        crate::demo::PASSWORD
+    );
     println!("    admin@demo.example        admin (people, teams, configuration)");
     println!("    director@demo.example     director of all three teams");
-    println!("    manager1@demo.example     manager of seller1 … seller8 (manager2: 9–16, manager3: 17–24)");
+    println!(
+        "    manager1@demo.example     manager of seller1 … seller8 (manager2: 9–16, manager3: 17–24)"
+    );
     println!("    seller1@demo.example      seller (… seller24@demo.example)");
     println!();
 }

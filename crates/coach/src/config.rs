@@ -50,13 +50,23 @@ impl Config {
     pub fn resolve(flags: &Global) -> anyhow::Result<Config> {
         let file = match &flags.config {
             Some(path) => {
-                let text = std::fs::read_to_string(path).with_context(|| format!("cannot read config file {}", path.display()))?;
-                toml::from_str::<FileConfig>(&text).with_context(|| format!("config file {} is not valid", path.display()))?
+                let text = std::fs::read_to_string(path)
+                    .with_context(|| format!("cannot read config file {}", path.display()))?;
+                toml::from_str::<FileConfig>(&text)
+                    .with_context(|| format!("config file {} is not valid", path.display()))?
             }
             None => FileConfig::default(),
         };
-        let data_dir = flags.data_dir.clone().or(file.data_dir).unwrap_or_else(|| PathBuf::from("./coach-data"));
-        let bind = flags.bind.clone().or(file.bind).unwrap_or_else(|| "127.0.0.1:8080".to_owned());
+        let data_dir = flags
+            .data_dir
+            .clone()
+            .or(file.data_dir)
+            .unwrap_or_else(|| PathBuf::from("./coach-data"));
+        let bind = flags
+            .bind
+            .clone()
+            .or(file.bind)
+            .unwrap_or_else(|| "127.0.0.1:8080".to_owned());
         let database_url = flags
             .database_url
             .clone()
@@ -72,7 +82,11 @@ impl Config {
             base_url_given,
             bind,
             smtp_url: flags.smtp_url.clone().or(file.smtp_url),
-            log: flags.log.clone().or(file.log).unwrap_or_else(|| "info".to_owned()),
+            log: flags
+                .log
+                .clone()
+                .or(file.log)
+                .unwrap_or_else(|| "info".to_owned()),
         })
     }
 }
@@ -97,8 +111,14 @@ mod tests {
 
     #[test]
     fn passwords_in_urls_are_redacted() {
-        assert_eq!(redact("postgres://coach:s3cret@db:5432/coach"), "postgres://coach:***@db:5432/coach");
-        assert_eq!(redact("sqlite://./coach-data/coach.db"), "sqlite://./coach-data/coach.db");
+        assert_eq!(
+            redact("postgres://coach:s3cret@db:5432/coach"),
+            "postgres://coach:***@db:5432/coach"
+        );
+        assert_eq!(
+            redact("sqlite://./coach-data/coach.db"),
+            "sqlite://./coach-data/coach.db"
+        );
     }
 
     #[test]
@@ -106,7 +126,11 @@ mod tests {
         let dir = tempfile::tempdir()?;
         let path = dir.path().join("coach.toml");
         std::fs::write(&path, "bind = \"0.0.0.0:9000\"\nlog = \"debug\"\n")?;
-        let flags = Global { config: Some(path), log: Some("warn".into()), ..Global::default() };
+        let flags = Global {
+            config: Some(path),
+            log: Some("warn".into()),
+            ..Global::default()
+        };
         let c = Config::resolve(&flags)?;
         assert_eq!(c.bind, "0.0.0.0:9000");
         assert_eq!(c.log, "warn");
@@ -120,7 +144,10 @@ mod tests {
         let dir = tempfile::tempdir()?;
         let path = dir.path().join("coach.toml");
         std::fs::write(&path, "bnd = \"x\"\n")?;
-        let flags = Global { config: Some(path), ..Global::default() };
+        let flags = Global {
+            config: Some(path),
+            ..Global::default()
+        };
         assert!(Config::resolve(&flags).is_err());
         Ok(())
     }

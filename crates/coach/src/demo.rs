@@ -6,8 +6,8 @@ use anyhow::anyhow;
 use coach_core::{Role, Roles};
 use coach_store::{NewUser, Store, StoreError};
 use coach_web::{PasswordCost, hash_password};
-use rand::seq::IndexedRandom as _;
 use rand::SeedableRng as _;
+use rand::seq::IndexedRandom as _;
 use rand_chacha::ChaCha8Rng;
 
 /// The demo organization's slug.
@@ -18,12 +18,14 @@ pub const PASSWORD: &str = "coach-demo";
 pub const SEED: u64 = 20_261_126;
 
 const FIRST: &[&str] = &[
-    "Amara", "Ben", "Chloe", "Dev", "Elena", "Farid", "Grace", "Hugo", "Ines", "Jonas", "Kira", "Liam", "Maya", "Noah",
-    "Olivia", "Priya", "Quinn", "Rosa", "Sam", "Tara", "Umar", "Vera", "Wes", "Yara", "Zoe", "Luca", "Mina", "Omar",
+    "Amara", "Ben", "Chloe", "Dev", "Elena", "Farid", "Grace", "Hugo", "Ines", "Jonas", "Kira",
+    "Liam", "Maya", "Noah", "Olivia", "Priya", "Quinn", "Rosa", "Sam", "Tara", "Umar", "Vera",
+    "Wes", "Yara", "Zoe", "Luca", "Mina", "Omar",
 ];
 const LAST: &[&str] = &[
-    "Adams", "Becker", "Costa", "Dubois", "Evans", "Fischer", "Garcia", "Hughes", "Ito", "Jensen", "Kowalski", "Lopez",
-    "Moreau", "Nakamura", "Okafor", "Patel", "Quist", "Rossi", "Silva", "Tanaka", "Ueda", "Vargas", "Weber", "Young",
+    "Adams", "Becker", "Costa", "Dubois", "Evans", "Fischer", "Garcia", "Hughes", "Ito", "Jensen",
+    "Kowalski", "Lopez", "Moreau", "Nakamura", "Okafor", "Patel", "Quist", "Rossi", "Silva",
+    "Tanaka", "Ueda", "Vargas", "Weber", "Young",
 ];
 const ZONES: &[&str] = &["Europe/Berlin", "Europe/London", "America/New_York"];
 
@@ -42,14 +44,30 @@ pub fn people() -> Vec<DemoPerson> {
     let mut rng = ChaCha8Rng::seed_from_u64(SEED);
     let mut used = std::collections::BTreeSet::new();
     let mut name = |rng: &mut ChaCha8Rng| loop {
-        let n = format!("{} {}", FIRST.choose(rng).unwrap_or(&"Alex"), LAST.choose(rng).unwrap_or(&"Doe"));
+        let n = format!(
+            "{} {}",
+            FIRST.choose(rng).unwrap_or(&"Alex"),
+            LAST.choose(rng).unwrap_or(&"Doe")
+        );
         if used.insert(n.clone()) {
             return n;
         }
     };
     let mut out = vec![
-        DemoPerson { email: "admin@demo.example".into(), name: name(&mut rng), roles: vec![Role::Admin], manager_email: None, time_zone: "Europe/Berlin".into() },
-        DemoPerson { email: "director@demo.example".into(), name: name(&mut rng), roles: vec![Role::Director], manager_email: None, time_zone: "Europe/Berlin".into() },
+        DemoPerson {
+            email: "admin@demo.example".into(),
+            name: name(&mut rng),
+            roles: vec![Role::Admin],
+            manager_email: None,
+            time_zone: "Europe/Berlin".into(),
+        },
+        DemoPerson {
+            email: "director@demo.example".into(),
+            name: name(&mut rng),
+            roles: vec![Role::Director],
+            manager_email: None,
+            time_zone: "Europe/Berlin".into(),
+        },
     ];
     for m in 1..=3 {
         let zone = ZONES[(m - 1) % ZONES.len()];
@@ -83,8 +101,12 @@ pub async fn ensure(store: &Store, reset: bool) -> anyhow::Result<bool> {
         Err(StoreError::NotFound) => {}
         Err(e) => return Err(e.into()),
     }
-    let org = store.create_org(SLUG, "Demo Sales", "Europe/Berlin").await?;
-    let hash = hash_password(PASSWORD.to_owned(), PasswordCost::Default).await.map_err(|e| anyhow!(e))?;
+    let org = store
+        .create_org(SLUG, "Demo Sales", "Europe/Berlin")
+        .await?;
+    let hash = hash_password(PASSWORD.to_owned(), PasswordCost::Default)
+        .await
+        .map_err(|e| anyhow!(e))?;
     let mut ids: std::collections::BTreeMap<String, String> = std::collections::BTreeMap::new();
     for p in people() {
         let manager_id = p.manager_email.as_ref().and_then(|e| ids.get(e)).cloned();
@@ -115,8 +137,14 @@ mod tests {
         let names: std::collections::BTreeSet<_> = a.iter().map(|p| &p.name).collect();
         assert_eq!(names.len(), a.len(), "names are unique");
         let seller9 = a.iter().find(|p| p.email == "seller9@demo.example");
-        assert_eq!(seller9.and_then(|p| p.manager_email.as_deref()), Some("manager2@demo.example"));
+        assert_eq!(
+            seller9.and_then(|p| p.manager_email.as_deref()),
+            Some("manager2@demo.example")
+        );
         let seller24 = a.iter().find(|p| p.email == "seller24@demo.example");
-        assert_eq!(seller24.and_then(|p| p.manager_email.as_deref()), Some("manager3@demo.example"));
+        assert_eq!(
+            seller24.and_then(|p| p.manager_email.as_deref()),
+            Some("manager3@demo.example")
+        );
     }
 }

@@ -12,11 +12,23 @@ use std::process::{Child, Command, Output, Stdio};
 
 fn coach(dir: &Path, db: &TestDatabase, args: &[&str], stdin: Option<&str>) -> Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_coach"));
-    cmd.current_dir(dir).env_remove("COACH_DATABASE_URL").env("COACH_LOG", "warn").arg("--database-url").arg(&db.url).args(args);
-    cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    cmd.current_dir(dir)
+        .env_remove("COACH_DATABASE_URL")
+        .env("COACH_LOG", "warn")
+        .arg("--database-url")
+        .arg(&db.url)
+        .args(args);
+    cmd.stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
     let mut child = cmd.spawn().unwrap();
     if let Some(text) = stdin {
-        child.stdin.take().unwrap().write_all(text.as_bytes()).unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(text.as_bytes())
+            .unwrap();
     } else {
         drop(child.stdin.take());
     }
@@ -24,7 +36,11 @@ fn coach(dir: &Path, db: &TestDatabase, args: &[&str], stdin: Option<&str>) -> O
 }
 
 fn text(o: &Output) -> String {
-    format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
 }
 
 fn ok(o: &Output) -> String {
@@ -55,33 +71,82 @@ fn serve(dir: &Path, db: &TestDatabase) -> Server {
         .spawn()
         .unwrap();
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let line = lines.next().expect("the server prints where it listens").unwrap();
-    let addr = line.split("listening on ").nth(1).and_then(|s| s.split_whitespace().next()).unwrap_or_else(|| panic!("{line}")).to_owned();
+    let line = lines
+        .next()
+        .expect("the server prints where it listens")
+        .unwrap();
+    let addr = line
+        .split("listening on ")
+        .nth(1)
+        .and_then(|s| s.split_whitespace().next())
+        .unwrap_or_else(|| panic!("{line}"))
+        .to_owned();
     std::thread::spawn(move || for _ in lines {});
     Server { child, base: addr }
 }
 
 async fn sign_in(client: &reqwest::Client, base: &str, email: &str, password: &str) -> StatusCode {
-    let page = client.get(format!("{base}/login")).send().await.unwrap().text().await.unwrap();
+    let page = client
+        .get(format!("{base}/login"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     let marker = "name=\"_csrf\" value=\"";
     let start = page.find(marker).unwrap() + marker.len();
     let csrf = &page[start..start + page[start..].find('"').unwrap()];
-    let r = client.post(format!("{base}/login")).form(&[("email", email), ("password", password), ("_csrf", csrf)]).send().await.unwrap();
+    let r = client
+        .post(format!("{base}/login"))
+        .form(&[("email", email), ("password", password), ("_csrf", csrf)])
+        .send()
+        .await
+        .unwrap();
     r.status()
 }
 
 fn browser() -> reqwest::Client {
-    reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap()
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
 }
 
 async fn org_with_admin(dir: &Path, db: &TestDatabase) {
-    ok(&coach(dir, db, &["org", "create", "--slug", "acme", "--name", "Acme Sales", "--time-zone", "Europe/Paris", "--admin-email", "ops@acme.test", "--admin-name", "Olga Ops", "--password-stdin"], Some("ops-password-1\n")));
+    ok(&coach(
+        dir,
+        db,
+        &[
+            "org",
+            "create",
+            "--slug",
+            "acme",
+            "--name",
+            "Acme Sales",
+            "--time-zone",
+            "Europe/Paris",
+            "--admin-email",
+            "ops@acme.test",
+            "--admin-name",
+            "Olga Ops",
+            "--password-stdin",
+        ],
+        Some("ops-password-1\n"),
+    ));
 }
 
 #[test]
 fn help_explains_every_command_and_bad_usage_exits_2() {
     let dir = tempfile::tempdir().unwrap();
-    let run = |args: &[&str]| Command::new(env!("CARGO_BIN_EXE_coach")).current_dir(dir.path()).args(args).output().unwrap();
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_coach"))
+            .current_dir(dir.path())
+            .args(args)
+            .output()
+            .unwrap()
+    };
     let help = run(&["--help"]);
     assert!(help.status.success());
     let help = String::from_utf8_lossy(&help.stdout).into_owned();
@@ -89,13 +154,23 @@ fn help_explains_every_command_and_bad_usage_exits_2() {
         assert!(help.contains(command), "{command} in --help");
     }
     for args in [
-        vec!["serve", "--help"], vec!["demo", "--help"], vec!["migrate", "--help"], vec!["org", "create", "--help"],
-        vec!["user", "add", "--help"], vec!["user", "list", "--help"], vec!["user", "set-password", "--help"],
-        vec!["token", "create", "--help"], vec!["token", "revoke", "--help"], vec!["token", "list", "--help"],
+        vec!["serve", "--help"],
+        vec!["demo", "--help"],
+        vec!["migrate", "--help"],
+        vec!["org", "create", "--help"],
+        vec!["user", "add", "--help"],
+        vec!["user", "list", "--help"],
+        vec!["user", "set-password", "--help"],
+        vec!["token", "create", "--help"],
+        vec!["token", "revoke", "--help"],
+        vec!["token", "list", "--help"],
     ] {
         let o = run(&args);
         assert!(o.status.success(), "{args:?}");
-        assert!(String::from_utf8_lossy(&o.stdout).contains("Usage: coach"), "{args:?}");
+        assert!(
+            String::from_utf8_lossy(&o.stdout).contains("Usage: coach"),
+            "{args:?}"
+        );
     }
     assert_eq!(run(&["frobnicate"]).status.code(), Some(2));
     assert_eq!(run(&["user", "add", "--org", "x"]).status.code(), Some(2));
@@ -112,17 +187,39 @@ async fn migrate_brings_the_schema_up_to_date_and_a_second_run_changes_nothing()
 #[tokio::test]
 async fn the_embedded_default_needs_no_configuration_and_honours_the_data_dir() {
     let dir = tempfile::tempdir().unwrap();
-    let o = Command::new(env!("CARGO_BIN_EXE_coach")).current_dir(dir.path()).env_remove("COACH_DATABASE_URL").env_remove("COACH_DATA_DIR").arg("migrate").output().unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_coach"))
+        .current_dir(dir.path())
+        .env_remove("COACH_DATABASE_URL")
+        .env_remove("COACH_DATA_DIR")
+        .arg("migrate")
+        .output()
+        .unwrap();
     assert!(o.status.success(), "{}", text(&o));
     assert!(dir.path().join("coach-data/coach.db").exists());
-    let o = Command::new(env!("CARGO_BIN_EXE_coach")).current_dir(dir.path()).env_remove("COACH_DATABASE_URL").env("COACH_DATA_DIR", "elsewhere").arg("migrate").output().unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_coach"))
+        .current_dir(dir.path())
+        .env_remove("COACH_DATABASE_URL")
+        .env("COACH_DATA_DIR", "elsewhere")
+        .arg("migrate")
+        .output()
+        .unwrap();
     assert!(o.status.success());
     assert!(dir.path().join("elsewhere/coach.db").exists());
     std::fs::write(dir.path().join("coach.toml"), "data_dir = \"from-file\"\n").unwrap();
-    let o = Command::new(env!("CARGO_BIN_EXE_coach")).current_dir(dir.path()).env_remove("COACH_DATABASE_URL").env_remove("COACH_DATA_DIR").args(["--config", "coach.toml", "migrate"]).output().unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_coach"))
+        .current_dir(dir.path())
+        .env_remove("COACH_DATABASE_URL")
+        .env_remove("COACH_DATA_DIR")
+        .args(["--config", "coach.toml", "migrate"])
+        .output()
+        .unwrap();
     assert!(o.status.success());
     assert!(dir.path().join("from-file/coach.db").exists());
-    let o = Command::new(env!("CARGO_BIN_EXE_coach")).current_dir(dir.path()).args(["--database-url", "mysql://nope", "migrate"]).output().unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_coach"))
+        .current_dir(dir.path())
+        .args(["--database-url", "mysql://nope", "migrate"])
+        .output()
+        .unwrap();
     assert_eq!(o.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&o.stderr).contains("sqlite:// or postgres://"));
 }
@@ -132,37 +229,177 @@ async fn organizations_people_and_passwords_are_managed_from_the_command_line() 
     let dir = tempfile::tempdir().unwrap();
     let db = fresh_database().await;
     org_with_admin(dir.path(), &db).await;
-    let dup = coach(dir.path(), &db, &["org", "create", "--slug", "acme", "--name", "Again", "--admin-email", "x@acme.test", "--admin-name", "X", "--password-stdin"], Some("ops-password-1\n"));
+    let dup = coach(
+        dir.path(),
+        &db,
+        &[
+            "org",
+            "create",
+            "--slug",
+            "acme",
+            "--name",
+            "Again",
+            "--admin-email",
+            "x@acme.test",
+            "--admin-name",
+            "X",
+            "--password-stdin",
+        ],
+        Some("ops-password-1\n"),
+    );
     assert_eq!(dup.status.code(), Some(1));
     assert!(text(&dup).contains("already exists"));
-    ok(&coach(dir.path(), &db, &["user", "add", "--org", "acme", "--email", "mia@acme.test", "--name", "Mia Manager", "--role", "manager"], None));
-    let out = ok(&coach(dir.path(), &db, &["user", "add", "--org", "acme", "--email", "sid@acme.test", "--name", "Sid Seller", "--role", "seller", "--manager", "mia@acme.test", "--password-stdin"], Some("sid-password-1\n")));
+    ok(&coach(
+        dir.path(),
+        &db,
+        &[
+            "user",
+            "add",
+            "--org",
+            "acme",
+            "--email",
+            "mia@acme.test",
+            "--name",
+            "Mia Manager",
+            "--role",
+            "manager",
+        ],
+        None,
+    ));
+    let out = ok(&coach(
+        dir.path(),
+        &db,
+        &[
+            "user",
+            "add",
+            "--org",
+            "acme",
+            "--email",
+            "sid@acme.test",
+            "--name",
+            "Sid Seller",
+            "--role",
+            "seller",
+            "--manager",
+            "mia@acme.test",
+            "--password-stdin",
+        ],
+        Some("sid-password-1\n"),
+    ));
     assert!(out.contains("Added Sid Seller"));
-    let bad = coach(dir.path(), &db, &["user", "add", "--org", "acme", "--email", "x@acme.test", "--name", "X", "--role", "owner"], None);
+    let bad = coach(
+        dir.path(),
+        &db,
+        &[
+            "user",
+            "add",
+            "--org",
+            "acme",
+            "--email",
+            "x@acme.test",
+            "--name",
+            "X",
+            "--role",
+            "owner",
+        ],
+        None,
+    );
     assert_eq!(bad.status.code(), Some(1));
     assert!(text(&bad).contains("unknown role"));
     let nobody = coach(dir.path(), &db, &["user", "list", "--org", "nope"], None);
     assert_eq!(nobody.status.code(), Some(1));
     assert!(text(&nobody).contains("no organization with slug \"nope\""));
-    let list: serde_json::Value = serde_json::from_str(&ok(&coach(dir.path(), &db, &["user", "list", "--org", "acme", "--json"], None))).unwrap();
-    let sid = list.as_array().unwrap().iter().find(|u| u["email"] == "sid@acme.test").unwrap();
+    let list: serde_json::Value = serde_json::from_str(&ok(&coach(
+        dir.path(),
+        &db,
+        &["user", "list", "--org", "acme", "--json"],
+        None,
+    )))
+    .unwrap();
+    let sid = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["email"] == "sid@acme.test")
+        .unwrap();
     assert_eq!(sid["manager"], "mia@acme.test");
     assert_eq!(sid["time_zone"], "Europe/Paris");
-    let short = coach(dir.path(), &db, &["user", "set-password", "--org", "acme", "--email", "sid@acme.test", "--password-stdin"], Some("short\n"));
+    let short = coach(
+        dir.path(),
+        &db,
+        &[
+            "user",
+            "set-password",
+            "--org",
+            "acme",
+            "--email",
+            "sid@acme.test",
+            "--password-stdin",
+        ],
+        Some("short\n"),
+    );
     assert_eq!(short.status.code(), Some(1));
     assert!(text(&short).contains("at least 8 characters"));
-    let no_tty = coach(dir.path(), &db, &["user", "set-password", "--org", "acme", "--email", "sid@acme.test"], None);
+    let no_tty = coach(
+        dir.path(),
+        &db,
+        &[
+            "user",
+            "set-password",
+            "--org",
+            "acme",
+            "--email",
+            "sid@acme.test",
+        ],
+        None,
+    );
     assert_eq!(no_tty.status.code(), Some(1));
     assert!(text(&no_tty).contains("--password-stdin"));
 
     let server = serve(dir.path(), &db);
     let before = browser();
-    assert_eq!(sign_in(&before, &server.base, "sid@acme.test", "sid-password-1").await, StatusCode::SEE_OTHER);
-    ok(&coach(dir.path(), &db, &["user", "set-password", "--org", "acme", "--email", "sid@acme.test", "--password-stdin"], Some("reset-by-admin-2\n")));
-    let after = before.get(format!("{}/", server.base)).send().await.unwrap();
-    assert_eq!(after.status(), StatusCode::SEE_OTHER, "a reset ends the person's sessions");
-    assert_eq!(sign_in(&browser(), &server.base, "sid@acme.test", "sid-password-1").await, StatusCode::UNAUTHORIZED);
-    assert_eq!(sign_in(&browser(), &server.base, "sid@acme.test", "reset-by-admin-2").await, StatusCode::SEE_OTHER);
+    assert_eq!(
+        sign_in(&before, &server.base, "sid@acme.test", "sid-password-1").await,
+        StatusCode::SEE_OTHER
+    );
+    ok(&coach(
+        dir.path(),
+        &db,
+        &[
+            "user",
+            "set-password",
+            "--org",
+            "acme",
+            "--email",
+            "sid@acme.test",
+            "--password-stdin",
+        ],
+        Some("reset-by-admin-2\n"),
+    ));
+    let after = before
+        .get(format!("{}/", server.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        after.status(),
+        StatusCode::SEE_OTHER,
+        "a reset ends the person's sessions"
+    );
+    assert_eq!(
+        sign_in(&browser(), &server.base, "sid@acme.test", "sid-password-1").await,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        sign_in(
+            &browser(),
+            &server.base,
+            "sid@acme.test",
+            "reset-by-admin-2"
+        )
+        .await,
+        StatusCode::SEE_OTHER
+    );
 }
 
 #[tokio::test]
@@ -170,20 +407,84 @@ async fn a_token_made_on_the_command_line_works_until_revoked() {
     let dir = tempfile::tempdir().unwrap();
     let db = fresh_database().await;
     org_with_admin(dir.path(), &db).await;
-    let created = coach(dir.path(), &db, &["token", "create", "--org", "acme", "--email", "ops@acme.test", "--name", "nightly sync"], None);
+    let created = coach(
+        dir.path(),
+        &db,
+        &[
+            "token",
+            "create",
+            "--org",
+            "acme",
+            "--email",
+            "ops@acme.test",
+            "--name",
+            "nightly sync",
+        ],
+        None,
+    );
     let token = ok(&created).trim().to_owned();
-    assert!(token.starts_with("coach_"), "only the token on stdout: {token}");
-    let id = String::from_utf8_lossy(&created.stderr).split_whitespace().nth(1).unwrap().to_owned();
-    let listed = ok(&coach(dir.path(), &db, &["token", "list", "--org", "acme", "--email", "ops@acme.test"], None));
+    assert!(
+        token.starts_with("coach_"),
+        "only the token on stdout: {token}"
+    );
+    let id = String::from_utf8_lossy(&created.stderr)
+        .split_whitespace()
+        .nth(1)
+        .unwrap()
+        .to_owned();
+    let listed = ok(&coach(
+        dir.path(),
+        &db,
+        &["token", "list", "--org", "acme", "--email", "ops@acme.test"],
+        None,
+    ));
     assert!(listed.contains("nightly sync") && listed.contains(&id) && !listed.contains(&token));
     let server = serve(dir.path(), &db);
     let api = reqwest::Client::new();
-    let me = api.get(format!("{}/api/v1/me", server.base)).bearer_auth(&token).send().await.unwrap();
+    let me = api
+        .get(format!("{}/api/v1/me", server.base))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(me.status(), StatusCode::OK);
-    ok(&coach(dir.path(), &db, &["token", "revoke", "--org", "acme", "--email", "ops@acme.test", "--id", &id], None));
-    let me = api.get(format!("{}/api/v1/me", server.base)).bearer_auth(&token).send().await.unwrap();
+    ok(&coach(
+        dir.path(),
+        &db,
+        &[
+            "token",
+            "revoke",
+            "--org",
+            "acme",
+            "--email",
+            "ops@acme.test",
+            "--id",
+            &id,
+        ],
+        None,
+    ));
+    let me = api
+        .get(format!("{}/api/v1/me", server.base))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(me.status(), StatusCode::UNAUTHORIZED);
-    let again = coach(dir.path(), &db, &["token", "revoke", "--org", "acme", "--email", "ops@acme.test", "--id", &id], None);
+    let again = coach(
+        dir.path(),
+        &db,
+        &[
+            "token",
+            "revoke",
+            "--org",
+            "acme",
+            "--email",
+            "ops@acme.test",
+            "--id",
+            &id,
+        ],
+        None,
+    );
     assert_eq!(again.status.code(), Some(1));
 }
 
@@ -192,12 +493,31 @@ async fn the_demo_is_created_once_the_same_every_time_and_anew_with_reset() {
     let dir = tempfile::tempdir().unwrap();
     let db = fresh_database().await;
     let first = ok(&coach(dir.path(), &db, &["demo", "--no-serve"], None));
-    assert!(first.contains("Created the demo organization") && first.contains("admin@demo.example") && first.contains("coach-demo"));
-    let people = ok(&coach(dir.path(), &db, &["user", "list", "--org", "demo", "--json"], None));
+    assert!(
+        first.contains("Created the demo organization")
+            && first.contains("admin@demo.example")
+            && first.contains("coach-demo")
+    );
+    let people = ok(&coach(
+        dir.path(),
+        &db,
+        &["user", "list", "--org", "demo", "--json"],
+        None,
+    ));
     let again = ok(&coach(dir.path(), &db, &["demo", "--no-serve"], None));
     assert!(again.contains("already exists"));
-    ok(&coach(dir.path(), &db, &["demo", "--reset", "--no-serve"], None));
-    let anew = ok(&coach(dir.path(), &db, &["user", "list", "--org", "demo", "--json"], None));
+    ok(&coach(
+        dir.path(),
+        &db,
+        &["demo", "--reset", "--no-serve"],
+        None,
+    ));
+    let anew = ok(&coach(
+        dir.path(),
+        &db,
+        &["user", "list", "--org", "demo", "--json"],
+        None,
+    ));
     let strip = |json: &str| -> Vec<serde_json::Value> {
         let mut v: Vec<serde_json::Value> = serde_json::from_str(json).unwrap();
         for p in &mut v {
@@ -205,17 +525,41 @@ async fn the_demo_is_created_once_the_same_every_time_and_anew_with_reset() {
         }
         v
     };
-    assert_eq!(strip(&people), strip(&anew), "the same people, roles and lines");
+    assert_eq!(
+        strip(&people),
+        strip(&anew),
+        "the same people, roles and lines"
+    );
     let list = strip(&anew);
     assert_eq!(list.len(), 29);
-    let seller17 = list.iter().find(|p| p["email"] == "seller17@demo.example").unwrap();
+    let seller17 = list
+        .iter()
+        .find(|p| p["email"] == "seller17@demo.example")
+        .unwrap();
     assert_eq!(seller17["manager"], "manager3@demo.example");
 
     let server = serve(dir.path(), &db);
-    for email in ["admin@demo.example", "director@demo.example", "manager2@demo.example", "seller24@demo.example"] {
+    for email in [
+        "admin@demo.example",
+        "director@demo.example",
+        "manager2@demo.example",
+        "seller24@demo.example",
+    ] {
         let b = browser();
-        assert_eq!(sign_in(&b, &server.base, email, "coach-demo").await, StatusCode::SEE_OTHER, "{email}");
-        assert_eq!(b.get(format!("{}/", server.base)).send().await.unwrap().status(), StatusCode::OK, "{email}");
+        assert_eq!(
+            sign_in(&b, &server.base, email, "coach-demo").await,
+            StatusCode::SEE_OTHER,
+            "{email}"
+        );
+        assert_eq!(
+            b.get(format!("{}/", server.base))
+                .send()
+                .await
+                .unwrap()
+                .status(),
+            StatusCode::OK,
+            "{email}"
+        );
     }
 }
 
@@ -228,23 +572,69 @@ async fn two_server_processes_on_one_database_serve_the_same_session_alternately
     let b = serve(dir.path(), &db);
     assert_ne!(a.base, b.base);
     let client = browser();
-    assert_eq!(sign_in(&client, &a.base, "ops@acme.test", "ops-password-1").await, StatusCode::SEE_OTHER);
+    assert_eq!(
+        sign_in(&client, &a.base, "ops@acme.test", "ops-password-1").await,
+        StatusCode::SEE_OTHER
+    );
     for round in 0..4 {
         let base = if round % 2 == 0 { &b.base } else { &a.base };
-        let me: serde_json::Value = client.get(format!("{base}/api/v1/me")).send().await.unwrap().json().await.unwrap_or_default();
+        let me: serde_json::Value = client
+            .get(format!("{base}/api/v1/me"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap_or_default();
         assert_eq!(me["email"], "ops@acme.test", "round {round} on {base}");
     }
     // A form made by one process is accepted by the other (CSRF token lives in the database).
-    let profile = client.get(format!("{}/profile", a.base)).send().await.unwrap().text().await.unwrap();
+    let profile = client
+        .get(format!("{}/profile", a.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     let marker = "name=\"_csrf\" value=\"";
     let start = profile.find(marker).unwrap() + marker.len();
     let csrf = profile[start..start + profile[start..].find('"').unwrap()].to_owned();
-    let saved = client.post(format!("{}/profile", b.base)).form(&[("name", "Olga Renamed"), ("time_zone", "Europe/Paris"), ("_csrf", csrf.as_str())]).send().await.unwrap();
+    let saved = client
+        .post(format!("{}/profile", b.base))
+        .form(&[
+            ("name", "Olga Renamed"),
+            ("time_zone", "Europe/Paris"),
+            ("_csrf", csrf.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(saved.status(), StatusCode::SEE_OTHER);
-    let me: serde_json::Value = client.get(format!("{}/api/v1/me", a.base)).send().await.unwrap().json().await.unwrap();
+    let me: serde_json::Value = client
+        .get(format!("{}/api/v1/me", a.base))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(me["name"], "Olga Renamed");
     // Signing out on one ends the session on both.
-    let out = client.post(format!("{}/logout", a.base)).form(&[("_csrf", csrf.as_str())]).send().await.unwrap();
+    let out = client
+        .post(format!("{}/logout", a.base))
+        .form(&[("_csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(out.status(), StatusCode::SEE_OTHER);
-    assert_eq!(client.get(format!("{}/api/v1/me", b.base)).send().await.unwrap().status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        client
+            .get(format!("{}/api/v1/me", b.base))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::UNAUTHORIZED
+    );
 }

@@ -58,7 +58,11 @@ pub(crate) async fn show(State(state): State<AppState>, actor: Actor) -> ApiResu
     let manager = match &actor.user.manager_id {
         Some(id) => {
             let m = state.store().user(&actor.org.id, id).await?;
-            Some(PersonRef { id: m.id, name: m.name, email: m.email })
+            Some(PersonRef {
+                id: m.id,
+                name: m.name,
+                email: m.email,
+            })
         }
         None => None,
     };
@@ -69,7 +73,12 @@ pub(crate) async fn show(State(state): State<AppState>, actor: Actor) -> ApiResu
         email: u.email,
         name: u.name,
         time_zone: u.time_zone,
-        organization: OrgOut { id: actor.org.id, slug: actor.org.slug, name: actor.org.name, time_zone: actor.org.time_zone },
+        organization: OrgOut {
+            id: actor.org.id,
+            slug: actor.org.slug,
+            name: actor.org.name,
+            time_zone: actor.org.time_zone,
+        },
         manager,
     }))
 }

@@ -36,8 +36,16 @@ struct Security;
 impl Modify for Security {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         let components = openapi.components.get_or_insert_with(Default::default);
-        components.add_security_scheme("token", SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()));
-        components.add_security_scheme("session", SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new(crate::auth::SESSION_COOKIE))));
+        components.add_security_scheme(
+            "token",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+        components.add_security_scheme(
+            "session",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new(
+                crate::auth::SESSION_COOKIE,
+            ))),
+        );
         openapi.security = Some(vec![
             utoipa::openapi::security::SecurityRequirement::new("token", Vec::<String>::new()),
             utoipa::openapi::security::SecurityRequirement::new("session", Vec::<String>::new()),
@@ -59,7 +67,10 @@ pub fn router() -> OpenApiRouter<AppState> {
 /// The OpenAPI document of this API.
 #[utoipa::path(get, path = "/api/v1/openapi.json", tag = "meta", security(()), responses((status = 200, description = "The OpenAPI 3.1 document")))]
 async fn openapi_json(State(state): State<AppState>) -> impl IntoResponse {
-    ([(header::CONTENT_TYPE, "application/json")], state.openapi_json().to_owned())
+    (
+        [(header::CONTENT_TYPE, "application/json")],
+        state.openapi_json().to_owned(),
+    )
 }
 
 /// The standard error responses, for `responses(...)` lists.

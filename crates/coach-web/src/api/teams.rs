@@ -45,17 +45,38 @@ pub struct TeamParams {
 }
 
 fn person(u: &User) -> PersonRef {
-    PersonRef { id: u.id.clone(), name: u.name.clone(), email: u.email.clone() }
+    PersonRef {
+        id: u.id.clone(),
+        name: u.name.clone(),
+        email: u.email.clone(),
+    }
 }
 
 async fn teams_in_id_order(state: &AppState, actor: &Actor) -> Result<Vec<TeamOut>, AppError> {
-    let everyone = state.store().users(&actor.org.id, &UserFilter { active: Some(true), ..UserFilter::default() }).await?;
+    let everyone = state
+        .store()
+        .users(
+            &actor.org.id,
+            &UserFilter {
+                active: Some(true),
+                ..UserFilter::default()
+            },
+        )
+        .await?;
     Ok(everyone
         .iter()
         .filter(|leader| policy::allows(actor, Action::ViewTeam(leader)))
         .filter_map(|leader| {
-            let members: Vec<PersonRef> = everyone.iter().filter(|u| u.manager_id.as_deref() == Some(leader.id.as_str())).map(person).collect();
-            (!members.is_empty()).then(|| TeamOut { id: leader.id.clone(), leader: person(leader), members })
+            let members: Vec<PersonRef> = everyone
+                .iter()
+                .filter(|u| u.manager_id.as_deref() == Some(leader.id.as_str()))
+                .map(person)
+                .collect();
+            (!members.is_empty()).then(|| TeamOut {
+                id: leader.id.clone(),
+                leader: person(leader),
+                members,
+            })
         })
         .collect())
 }
@@ -63,24 +84,44 @@ async fn teams_in_id_order(state: &AppState, actor: &Actor) -> Result<Vec<TeamOu
 /// List the teams you may see.
 #[utoipa::path(get, path = "/api/v1/teams", tag = "teams", params(TeamParams),
     responses((status = 200, body = TeamPage), (status = 400, body = ErrorEnvelope), (status = 401, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope)))]
-pub(crate) async fn list(State(state): State<AppState>, actor: Actor, Query(p): Query<TeamParams>) -> ApiResult<Json<TeamPage>> {
+pub(crate) async fn list(
+    State(state): State<AppState>,
+    actor: Actor,
+    Query(p): Query<TeamParams>,
+) -> ApiResult<Json<TeamPage>> {
     let limit = limit(p.limit)?;
     let after = Cursor::decode(p.cursor.as_deref())?;
-    let mut teams: Vec<TeamOut> = teams_in_id_order(&state, &actor).await?.into_iter().filter(|t| after.as_ref().is_none_or(|a| t.id > *a)).collect();
+    let mut teams: Vec<TeamOut> = teams_in_id_order(&state, &actor)
+        .await?
+        .into_iter()
+        .filter(|t| after.as_ref().is_none_or(|a| t.id > *a))
+        .collect();
     let next_cursor = if teams.len() > limit {
         teams.truncate(limit);
         teams.last().map(|t| Cursor::encode(&t.id))
     } else {
         None
     };
-    Ok(Json(TeamPage { data: teams, next_cursor }))
+    Ok(Json(TeamPage {
+        data: teams,
+        next_cursor,
+    }))
 }
 
 /// One team, by its leader's id.
 #[utoipa::path(get, path = "/api/v1/teams/{id}", tag = "teams", params(("id" = String, Path, description = "The leader's id")),
     responses((status = 200, body = TeamOut), (status = 401, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope)))]
-pub(crate) async fn show(State(state): State<AppState>, actor: Actor, Path(id): Path<String>) -> ApiResult<Json<TeamOut>> {
+pub(crate) async fn show(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<String>,
+) -> ApiResult<Json<TeamOut>> {
     let leader = state.store().user(&actor.org.id, &id).await?;
     policy::check(&actor, Action::ViewTeam(&leader))?;
-    teams_in_id_order(&state, &actor).await?.into_iter().find(|t| t.id == id).map(Json).ok_or(AppError::NotFound)
+    teams_in_id_order(&state, &actor)
+        .await?
+        .into_iter()
+        .find(|t| t.id == id)
+        .map(Json)
+        .ok_or(AppError::NotFound)
 }

@@ -88,7 +88,8 @@ pub struct ListParams {
 }
 
 fn etag(u: &User) -> HeaderValue {
-    HeaderValue::from_str(&format!("\"v{}\"", u.version)).unwrap_or_else(|_| HeaderValue::from_static("\"v0\""))
+    HeaderValue::from_str(&format!("\"v{}\"", u.version))
+        .unwrap_or_else(|_| HeaderValue::from_static("\"v0\""))
 }
 
 fn with_etag(status: StatusCode, user: User) -> Response {
@@ -101,7 +102,10 @@ fn with_etag(status: StatusCode, user: User) -> Response {
 fn parse_roles(names: &[String]) -> Result<Roles, AppError> {
     let roles = names
         .iter()
-        .map(|n| n.parse::<Role>().map_err(|e| AppError::Invalid(FieldError::new("roles", e.to_string()))))
+        .map(|n| {
+            n.parse::<Role>()
+                .map_err(|e| AppError::Invalid(FieldError::new("roles", e.to_string())))
+        })
         .collect::<Result<Vec<_>, _>>()?;
     Ok(Roles::new(roles))
 }
@@ -109,10 +113,17 @@ fn parse_roles(names: &[String]) -> Result<Roles, AppError> {
 /// List the people you may see.
 #[utoipa::path(get, path = "/api/v1/users", tag = "people", params(ListParams),
     responses((status = 200, body = UserPage), (status = 400, body = ErrorEnvelope), (status = 401, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope)))]
-pub(crate) async fn list(State(state): State<AppState>, actor: Actor, Query(p): Query<ListParams>) -> ApiResult<Json<UserPage>> {
+pub(crate) async fn list(
+    State(state): State<AppState>,
+    actor: Actor,
+    Query(p): Query<ListParams>,
+) -> ApiResult<Json<UserPage>> {
     let limit = limit(p.limit)?;
     let role = match p.role.as_deref() {
-        Some(r) => Some(r.parse::<Role>().map_err(|e| AppError::Invalid(FieldError::new("role", e.to_string())))?),
+        Some(r) => Some(
+            r.parse::<Role>()
+                .map_err(|e| AppError::Invalid(FieldError::new("role", e.to_string())))?,
+        ),
         None => None,
     };
     let filter = UserFilter {
@@ -131,7 +142,10 @@ pub(crate) async fn list(State(state): State<AppState>, actor: Actor, Query(p): 
     } else {
         None
     };
-    Ok(Json(UserPage { data: users.into_iter().map(UserOut::from).collect(), next_cursor }))
+    Ok(Json(UserPage {
+        data: users.into_iter().map(UserOut::from).collect(),
+        next_cursor,
+    }))
 }
 
 /// A new person.
@@ -157,17 +171,33 @@ pub struct NewUserIn {
 /// Add a person (admins).
 #[utoipa::path(post, path = "/api/v1/users", tag = "people", request_body = NewUserIn,
     responses((status = 201, body = UserOut, headers(("ETag" = String, description = "The version"))), (status = 400, body = ErrorEnvelope), (status = 401, body = ErrorEnvelope), (status = 403, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope)))]
-pub(crate) async fn create(State(state): State<AppState>, actor: Actor, Json(body): Json<NewUserIn>) -> ApiResult<Response> {
+pub(crate) async fn create(
+    State(state): State<AppState>,
+    actor: Actor,
+    Json(body): Json<NewUserIn>,
+) -> ApiResult<Response> {
     policy::check(&actor, Action::ManagePeople)?;
     let roles = parse_roles(&body.roles)?;
     let password_hash = match body.password {
         Some(p) => {
             validate_password("password", &p)?;
-            Some(hash_password(p, state.config().password_cost).await.map_err(AppError::Internal)?)
+            Some(
+                hash_password(p, state.config().password_cost)
+                    .await
+                    .map_err(AppError::Internal)?,
+            )
         }
         None => None,
     };
-    let new = NewUser { email: body.email, name: body.name, roles, manager_id: body.manager_id, time_zone: body.time_zone, password_hash, crm_id: body.crm_id };
+    let new = NewUser {
+        email: body.email,
+        name: body.name,
+        roles,
+        manager_id: body.manager_id,
+        time_zone: body.time_zone,
+        password_hash,
+        crm_id: body.crm_id,
+    };
     let user = state.store().create_user(&actor.org.id, new).await?;
     let location = HeaderValue::from_str(&format!("/api/v1/users/{}", user.id)).ok();
     let mut r = with_etag(StatusCode::CREATED, user);
@@ -180,13 +210,19 @@ pub(crate) async fn create(State(state): State<AppState>, actor: Actor, Json(bod
 /// One person.
 #[utoipa::path(get, path = "/api/v1/users/{id}", tag = "people", params(("id" = String, Path, description = "The person's id")),
     responses((status = 200, body = UserOut, headers(("ETag" = String, description = "The version"))), (status = 401, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope)))]
-pub(crate) async fn show(State(state): State<AppState>, actor: Actor, Path(id): Path<String>) -> ApiResult<Response> {
+pub(crate) async fn show(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<String>,
+) -> ApiResult<Response> {
     let user = state.store().user(&actor.org.id, &id).await?;
     policy::check(&actor, Action::ViewPerson(&user))?;
     Ok(with_etag(StatusCode::OK, user))
 }
 
-fn double_option<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Option<Option<T>>, D::Error> {
+fn double_option<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
+    d: D,
+) -> Result<Option<Option<T>>, D::Error> {
     Option::<T>::deserialize(d).map(Some)
 }
 
@@ -213,19 +249,36 @@ pub struct UserPatchIn {
 }
 
 fn if_match(headers: &HeaderMap) -> Result<Option<i64>, AppError> {
-    let Some(raw) = headers.get(header::IF_MATCH) else { return Ok(None) };
-    let text = raw.to_str().unwrap_or("").trim().trim_start_matches("W/").trim_matches('"');
+    let Some(raw) = headers.get(header::IF_MATCH) else {
+        return Ok(None);
+    };
+    let text = raw
+        .to_str()
+        .unwrap_or("")
+        .trim()
+        .trim_start_matches("W/")
+        .trim_matches('"');
     text.strip_prefix('v')
         .and_then(|v| v.parse().ok())
         .map(Some)
-        .ok_or_else(|| AppError::BadRequest("If-Match must be an ETag from this API, such as \"v3\"".to_owned()))
+        .ok_or_else(|| {
+            AppError::BadRequest(
+                "If-Match must be an ETag from this API, such as \"v3\"".to_owned(),
+            )
+        })
 }
 
 /// Change a person (admins). Send `If-Match` with the `ETag` you read: a stale one gets 412 and nothing changes.
 #[utoipa::path(patch, path = "/api/v1/users/{id}", tag = "people", request_body = UserPatchIn,
     params(("id" = String, Path, description = "The person's id"), ("If-Match" = Option<String>, Header, description = "The ETag last read")),
     responses((status = 200, body = UserOut), (status = 400, body = ErrorEnvelope), (status = 401, body = ErrorEnvelope), (status = 403, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope), (status = 409, body = ErrorEnvelope), (status = 412, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope)))]
-pub(crate) async fn update(State(state): State<AppState>, actor: Actor, Path(id): Path<String>, headers: HeaderMap, Json(body): Json<UserPatchIn>) -> ApiResult<Response> {
+pub(crate) async fn update(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    Json(body): Json<UserPatchIn>,
+) -> ApiResult<Response> {
     let store = state.store();
     let user = store.user(&actor.org.id, &id).await?;
     policy::check(&actor, Action::EditPerson(&user))?;
@@ -233,13 +286,28 @@ pub(crate) async fn update(State(state): State<AppState>, actor: Actor, Path(id)
     let roles = body.roles.as_deref().map(parse_roles).transpose()?;
     if user.id == actor.user.id {
         if body.active == Some(false) {
-            return Err(AppError::Conflict("you cannot deactivate yourself; ask another admin".to_owned()));
+            return Err(AppError::Conflict(
+                "you cannot deactivate yourself; ask another admin".to_owned(),
+            ));
         }
-        if roles.as_ref().is_some_and(|r| !r.has(Role::Admin)) && store.active_admin_count(&actor.org.id).await? <= 1 {
-            return Err(AppError::Conflict("you are the last admin: make someone else admin first".to_owned()));
+        if roles.as_ref().is_some_and(|r| !r.has(Role::Admin))
+            && store.active_admin_count(&actor.org.id).await? <= 1
+        {
+            return Err(AppError::Conflict(
+                "you are the last admin: make someone else admin first".to_owned(),
+            ));
         }
     }
-    let patch = UserPatch { name: body.name, roles, manager_id: body.manager_id, time_zone: body.time_zone, active: body.active, crm_id: body.crm_id };
-    let updated = store.update_user(&actor.org.id, &id, patch, expected).await?;
+    let patch = UserPatch {
+        name: body.name,
+        roles,
+        manager_id: body.manager_id,
+        time_zone: body.time_zone,
+        active: body.active,
+        crm_id: body.crm_id,
+    };
+    let updated = store
+        .update_user(&actor.org.id, &id, patch, expected)
+        .await?;
     Ok(with_etag(StatusCode::OK, updated))
 }

@@ -19,11 +19,17 @@ pub fn get(headers: &HeaderMap, name: &str) -> Option<String> {
 /// A `Set-Cookie` header for a cookie that lives as long as the browser session.
 pub fn set(name: &str, value: &str, secure: bool, same_site: &str) -> Option<HeaderValue> {
     let secure = if secure { "; Secure" } else { "" };
-    HeaderValue::from_str(&format!("{name}={value}; Path=/; HttpOnly; SameSite={same_site}{secure}")).ok()
+    HeaderValue::from_str(&format!(
+        "{name}={value}; Path=/; HttpOnly; SameSite={same_site}{secure}"
+    ))
+    .ok()
 }
 
 /// A `Set-Cookie` header that removes a cookie.
 pub fn clear(name: &str, secure: bool) -> Option<HeaderValue> {
     let secure = if secure { "; Secure" } else { "" };
-    HeaderValue::from_str(&format!("{name}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{secure}")).ok()
+    HeaderValue::from_str(&format!(
+        "{name}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{secure}"
+    ))
+    .ok()
 }

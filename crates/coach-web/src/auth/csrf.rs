@@ -22,8 +22,15 @@ pub const FIELD: &str = "_csrf";
 pub const HEADER: &str = "x-csrf-token";
 
 /// Refuses forged state-changing requests.
-pub(crate) async fn protect(State(_state): State<AppState>, request: Request, next: Next) -> Result<Response, AppError> {
-    if matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
+pub(crate) async fn protect(
+    State(_state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Result<Response, AppError> {
+    if matches!(
+        *request.method(),
+        Method::GET | Method::HEAD | Method::OPTIONS
+    ) {
         return Ok(next.run(request).await);
     }
     // The API needs the token only when a session cookie authenticates the
@@ -40,16 +47,26 @@ pub(crate) async fn protect(State(_state): State<AppState>, request: Request, ne
     // The sign-in form is always made before a session (a browser that is
     // already signed in may still post a stale sign-in tab).
     let expected = match request.extensions().get::<MaybeActor>() {
-        Some(MaybeActor(Some(actor))) if request.uri().path() != "/login" => actor.csrf_token.clone(),
+        Some(MaybeActor(Some(actor))) if request.uri().path() != "/login" => {
+            actor.csrf_token.clone()
+        }
         _ => cookies::get(request.headers(), PRE_SESSION_COOKIE),
     };
     let Some(expected) = expected else {
         tracing::info!(path = %request.uri().path(), reason = "no token to compare", "CSRF check refused");
         return Err(AppError::Csrf);
     };
-    let header_token = request.headers().get(HEADER).and_then(|v| v.to_str().ok()).map(str::to_owned);
+    let header_token = request
+        .headers()
+        .get(HEADER)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
     if let Some(given) = header_token {
-        return if equal(&given, &expected) { Ok(next.run(request).await) } else { Err(refuse(&request)) };
+        return if equal(&given, &expected) {
+            Ok(next.run(request).await)
+        } else {
+            Err(refuse(&request))
+        };
     }
     let is_form = request
         .headers()
@@ -78,8 +95,18 @@ fn refuse(request: &Request) -> AppError {
 
 /// Whether `Origin`, when sent, names this server's host.
 fn same_origin(request: &Request) -> bool {
-    let Some(origin) = request.headers().get(header::ORIGIN).and_then(|v| v.to_str().ok()) else { return true };
-    let host = request.headers().get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let Some(origin) = request
+        .headers()
+        .get(header::ORIGIN)
+        .and_then(|v| v.to_str().ok())
+    else {
+        return true;
+    };
+    let host = request
+        .headers()
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
     let origin_host = origin.split_once("://").map(|(_, rest)| rest).unwrap_or("");
     !host.is_empty() && origin_host.eq_ignore_ascii_case(host)
 }
@@ -94,7 +121,11 @@ fn form_urlencoded_value(bytes: &[u8], name: &str) -> Option<String> {
 
 /// Compares in time independent of where the strings differ.
 fn equal(a: &str, b: &str) -> bool {
-    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
 }
 
 #[cfg(test)]
@@ -110,7 +141,10 @@ mod tests {
 
     #[test]
     fn the_token_is_found_among_other_form_fields() {
-        assert_eq!(form_urlencoded_value(b"name=A+B&_csrf=t%2Bk&x=1", FIELD), Some("t+k".to_owned()));
+        assert_eq!(
+            form_urlencoded_value(b"name=A+B&_csrf=t%2Bk&x=1", FIELD),
+            Some("t+k".to_owned())
+        );
         assert_eq!(form_urlencoded_value(b"name=A", FIELD), None);
     }
 }

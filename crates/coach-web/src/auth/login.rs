@@ -42,22 +42,35 @@ pub(crate) struct LoginQuery {
 
 /// Only local paths are followed after sign-in, never another site.
 fn safe_next(next: &str) -> String {
-    let ok = next.starts_with('/') && !next.starts_with("//") && !next.starts_with("/\\") && !next.contains(['\r', '\n']);
+    let ok = next.starts_with('/')
+        && !next.starts_with("//")
+        && !next.starts_with("/\\")
+        && !next.contains(['\r', '\n']);
     if ok { next.to_owned() } else { "/".to_owned() }
 }
 
-fn page(csrf: String, next: String, email: String, error: Option<String>, notice: Option<&'static str>, status: StatusCode, set_csrf: bool, secure: bool) -> Response {
-    let cookie = set_csrf.then(|| cookies::set(PRE_SESSION_COOKIE, &csrf, secure, "Strict")).flatten();
-    let mut response = html(status, &LoginPage { csrf, next, email, error, notice });
+fn page(view: LoginPage, status: StatusCode, set_csrf_cookie: bool, secure: bool) -> Response {
+    let cookie = set_csrf_cookie
+        .then(|| cookies::set(PRE_SESSION_COOKIE, &view.csrf, secure, "Strict"))
+        .flatten();
+    let mut response = html(status, &view);
     if let Some(c) = cookie {
         response.headers_mut().append(header::SET_COOKIE, c);
     }
-    response.headers_mut().insert(header::CACHE_CONTROL, axum::http::HeaderValue::from_static("no-store"));
+    response.headers_mut().insert(
+        header::CACHE_CONTROL,
+        axum::http::HeaderValue::from_static("no-store"),
+    );
     response
 }
 
 /// `GET /login`.
-pub(crate) async fn form(State(state): State<AppState>, MaybeActor(actor): MaybeActor, headers: HeaderMap, Query(q): Query<LoginQuery>) -> Response {
+pub(crate) async fn form(
+    State(state): State<AppState>,
+    MaybeActor(actor): MaybeActor,
+    headers: HeaderMap,
+    Query(q): Query<LoginQuery>,
+) -> Response {
     if actor.is_some() {
         return Redirect::to(&safe_next(&q.next)).into_response();
     }
@@ -67,7 +80,19 @@ pub(crate) async fn form(State(state): State<AppState>, MaybeActor(actor): Maybe
         "signed-out" => Some("You are signed out."),
         _ => None,
     };
-    page(csrf, safe_next(&q.next), String::new(), None, notice, StatusCode::OK, existing.is_none(), state.config().secure_cookies())
+    let view = LoginPage {
+        csrf,
+        next: safe_next(&q.next),
+        email: String::new(),
+        error: None,
+        notice,
+    };
+    page(
+        view,
+        StatusCode::OK,
+        existing.is_none(),
+        state.config().secure_cookies(),
+    )
 }
 
 fn new_token() -> String {
@@ -94,8 +119,14 @@ pub(crate) struct LoginForm {
 /// server is configured to trust it.
 fn client_address(state: &AppState, peer: SocketAddr, headers: &HeaderMap) -> String {
     if state.config().trust_forwarded_for {
-        let forwarded = headers.get("x-forwarded-for").and_then(|v| v.to_str().ok()).and_then(|v| v.split(',').next_back());
-        if let Some(addr) = forwarded.map(str::trim).filter(|a| a.parse::<std::net::IpAddr>().is_ok()) {
+        let forwarded = headers
+            .get("x-forwarded-for")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(',').next_back());
+        if let Some(addr) = forwarded
+            .map(str::trim)
+            .filter(|a| a.parse::<std::net::IpAddr>().is_ok())
+        {
             return addr.to_owned();
         }
     }
@@ -112,10 +143,18 @@ pub(crate) async fn submit(
     let store = state.store();
     let secure = state.config().secure_cookies();
     let email = form.email.trim().to_lowercase();
-    let keys = vec![format!("acct:{email}"), format!("ip:{}", client_address(&state, peer, &headers))];
-    if let Some(wait) = store.take_attempt(&keys, MAX_ATTEMPTS, WINDOW, Utc::now()).await? {
+    let keys = vec![
+        format!("acct:{email}"),
+        format!("ip:{}", client_address(&state, peer, &headers)),
+    ];
+    if let Some(wait) = store
+        .take_attempt(&keys, MAX_ATTEMPTS, WINDOW, Utc::now())
+        .await?
+    {
         tracing::info!(reason = "rate limited", "sign-in refused");
-        return Err(AppError::TooManyRequests(wait.num_seconds().max(1).unsigned_abs()));
+        return Err(AppError::TooManyRequests(
+            wait.num_seconds().max(1).unsigned_abs(),
+        ));
     }
     let found = store.login_lookup(&email).await?;
     let hash = found.as_ref().and_then(|(_, h)| h.clone());
@@ -123,9 +162,19 @@ pub(crate) async fn submit(
     let user = match found {
         Some((user, _)) if password_ok && user.active => user,
         _ => {
-            tracing::info!(reason = "wrong email or password, or deactivated", "sign-in refused");
+            tracing::info!(
+                reason = "wrong email or password, or deactivated",
+                "sign-in refused"
+            );
             let error = Some("That email and password do not match an active account.".to_owned());
-            return Ok(page(form.csrf, safe_next(&form.next), form.email, error, None, StatusCode::UNAUTHORIZED, false, secure));
+            let view = LoginPage {
+                csrf: form.csrf,
+                next: safe_next(&form.next),
+                email: form.email,
+                error,
+                notice: None,
+            };
+            return Ok(page(view, StatusCode::UNAUTHORIZED, false, secure));
         }
     };
     if let Some(old) = cookies::get(&headers, SESSION_COOKIE) {
@@ -145,7 +194,10 @@ pub(crate) async fn submit(
 }
 
 /// `POST /logout`: ends the session on the server, not only in the browser.
-pub(crate) async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, AppError> {
+pub(crate) async fn logout(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Response, AppError> {
     if let Some(cookie) = cookies::get(&headers, SESSION_COOKIE) {
         state.store().end_session(&cookie).await?;
     }

@@ -49,7 +49,11 @@ impl<S: Send + Sync> FromRequestParts<S> for MaybeActor {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        Ok(parts.extensions.get::<MaybeActor>().cloned().unwrap_or_default())
+        Ok(parts
+            .extensions
+            .get::<MaybeActor>()
+            .cloned()
+            .unwrap_or_default())
     }
 }
 
@@ -68,7 +72,11 @@ impl<S: Send + Sync> FromRequestParts<S> for Actor {
 pub const SESSION_COOKIE: &str = "coach_session";
 
 /// Resolves the caller for every request.
-pub(crate) async fn identify(State(state): State<AppState>, mut request: Request, next: Next) -> Result<Response, AppError> {
+pub(crate) async fn identify(
+    State(state): State<AppState>,
+    mut request: Request,
+    next: Next,
+) -> Result<Response, AppError> {
     // Personal API tokens open the API only; pages are for browser sessions.
     let is_api = request.uri().path().starts_with("/api/");
     let bearer = request
@@ -94,7 +102,14 @@ pub(crate) async fn identify(State(state): State<AppState>, mut request: Request
         None => match cookies::get(request.headers(), SESSION_COOKIE) {
             Some(cookie) => match state.store().session(&cookie).await? {
                 Some(s) => {
-                    let actor = load_actor(&state, &s.org_id, &s.user_id, Via::Session, Some(s.csrf_token)).await?;
+                    let actor = load_actor(
+                        &state,
+                        &s.org_id,
+                        &s.user_id,
+                        Via::Session,
+                        Some(s.csrf_token),
+                    )
+                    .await?;
                     if actor.is_none() {
                         state.store().end_session(&cookie).await?;
                     }
@@ -108,11 +123,19 @@ pub(crate) async fn identify(State(state): State<AppState>, mut request: Request
     if let Some(a) = &actor {
         tracing::Span::current().record("user", a.user.id.as_str());
     }
-    request.extensions_mut().insert(MaybeActor(actor.map(Arc::new)));
+    request
+        .extensions_mut()
+        .insert(MaybeActor(actor.map(Arc::new)));
     Ok(next.run(request).await)
 }
 
-async fn load_actor(state: &AppState, org_id: &str, user_id: &str, via: Via, csrf_token: Option<String>) -> Result<Option<Actor>, AppError> {
+async fn load_actor(
+    state: &AppState,
+    org_id: &str,
+    user_id: &str,
+    via: Via,
+    csrf_token: Option<String>,
+) -> Result<Option<Actor>, AppError> {
     let user = match state.store().user(org_id, user_id).await {
         Ok(u) => u,
         Err(coach_store::StoreError::NotFound) => return Ok(None),
@@ -123,9 +146,19 @@ async fn load_actor(state: &AppState, org_id: &str, user_id: &str, via: Via, csr
     }
     let org = state.store().org(org_id).await?;
     let below = if user.roles.leads() {
-        state.store().org_chart(org_id).await?.everyone_below(&user.id)
+        state
+            .store()
+            .org_chart(org_id)
+            .await?
+            .everyone_below(&user.id)
     } else {
         BTreeSet::new()
     };
-    Ok(Some(Actor { user, org, via, csrf_token, below }))
+    Ok(Some(Actor {
+        user,
+        org,
+        via,
+        csrf_token,
+        below,
+    }))
 }

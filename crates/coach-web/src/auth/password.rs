@@ -1,7 +1,9 @@
 //! Password hashing with argon2id, off the async threads. The parameters are
 //! the OWASP-recommended defaults; tests use the cheapest allowed.
 
-use argon2::password_hash::{PasswordHash, PasswordHasher as _, PasswordVerifier as _, SaltString, rand_core::OsRng};
+use argon2::password_hash::{
+    PasswordHash, PasswordHasher as _, PasswordVerifier as _, SaltString, rand_core::OsRng,
+};
 use argon2::{Algorithm, Argon2, Params, Version};
 
 /// How much work a hash takes.
@@ -18,14 +20,21 @@ fn hasher(cost: PasswordCost) -> Argon2<'static> {
         PasswordCost::Default => Params::new(19 * 1024, 2, 1, None),
         PasswordCost::Cheap => Params::new(Params::MIN_M_COST, 1, 1, None),
     };
-    Argon2::new(Algorithm::Argon2id, Version::V0x13, params.unwrap_or_default())
+    Argon2::new(
+        Algorithm::Argon2id,
+        Version::V0x13,
+        params.unwrap_or_default(),
+    )
 }
 
 /// Hashes a password to a PHC string.
 pub async fn hash_password(password: String, cost: PasswordCost) -> Result<String, String> {
     tokio::task::spawn_blocking(move || {
         let salt = SaltString::generate(&mut OsRng);
-        hasher(cost).hash_password(password.as_bytes(), &salt).map(|h| h.to_string()).map_err(|e| e.to_string())
+        hasher(cost)
+            .hash_password(password.as_bytes(), &salt)
+            .map(|h| h.to_string())
+            .map_err(|e| e.to_string())
     })
     .await
     .map_err(|e| e.to_string())?

@@ -14,7 +14,10 @@ pub(crate) struct RouteBook {
 
 impl RouteBook {
     pub(crate) fn new() -> Self {
-        RouteBook { router: Router::new(), routes: Vec::new() }
+        RouteBook {
+            router: Router::new(),
+            routes: Vec::new(),
+        }
     }
 
     pub(crate) fn get<H, T>(mut self, path: &'static str, handler: H) -> Self

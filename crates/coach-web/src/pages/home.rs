@@ -43,27 +43,69 @@ struct HomePage {
     manager: Option<Manager>,
 }
 
-pub(crate) async fn show(State(state): State<AppState>, actor: Actor) -> Result<Response, AppError> {
+pub(crate) async fn show(
+    State(state): State<AppState>,
+    actor: Actor,
+) -> Result<Response, AppError> {
     let store = state.store();
     let org_id = &actor.org.id;
     let chart = store.org_chart(org_id).await?;
     let mut stats = Vec::new();
     if actor.user.roles.has(Role::Admin) {
-        let everyone = store.users(org_id, &UserFilter { active: Some(true), ..UserFilter::default() }).await?;
+        let everyone = store
+            .users(
+                org_id,
+                &UserFilter {
+                    active: Some(true),
+                    ..UserFilter::default()
+                },
+            )
+            .await?;
         let count = |r: Role| everyone.iter().filter(|u| u.roles.has(r)).count();
-        stats.push(Stat { value: everyone.len(), label: "active people", href: "/people" });
-        stats.push(Stat { value: count(Role::Seller), label: "sellers", href: "/people?role=seller" });
-        stats.push(Stat { value: count(Role::Manager), label: "managers", href: "/people?role=manager" });
-        stats.push(Stat { value: chart.leaders().count(), label: "teams", href: "/teams" });
+        stats.push(Stat {
+            value: everyone.len(),
+            label: "active people",
+            href: "/people",
+        });
+        stats.push(Stat {
+            value: count(Role::Seller),
+            label: "sellers",
+            href: "/people?role=seller",
+        });
+        stats.push(Stat {
+            value: count(Role::Manager),
+            label: "managers",
+            href: "/people?role=manager",
+        });
+        stats.push(Stat {
+            value: chart.leaders().count(),
+            label: "teams",
+            href: "/teams",
+        });
     } else if actor.user.roles.leads() {
-        stats.push(Stat { value: chart.direct_reports(&actor.user.id).count(), label: "reporting to you", href: "/teams" });
-        stats.push(Stat { value: actor.below.len(), label: "people in your organization", href: "/people" });
+        stats.push(Stat {
+            value: chart.direct_reports(&actor.user.id).count(),
+            label: "reporting to you",
+            href: "/teams",
+        });
+        stats.push(Stat {
+            value: actor.below.len(),
+            label: "people in your organization",
+            href: "/people",
+        });
     }
-    let direct: Vec<String> = chart.direct_reports(&actor.user.id).map(str::to_owned).collect();
+    let direct: Vec<String> = chart
+        .direct_reports(&actor.user.id)
+        .map(str::to_owned)
+        .collect();
     let team = if direct.is_empty() {
         Vec::new()
     } else {
-        let filter = UserFilter { only: Some(direct), active: Some(true), ..UserFilter::default() };
+        let filter = UserFilter {
+            only: Some(direct),
+            active: Some(true),
+            ..UserFilter::default()
+        };
         store
             .users(org_id, &filter)
             .await?
@@ -81,7 +123,11 @@ pub(crate) async fn show(State(state): State<AppState>, actor: Actor) -> Result<
     let manager = match &actor.user.manager_id {
         Some(m) => {
             let m = store.user(org_id, m).await?;
-            Some(Manager { initials: initials(&m.name), name: m.name, email: m.email })
+            Some(Manager {
+                initials: initials(&m.name),
+                name: m.name,
+                email: m.email,
+            })
         }
         None => None,
     };

@@ -33,11 +33,27 @@ impl Shell {
     /// The shell for `actor` on the page at `current` (a nav href).
     pub(crate) fn new(actor: &Actor, current: &str, email_enabled: bool) -> Shell {
         let roles = &actor.user.roles;
-        let mut nav = vec![NavItem { href: "/", label: "Home", active: current == "/" }];
+        let mut nav = vec![NavItem {
+            href: "/",
+            label: "Home",
+            active: current == "/",
+        }];
         if roles.has(Role::Admin) || roles.leads() {
-            let label = if roles.has(Role::Admin) { "People" } else { "My people" };
-            nav.push(NavItem { href: "/people", label, active: current == "/people" });
-            nav.push(NavItem { href: "/teams", label: "Teams", active: current == "/teams" });
+            let label = if roles.has(Role::Admin) {
+                "People"
+            } else {
+                "My people"
+            };
+            nav.push(NavItem {
+                href: "/people",
+                label,
+                active: current == "/people",
+            });
+            nav.push(NavItem {
+                href: "/teams",
+                label: "Teams",
+                active: current == "/teams",
+            });
         }
         Shell {
             user_name: actor.user.name.clone(),
@@ -60,7 +76,11 @@ impl Shell {
 
 /// "Ana Lopez" → "AL".
 pub(crate) fn initials(name: &str) -> String {
-    name.split_whitespace().filter_map(|w| w.chars().next()).take(2).flat_map(char::to_uppercase).collect()
+    name.split_whitespace()
+        .filter_map(|w| w.chars().next())
+        .take(2)
+        .flat_map(char::to_uppercase)
+        .collect()
 }
 
 /// The first word of a name.
@@ -80,9 +100,24 @@ pub(crate) fn role_pills(roles: &coach_core::Roles) -> Vec<(&'static str, &'stat
 
 /// A handful of common time zones offered in forms (any IANA name is accepted).
 pub(crate) const COMMON_ZONES: &[&str] = &[
-    "UTC", "Europe/London", "Europe/Dublin", "Europe/Paris", "Europe/Berlin", "Europe/Madrid", "Europe/Amsterdam",
-    "Europe/Stockholm", "Europe/Warsaw", "America/New_York", "America/Chicago", "America/Denver",
-    "America/Los_Angeles", "America/Toronto", "America/Sao_Paulo", "Asia/Singapore", "Asia/Tokyo", "Asia/Kolkata",
+    "UTC",
+    "Europe/London",
+    "Europe/Dublin",
+    "Europe/Paris",
+    "Europe/Berlin",
+    "Europe/Madrid",
+    "Europe/Amsterdam",
+    "Europe/Stockholm",
+    "Europe/Warsaw",
+    "America/New_York",
+    "America/Chicago",
+    "America/Denver",
+    "America/Los_Angeles",
+    "America/Toronto",
+    "America/Sao_Paulo",
+    "Asia/Singapore",
+    "Asia/Tokyo",
+    "Asia/Kolkata",
     "Australia/Sydney",
 ];
 
@@ -91,7 +126,10 @@ pub(crate) fn html<T: Template>(status: StatusCode, view: &T) -> Response {
     match view.render() {
         Ok(body) => {
             let mut r = (status, body).into_response();
-            r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
+            r.headers_mut().insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/html; charset=utf-8"),
+            );
             r
         }
         Err(e) => crate::error::AppError::Internal(format!("template: {e}")).into_response(),

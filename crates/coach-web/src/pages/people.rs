@@ -68,7 +68,11 @@ struct ListPage {
     next_page: Option<String>,
 }
 
-async fn list(State(state): State<AppState>, actor: Actor, Query(query): Query<ListQuery>) -> Result<Response, AppError> {
+async fn list(
+    State(state): State<AppState>,
+    actor: Actor,
+    Query(query): Query<ListQuery>,
+) -> Result<Response, AppError> {
     policy::check(&actor, Action::ListPeople)?;
     let store = state.store();
     let org_id = &actor.org.id;
@@ -96,13 +100,25 @@ async fn list(State(state): State<AppState>, actor: Actor, Query(query): Query<L
     let total = everyone.len();
     let names = store.users(org_id, &UserFilter::default()).await?;
     let name_of = |id: &Option<String>| {
-        id.as_ref().and_then(|id| names.iter().find(|u| &u.id == id)).map(|u| u.name.clone()).unwrap_or_else(|| "—".to_owned())
+        id.as_ref()
+            .and_then(|id| names.iter().find(|u| &u.id == id))
+            .map(|u| u.name.clone())
+            .unwrap_or_else(|| "—".to_owned())
     };
-    let start = everyone.iter().position(|u| u.id > query.after).unwrap_or(everyone.len());
+    let start = everyone
+        .iter()
+        .position(|u| u.id > query.after)
+        .unwrap_or(everyone.len());
     let page: Vec<&User> = everyone.iter().skip(start).take(PAGE).collect();
     let next_page = (start + PAGE < total).then(|| {
         let last = page.last().map(|u| u.id.clone()).unwrap_or_default();
-        let qs = serde_urlencoded::to_string([("q", query.q.as_str()), ("role", query.role.as_str()), ("status", status.as_str()), ("after", last.as_str())]).unwrap_or_default();
+        let qs = serde_urlencoded::to_string([
+            ("q", query.q.as_str()),
+            ("role", query.role.as_str()),
+            ("status", status.as_str()),
+            ("after", last.as_str()),
+        ])
+        .unwrap_or_default();
         format!("/people?{qs}")
     });
     let rows = page
@@ -161,7 +177,12 @@ pub(crate) struct NoticeQuery {
     notice: String,
 }
 
-async fn show(State(state): State<AppState>, actor: Actor, Path(id): Path<String>, Query(q): Query<NoticeQuery>) -> Result<Response, AppError> {
+async fn show(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<String>,
+    Query(q): Query<NoticeQuery>,
+) -> Result<Response, AppError> {
     let store = state.store();
     let org_id = &actor.org.id;
     let person = store.user(org_id, &id).await?;
@@ -173,13 +194,26 @@ async fn show(State(state): State<AppState>, actor: Actor, Path(id): Path<String
         }
         None => None,
     };
-    let filter = UserFilter { manager_id: Some(person.id.clone()), ..UserFilter::default() };
+    let filter = UserFilter {
+        manager_id: Some(person.id.clone()),
+        ..UserFilter::default()
+    };
     let reports = store
         .users(org_id, &filter)
         .await?
         .into_iter()
         .filter(|u| policy::allows(&actor, Action::ViewPerson(u)))
-        .map(|u| (u.id, u.name, if u.active { u.roles.labels() } else { "Deactivated".to_owned() }))
+        .map(|u| {
+            (
+                u.id,
+                u.name,
+                if u.active {
+                    u.roles.labels()
+                } else {
+                    "Deactivated".to_owned()
+                },
+            )
+        })
         .collect();
     let can_edit = policy::allows(&actor, Action::EditPerson(&person));
     let notice = match q.notice.as_str() {
@@ -230,11 +264,18 @@ impl Errors {
             _ => &mut self.password,
         };
         let mut chars = e.message.chars();
-        *slot = chars.next().map(|c| c.to_uppercase().chain(chars).collect());
+        *slot = chars
+            .next()
+            .map(|c| c.to_uppercase().chain(chars).collect());
     }
 
     fn any(&self) -> bool {
-        self.name.is_some() || self.email.is_some() || self.roles.is_some() || self.manager_id.is_some() || self.time_zone.is_some() || self.password.is_some()
+        self.name.is_some()
+            || self.email.is_some()
+            || self.roles.is_some()
+            || self.manager_id.is_some()
+            || self.time_zone.is_some()
+            || self.password.is_some()
     }
 }
 
@@ -310,8 +351,15 @@ impl PersonForm {
     }
 }
 
-async fn leader_choices(state: &AppState, org_id: &str, except: Option<&str>) -> Result<Vec<(String, String)>, AppError> {
-    let active = UserFilter { active: Some(true), ..UserFilter::default() };
+async fn leader_choices(
+    state: &AppState,
+    org_id: &str,
+    except: Option<&str>,
+) -> Result<Vec<(String, String)>, AppError> {
+    let active = UserFilter {
+        active: Some(true),
+        ..UserFilter::default()
+    };
     let mut leaders: Vec<(String, String)> = state
         .store()
         .users(org_id, &active)
@@ -325,16 +373,35 @@ async fn leader_choices(state: &AppState, org_id: &str, except: Option<&str>) ->
 }
 
 fn role_choices(selected: &[String]) -> Vec<(&'static str, &'static str, bool)> {
-    Role::ALL.iter().map(|r| (r.as_str(), r.label(), selected.iter().any(|s| s == r.as_str()))).collect()
+    Role::ALL
+        .iter()
+        .map(|r| {
+            (
+                r.as_str(),
+                r.label(),
+                selected.iter().any(|s| s == r.as_str()),
+            )
+        })
+        .collect()
 }
 
 async fn new_form(State(state): State<AppState>, actor: Actor) -> Result<Response, AppError> {
     policy::check(&actor, Action::ManagePeople)?;
-    let form = PersonForm { roles: vec!["seller".to_owned()], time_zone: actor.org.time_zone.clone(), ..PersonForm::default() };
+    let form = PersonForm {
+        roles: vec!["seller".to_owned()],
+        time_zone: actor.org.time_zone.clone(),
+        ..PersonForm::default()
+    };
     render_new(&state, &actor, form, Errors::default(), StatusCode::OK).await
 }
 
-async fn render_new(state: &AppState, actor: &Actor, form: PersonForm, errors: Errors, status: StatusCode) -> Result<Response, AppError> {
+async fn render_new(
+    state: &AppState,
+    actor: &Actor,
+    form: PersonForm,
+    errors: Errors,
+    status: StatusCode,
+) -> Result<Response, AppError> {
     let view = FormPage {
         shell: Shell::new(actor, "/people", state.config().email_enabled),
         heading: "Add a person".to_owned(),
@@ -351,13 +418,19 @@ async fn render_new(state: &AppState, actor: &Actor, form: PersonForm, errors: E
         manager_id: form.manager_id,
         time_zone: form.time_zone,
         zones: COMMON_ZONES,
-        form_error: errors.any().then(|| "Please correct the fields marked below.".to_owned()),
+        form_error: errors
+            .any()
+            .then(|| "Please correct the fields marked below.".to_owned()),
         errors,
     };
     Ok(html(status, &view))
 }
 
-async fn create(State(state): State<AppState>, actor: Actor, Form(pairs): Form<Vec<(String, String)>>) -> Result<Response, AppError> {
+async fn create(
+    State(state): State<AppState>,
+    actor: Actor,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, AppError> {
     policy::check(&actor, Action::ManagePeople)?;
     let form = PersonForm::from_pairs(pairs);
     let mut errors = Errors::default();
@@ -366,11 +439,19 @@ async fn create(State(state): State<AppState>, actor: Actor, Form(pairs): Form<V
         errors.set(e);
     }
     if errors.any() {
-        return render_new(&state, &actor, form, errors, StatusCode::UNPROCESSABLE_ENTITY).await;
+        return render_new(
+            &state,
+            &actor,
+            form,
+            errors,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
     }
-    let hash = crate::auth::password::hash_password(form.password.clone(), state.config().password_cost)
-        .await
-        .map_err(AppError::Internal)?;
+    let hash =
+        crate::auth::password::hash_password(form.password.clone(), state.config().password_cost)
+            .await
+            .map_err(AppError::Internal)?;
     let new = NewUser {
         email: form.email.clone(),
         name: form.name.clone(),
@@ -387,25 +468,50 @@ async fn create(State(state): State<AppState>, actor: Actor, Form(pairs): Form<V
         }
         Err(StoreError::Invalid(e)) => {
             errors.set(e);
-            render_new(&state, &actor, form, errors, StatusCode::UNPROCESSABLE_ENTITY).await
+            render_new(
+                &state,
+                &actor,
+                form,
+                errors,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
         }
         Err(e) => Err(e.into()),
     }
 }
 
-async fn edit_form(State(state): State<AppState>, actor: Actor, Path(id): Path<String>) -> Result<Response, AppError> {
+async fn edit_form(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
     let person = state.store().user(&actor.org.id, &id).await?;
     policy::check(&actor, Action::EditPerson(&person))?;
     let form = PersonForm {
         name: person.name.clone(),
         email: person.email.clone(),
-        roles: person.roles.names().into_iter().map(str::to_owned).collect(),
+        roles: person
+            .roles
+            .names()
+            .into_iter()
+            .map(str::to_owned)
+            .collect(),
         manager_id: person.manager_id.clone().unwrap_or_default(),
         time_zone: person.time_zone.clone(),
         password: String::new(),
         version: Some(person.version),
     };
-    render_edit(&state, &actor, &person, form, Errors::default(), None, StatusCode::OK).await
+    render_edit(
+        &state,
+        &actor,
+        &person,
+        form,
+        Errors::default(),
+        None,
+        StatusCode::OK,
+    )
+    .await
 }
 
 async fn render_edit(
@@ -417,7 +523,11 @@ async fn render_edit(
     form_error: Option<String>,
     status: StatusCode,
 ) -> Result<Response, AppError> {
-    let form_error = form_error.or_else(|| errors.any().then(|| "Please correct the fields marked below.".to_owned()));
+    let form_error = form_error.or_else(|| {
+        errors
+            .any()
+            .then(|| "Please correct the fields marked below.".to_owned())
+    });
     let view = FormPage {
         shell: Shell::new(actor, "/people", state.config().email_enabled),
         heading: format!("Edit {}", person.name),
@@ -440,17 +550,37 @@ async fn render_edit(
     Ok(html(status, &view))
 }
 
-async fn update(State(state): State<AppState>, actor: Actor, Path(id): Path<String>, Form(pairs): Form<Vec<(String, String)>>) -> Result<Response, AppError> {
+async fn update(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<String>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, AppError> {
     let person = state.store().user(&actor.org.id, &id).await?;
     policy::check(&actor, Action::EditPerson(&person))?;
     let form = PersonForm::from_pairs(pairs);
     let mut errors = Errors::default();
     let roles = form.roles(&mut errors);
-    if person.id == actor.user.id && !roles.has(Role::Admin) && state.store().active_admin_count(&actor.org.id).await? <= 1 {
-        errors.set(FieldError::new("roles", "you are the last admin: keep the Admin role or make someone else admin first"));
+    if person.id == actor.user.id
+        && !roles.has(Role::Admin)
+        && state.store().active_admin_count(&actor.org.id).await? <= 1
+    {
+        errors.set(FieldError::new(
+            "roles",
+            "you are the last admin: keep the Admin role or make someone else admin first",
+        ));
     }
     if errors.any() {
-        return render_edit(&state, &actor, &person, form, errors, None, StatusCode::UNPROCESSABLE_ENTITY).await;
+        return render_edit(
+            &state,
+            &actor,
+            &person,
+            form,
+            errors,
+            None,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
     }
     let patch = UserPatch {
         name: Some(form.name.clone()),
@@ -459,11 +589,24 @@ async fn update(State(state): State<AppState>, actor: Actor, Path(id): Path<Stri
         time_zone: Some(form.time_zone.clone()),
         ..UserPatch::default()
     };
-    match state.store().update_user(&actor.org.id, &id, patch, form.version).await {
+    match state
+        .store()
+        .update_user(&actor.org.id, &id, patch, form.version)
+        .await
+    {
         Ok(_) => Ok(Redirect::to(&format!("/people/{id}?notice=saved")).into_response()),
         Err(StoreError::Invalid(e)) => {
             errors.set(e);
-            render_edit(&state, &actor, &person, form, errors, None, StatusCode::UNPROCESSABLE_ENTITY).await
+            render_edit(
+                &state,
+                &actor,
+                &person,
+                form,
+                errors,
+                None,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
         }
         Err(StoreError::Stale) => {
             let msg = "Someone else changed this person while you were editing. Their changes are shown below; make yours again.";
@@ -477,29 +620,59 @@ async fn update(State(state): State<AppState>, actor: Actor, Path(id): Path<Stri
                 password: String::new(),
                 version: Some(fresh.version),
             };
-            render_edit(&state, &actor, &fresh, form, Errors::default(), Some(msg.to_owned()), StatusCode::CONFLICT).await
+            render_edit(
+                &state,
+                &actor,
+                &fresh,
+                form,
+                Errors::default(),
+                Some(msg.to_owned()),
+                StatusCode::CONFLICT,
+            )
+            .await
         }
         Err(e) => Err(e.into()),
     }
 }
 
-async fn set_active(state: &AppState, actor: &Actor, id: &str, active: bool) -> Result<Response, AppError> {
+async fn set_active(
+    state: &AppState,
+    actor: &Actor,
+    id: &str,
+    active: bool,
+) -> Result<Response, AppError> {
     let person = state.store().user(&actor.org.id, id).await?;
     policy::check(actor, Action::EditPerson(&person))?;
     if person.id == actor.user.id {
-        return Err(AppError::Conflict("you cannot deactivate yourself; ask another admin".to_owned()));
+        return Err(AppError::Conflict(
+            "you cannot deactivate yourself; ask another admin".to_owned(),
+        ));
     }
-    let patch = UserPatch { active: Some(active), ..UserPatch::default() };
-    state.store().update_user(&actor.org.id, id, patch, None).await?;
+    let patch = UserPatch {
+        active: Some(active),
+        ..UserPatch::default()
+    };
+    state
+        .store()
+        .update_user(&actor.org.id, id, patch, None)
+        .await?;
     tracing::info!(actor = %actor.user.id, user = %id, active, "person activation changed");
     let notice = if active { "reactivated" } else { "deactivated" };
     Ok(Redirect::to(&format!("/people/{id}?notice={notice}")).into_response())
 }
 
-async fn deactivate(State(state): State<AppState>, actor: Actor, Path(id): Path<String>) -> Result<Response, AppError> {
+async fn deactivate(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
     set_active(&state, &actor, &id, false).await
 }
 
-async fn reactivate(State(state): State<AppState>, actor: Actor, Path(id): Path<String>) -> Result<Response, AppError> {
+async fn reactivate(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
     set_active(&state, &actor, &id, true).await
 }

@@ -64,7 +64,12 @@ struct Draft {
     notice: Option<&'static str>,
 }
 
-async fn render(state: &AppState, actor: &Actor, draft: Draft, status: StatusCode) -> Result<Response, AppError> {
+async fn render(
+    state: &AppState,
+    actor: &Actor,
+    draft: Draft,
+    status: StatusCode,
+) -> Result<Response, AppError> {
     let tokens = state
         .store()
         .tokens_of(&actor.org.id, &actor.user.id)
@@ -75,12 +80,16 @@ async fn render(state: &AppState, actor: &Actor, draft: Draft, status: StatusCod
             name: t.name,
             prefix: t.prefix,
             created: day(t.created_at),
-            last_used: t.last_used_at.map(day).unwrap_or_else(|| "Never".to_owned()),
+            last_used: t
+                .last_used_at
+                .map(day)
+                .unwrap_or_else(|| "Never".to_owned()),
             revoked: t.revoked_at.is_some(),
         })
         .collect();
     let view = ProfilePage {
-        shell: Shell::new(actor, "/profile", state.config().email_enabled).with_notice(draft.notice),
+        shell: Shell::new(actor, "/profile", state.config().email_enabled)
+            .with_notice(draft.notice),
         email: actor.user.email.clone(),
         roles: actor.user.roles.labels(),
         name: draft.name,
@@ -91,12 +100,21 @@ async fn render(state: &AppState, actor: &Actor, draft: Draft, status: StatusCod
         new_token: draft.new_token,
     };
     let mut response = html(status, &view);
-    response.headers_mut().insert(header::CACHE_CONTROL, axum::http::HeaderValue::from_static("no-store"));
+    response.headers_mut().insert(
+        header::CACHE_CONTROL,
+        axum::http::HeaderValue::from_static("no-store"),
+    );
     Ok(response)
 }
 
 fn draft(actor: &Actor) -> Draft {
-    Draft { name: actor.user.name.clone(), time_zone: actor.user.time_zone.clone(), errors: Errors::default(), new_token: None, notice: None }
+    Draft {
+        name: actor.user.name.clone(),
+        time_zone: actor.user.time_zone.clone(),
+        errors: Errors::default(),
+        new_token: None,
+        notice: None,
+    }
 }
 
 #[derive(Debug, Deserialize, Default)]
@@ -105,7 +123,11 @@ pub(crate) struct NoticeQuery {
     notice: String,
 }
 
-async fn show(State(state): State<AppState>, actor: Actor, Query(q): Query<NoticeQuery>) -> Result<Response, AppError> {
+async fn show(
+    State(state): State<AppState>,
+    actor: Actor,
+    Query(q): Query<NoticeQuery>,
+) -> Result<Response, AppError> {
     let mut d = draft(&actor);
     d.notice = match q.notice.as_str() {
         "saved" => Some("Profile saved."),
@@ -124,9 +146,21 @@ pub(crate) struct ProfileForm {
     time_zone: String,
 }
 
-async fn save(State(state): State<AppState>, actor: Actor, Form(form): Form<ProfileForm>) -> Result<Response, AppError> {
-    let patch = UserPatch { name: Some(form.name.clone()), time_zone: Some(form.time_zone.clone()), ..UserPatch::default() };
-    match state.store().update_user(&actor.org.id, &actor.user.id, patch, None).await {
+async fn save(
+    State(state): State<AppState>,
+    actor: Actor,
+    Form(form): Form<ProfileForm>,
+) -> Result<Response, AppError> {
+    let patch = UserPatch {
+        name: Some(form.name.clone()),
+        time_zone: Some(form.time_zone.clone()),
+        ..UserPatch::default()
+    };
+    match state
+        .store()
+        .update_user(&actor.org.id, &actor.user.id, patch, None)
+        .await
+    {
         Ok(_) => Ok(Redirect::to("/profile?notice=saved").into_response()),
         Err(StoreError::Invalid(e)) => {
             let mut d = draft(&actor);
@@ -152,13 +186,22 @@ pub(crate) struct PasswordForm {
     confirm: String,
 }
 
-async fn change_password(State(state): State<AppState>, actor: Actor, Form(form): Form<PasswordForm>) -> Result<Response, AppError> {
+async fn change_password(
+    State(state): State<AppState>,
+    actor: Actor,
+    Form(form): Form<PasswordForm>,
+) -> Result<Response, AppError> {
     let store = state.store();
     let cost = state.config().password_cost;
     let mut d = draft(&actor);
     let keys = vec![format!("acct:{}", actor.user.email)];
-    if let Some(wait) = store.take_attempt(&keys, 10, chrono::Duration::seconds(60), chrono::Utc::now()).await? {
-        return Err(AppError::TooManyRequests(wait.num_seconds().max(1).unsigned_abs()));
+    if let Some(wait) = store
+        .take_attempt(&keys, 10, chrono::Duration::seconds(60), chrono::Utc::now())
+        .await?
+    {
+        return Err(AppError::TooManyRequests(
+            wait.num_seconds().max(1).unsigned_abs(),
+        ));
     }
     let hash = store.password_hash(&actor.org.id, &actor.user.id).await?;
     if !verify_password(form.current.clone(), hash, cost).await {
@@ -173,12 +216,21 @@ async fn change_password(State(state): State<AppState>, actor: Actor, Form(form)
     if d.errors.current.is_some() || d.errors.new_password.is_some() || d.errors.confirm.is_some() {
         return render(&state, &actor, d, StatusCode::UNPROCESSABLE_ENTITY).await;
     }
-    let new_hash = hash_password(form.new_password, cost).await.map_err(AppError::Internal)?;
-    store.set_password_hash(&actor.org.id, &actor.user.id, &new_hash).await?;
+    let new_hash = hash_password(form.new_password, cost)
+        .await
+        .map_err(AppError::Internal)?;
+    store
+        .set_password_hash(&actor.org.id, &actor.user.id, &new_hash)
+        .await?;
     let (cookie, _) = store.create_session(&actor.org.id, &actor.user.id).await?;
     tracing::info!(user = %actor.user.id, "password changed; other sessions ended");
     let mut response = Redirect::to("/profile?notice=password").into_response();
-    if let Some(v) = cookies::set(SESSION_COOKIE, &cookie, state.config().secure_cookies(), "Lax") {
+    if let Some(v) = cookies::set(
+        SESSION_COOKIE,
+        &cookie,
+        state.config().secure_cookies(),
+        "Lax",
+    ) {
         response.headers_mut().append(header::SET_COOKIE, v);
     }
     Ok(response)
@@ -186,7 +238,9 @@ async fn change_password(State(state): State<AppState>, actor: Actor, Form(form)
 
 fn capital(s: &str) -> String {
     let mut c = s.chars();
-    c.next().map(|f| f.to_uppercase().chain(c).collect()).unwrap_or_default()
+    c.next()
+        .map(|f| f.to_uppercase().chain(c).collect())
+        .unwrap_or_default()
 }
 
 #[derive(Debug, Deserialize)]
@@ -195,9 +249,17 @@ pub(crate) struct TokenForm {
     name: String,
 }
 
-async fn create_token(State(state): State<AppState>, actor: Actor, Form(form): Form<TokenForm>) -> Result<Response, AppError> {
+async fn create_token(
+    State(state): State<AppState>,
+    actor: Actor,
+    Form(form): Form<TokenForm>,
+) -> Result<Response, AppError> {
     let mut d = draft(&actor);
-    match state.store().create_token(&actor.org.id, &actor.user.id, &form.name).await {
+    match state
+        .store()
+        .create_token(&actor.org.id, &actor.user.id, &form.name)
+        .await
+    {
         Ok((secret, token)) => {
             tracing::info!(user = %actor.user.id, token = %token.id, "API token created");
             d.new_token = Some(secret);
@@ -211,8 +273,15 @@ async fn create_token(State(state): State<AppState>, actor: Actor, Form(form): F
     }
 }
 
-async fn revoke_token(State(state): State<AppState>, actor: Actor, Path(id): Path<String>) -> Result<Response, AppError> {
-    state.store().revoke_token(&actor.org.id, &actor.user.id, &id).await?;
+async fn revoke_token(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    state
+        .store()
+        .revoke_token(&actor.org.id, &actor.user.id, &id)
+        .await?;
     tracing::info!(user = %actor.user.id, token = %id, "API token revoked");
     Ok(Redirect::to("/profile?notice=revoked").into_response())
 }

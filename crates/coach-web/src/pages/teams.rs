@@ -32,13 +32,29 @@ struct TeamsPage {
 }
 
 /// The teams `actor` may see, leaders in name order.
-pub(crate) async fn visible_teams(state: &AppState, actor: &Actor) -> Result<Vec<(User, Vec<User>)>, AppError> {
-    let everyone = state.store().users(&actor.org.id, &UserFilter { active: Some(true), ..UserFilter::default() }).await?;
+pub(crate) async fn visible_teams(
+    state: &AppState,
+    actor: &Actor,
+) -> Result<Vec<(User, Vec<User>)>, AppError> {
+    let everyone = state
+        .store()
+        .users(
+            &actor.org.id,
+            &UserFilter {
+                active: Some(true),
+                ..UserFilter::default()
+            },
+        )
+        .await?;
     let mut teams: Vec<(User, Vec<User>)> = everyone
         .iter()
         .filter(|leader| policy::allows(actor, Action::ViewTeam(leader)))
         .map(|leader| {
-            let members: Vec<User> = everyone.iter().filter(|u| u.manager_id.as_deref() == Some(leader.id.as_str())).cloned().collect();
+            let members: Vec<User> = everyone
+                .iter()
+                .filter(|u| u.manager_id.as_deref() == Some(leader.id.as_str()))
+                .cloned()
+                .collect();
             (leader.clone(), members)
         })
         .filter(|(_, members)| !members.is_empty())
@@ -56,9 +72,15 @@ async fn list(State(state): State<AppState>, actor: Actor) -> Result<Response, A
             leader_id: leader.id,
             leader_name: leader.name,
             leader_roles: leader.roles.labels(),
-            members: members.into_iter().map(|m| (m.id, m.name, m.roles.labels())).collect(),
+            members: members
+                .into_iter()
+                .map(|m| (m.id, m.name, m.roles.labels()))
+                .collect(),
         })
         .collect();
-    let view = TeamsPage { shell: Shell::new(&actor, "/teams", state.config().email_enabled), teams };
+    let view = TeamsPage {
+        shell: Shell::new(&actor, "/teams", state.config().email_enabled),
+        teams,
+    };
     Ok(html(StatusCode::OK, &view))
 }

@@ -36,7 +36,12 @@ impl TestApp {
         tweak(&mut config);
         let app = Application::build(store.clone(), config.clone(), listener);
         tokio::spawn(app.run_until(std::future::pending()));
-        TestApp { base: format!("http://127.0.0.1:{port}"), store, config, _db: db }
+        TestApp {
+            base: format!("http://127.0.0.1:{port}"),
+            store,
+            config,
+            _db: db,
+        }
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -45,12 +50,18 @@ impl TestApp {
 
     /// A browser-like client that keeps cookies and does not follow redirects.
     pub fn browser(&self) -> Client {
-        Client::builder().cookie_store(true).redirect(Policy::none()).build().unwrap()
+        Client::builder()
+            .cookie_store(true)
+            .redirect(Policy::none())
+            .build()
+            .unwrap()
     }
 
     /// Signs in through the form; returns the signed-in browser and its CSRF token.
     pub async fn sign_in(&self, email: &str) -> Session {
-        self.sign_in_with(email, PASSWORD).await.unwrap_or_else(|status| panic!("{email} could not sign in: {status}"))
+        self.sign_in_with(email, PASSWORD)
+            .await
+            .unwrap_or_else(|status| panic!("{email} could not sign in: {status}"))
     }
 
     pub async fn sign_in_with(&self, email: &str, password: &str) -> Result<Session, StatusCode> {
@@ -58,21 +69,43 @@ impl TestApp {
         let pre = pre_session_token(&client, self).await;
         let r = client
             .post(self.url("/login"))
-            .form(&[("email", email), ("password", password), ("_csrf", pre.as_str()), ("next", "/")])
+            .form(&[
+                ("email", email),
+                ("password", password),
+                ("_csrf", pre.as_str()),
+                ("next", "/"),
+            ])
             .send()
             .await
             .unwrap();
         if r.status() != StatusCode::SEE_OTHER {
             return Err(r.status());
         }
-        let page = client.get(self.url("/profile")).send().await.unwrap().text().await.unwrap();
-        Ok(Session { client, csrf: csrf_in(&page).expect("a signed-in page carries the CSRF token") })
+        let page = client
+            .get(self.url("/profile"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        Ok(Session {
+            client,
+            csrf: csrf_in(&page).expect("a signed-in page carries the CSRF token"),
+        })
     }
 }
 
 /// Gets the sign-in page's token (the pre-session cookie is kept by the client).
 pub async fn pre_session_token(client: &Client, app: &TestApp) -> String {
-    let page = client.get(app.url("/login")).send().await.unwrap().text().await.unwrap();
+    let page = client
+        .get(app.url("/login"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     csrf_in(&page).expect("the sign-in form carries a CSRF token")
 }
 
@@ -100,7 +133,12 @@ impl Session {
     pub async fn post_form(&self, app: &TestApp, path: &str, fields: &[(&str, &str)]) -> Response {
         let mut all: Vec<(&str, &str)> = fields.to_vec();
         all.push(("_csrf", self.csrf.as_str()));
-        self.client.post(app.url(path)).form(&all).send().await.unwrap()
+        self.client
+            .post(app.url(path))
+            .form(&all)
+            .send()
+            .await
+            .unwrap()
     }
 }
 
@@ -139,9 +177,17 @@ impl Fixture {
 
 pub async fn seed(app: &TestApp) -> Fixture {
     let store = &app.store;
-    let a = store.create_org("org-a", "Org A", "Europe/Berlin").await.unwrap();
-    let b = store.create_org("org-b", "Org B", "America/New_York").await.unwrap();
-    let hash = hash_password(PASSWORD.to_owned(), PasswordCost::Cheap).await.unwrap();
+    let a = store
+        .create_org("org-a", "Org A", "Europe/Berlin")
+        .await
+        .unwrap();
+    let b = store
+        .create_org("org-b", "Org B", "America/New_York")
+        .await
+        .unwrap();
+    let hash = hash_password(PASSWORD.to_owned(), PasswordCost::Cheap)
+        .await
+        .unwrap();
     let plan: &[(&'static str, bool, &[Role], Option<&'static str>)] = &[
         ("admin", true, &[Role::Admin], None),
         ("director1", true, &[Role::Director], None),
@@ -162,7 +208,11 @@ pub async fn seed(app: &TestApp) -> Fixture {
     for (i, (key, in_a, roles, manager)) in plan.iter().enumerate() {
         let org = if *in_a { &a.id } else { &b.id };
         let canary = format!("zqcanary{i:02}x");
-        let email = format!("{}@{}.test", key.replace('_', "-"), if *in_a { "a" } else { "b" });
+        let email = format!(
+            "{}@{}.test",
+            key.replace('_', "-"),
+            if *in_a { "a" } else { "b" }
+        );
         let new = NewUser {
             email: email.clone(),
             name: format!("{} {canary}", key.replace('_', " ")),
@@ -173,7 +223,19 @@ pub async fn seed(app: &TestApp) -> Fixture {
             crm_id: None,
         };
         let user = store.create_user(org, new).await.unwrap();
-        people.insert(key, Person { id: user.id, email, canary, org: org.clone() });
+        people.insert(
+            key,
+            Person {
+                id: user.id,
+                email,
+                canary,
+                org: org.clone(),
+            },
+        );
     }
-    Fixture { org_a: a.id, org_b: b.id, people }
+    Fixture {
+        org_a: a.id,
+        org_b: b.id,
+        people,
+    }
 }
