@@ -140,7 +140,7 @@ impl From<FieldError> for AppError {
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         if let AppError::Internal(cause) = &self {
-            tracing::error!(%cause, "request failed");
+            tracing::Span::current().record("cause", cause.as_str());
         }
         let status = self.status();
         let body = self.body();
@@ -194,9 +194,6 @@ pub(crate) async fn render(
         Some(b) => b,
         None => from_plain(status, response).await,
     };
-    if status.is_client_error() {
-        tracing::info!(status = status.as_u16(), code = %body.code, "client error");
-    }
     if is_api {
         let mut out = (status, axum::Json(ErrorEnvelope { error: body })).into_response();
         if let Some(v) = retry_after {

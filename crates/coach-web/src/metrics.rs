@@ -12,6 +12,7 @@ use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::Histogram;
 use prometheus_client::registry::Registry;
 use std::time::Instant;
+use tracing::Instrument as _;
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct RequestLabels {
@@ -75,7 +76,9 @@ impl Metrics {
 }
 
 /// Counts and times every request under its route template (never the raw
-/// path, which would hold ids and feed secrets).
+/// path, which would hold ids and feed secrets), inside one span per request,
+/// and logs it once: 5xx at error with the cause, 4xx at info with who was
+/// refused what and why, everything else at debug.
 pub(crate) async fn track(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let route = request
         .extensions()
@@ -84,18 +87,38 @@ pub(crate) async fn track(State(state): State<AppState>, request: Request, next:
         .unwrap_or_else(|| "unmatched".to_owned());
     let method = request.method().to_string();
     let started = Instant::now();
-    let response = next.run(request).await;
+    let span = tracing::info_span!(
+        "request",
+        method = %method,
+        route = %route,
+        user = tracing::field::Empty,
+        denied = tracing::field::Empty,
+        target = tracing::field::Empty,
+        reason = tracing::field::Empty,
+        cause = tracing::field::Empty,
+    );
+    let response = next.run(request).instrument(span.clone()).await;
+    let status = response.status().as_u16();
+    let elapsed = started.elapsed();
+    span.in_scope(|| {
+        let ms = elapsed.as_millis();
+        match status {
+            500.. => tracing::error!(status, ms, "server error"),
+            400..=499 => tracing::info!(status, ms, "client error"),
+            _ => tracing::debug!(status, ms, "answered"),
+        }
+    });
     let m = state.metrics();
     m.requests
         .get_or_create(&RequestLabels {
             method: method.clone(),
             route: route.clone(),
-            status: response.status().as_u16(),
+            status,
         })
         .inc();
     m.latency
         .get_or_create(&RouteLabels { method, route })
-        .observe(started.elapsed().as_secs_f64());
+        .observe(elapsed.as_secs_f64());
     response
 }
 

@@ -2,7 +2,8 @@
 //! do. Every page, API call, export and feed asks here. A seller sees their own
 //! records; a manager their team; a director every team below them; an admin
 //! the organization's configuration and people; nobody anything of another
-//! organization. Refusals are logged once, with who and what.
+//! organization. A refusal is recorded on the request's span (who, what, which
+//! record) and logged once with the request.
 
 use crate::auth::Actor;
 use crate::error::AppError;
@@ -71,7 +72,9 @@ pub fn check(actor: &Actor, action: Action<'_>) -> Result<(), AppError> {
     if allows(actor, action) {
         return Ok(());
     }
-    tracing::info!(actor = %actor.user.id, org = %actor.org.id, action = action.name(), target = action.target().unwrap_or("-"), "access denied");
+    let span = tracing::Span::current();
+    span.record("denied", action.name());
+    span.record("target", action.target().unwrap_or("-"));
     Err(match action {
         Action::ViewPerson(_) | Action::ViewTeam(_) => AppError::NotFound,
         Action::EditPerson(u) if !allows(actor, Action::ViewPerson(u)) => AppError::NotFound,

@@ -41,7 +41,7 @@ pub(crate) async fn protect(
         return Ok(next.run(request).await);
     }
     if !same_origin(&request) {
-        tracing::info!(path = %request.uri().path(), reason = "cross-site origin", "CSRF check refused");
+        tracing::Span::current().record("reason", "CSRF: cross-site origin");
         return Err(AppError::Csrf);
     }
     // The sign-in form is always made before a session (a browser that is
@@ -53,7 +53,7 @@ pub(crate) async fn protect(
         _ => cookies::get(request.headers(), PRE_SESSION_COOKIE),
     };
     let Some(expected) = expected else {
-        tracing::info!(path = %request.uri().path(), reason = "no token to compare", "CSRF check refused");
+        tracing::Span::current().record("reason", "CSRF: no token to compare");
         return Err(AppError::Csrf);
     };
     let header_token = request
@@ -88,8 +88,8 @@ pub(crate) async fn protect(
     }
 }
 
-fn refuse(request: &Request) -> AppError {
-    tracing::info!(path = %request.uri().path(), reason = "missing or wrong token", "CSRF check refused");
+fn refuse(_request: &Request) -> AppError {
+    tracing::Span::current().record("reason", "CSRF: missing or wrong token");
     AppError::Csrf
 }
 

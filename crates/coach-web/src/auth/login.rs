@@ -151,7 +151,7 @@ pub(crate) async fn submit(
         .take_attempt(&keys, MAX_ATTEMPTS, WINDOW, Utc::now())
         .await?
     {
-        tracing::info!(reason = "rate limited", "sign-in refused");
+        tracing::Span::current().record("reason", "sign-in throttled");
         return Err(AppError::TooManyRequests(
             wait.num_seconds().max(1).unsigned_abs(),
         ));
@@ -162,9 +162,9 @@ pub(crate) async fn submit(
     let user = match found {
         Some((user, _)) if password_ok && user.active => user,
         _ => {
-            tracing::info!(
-                reason = "wrong email or password, or deactivated",
-                "sign-in refused"
+            tracing::Span::current().record(
+                "reason",
+                "sign-in refused: wrong email or password, or deactivated",
             );
             let error = Some("That email and password do not match an active account.".to_owned());
             let view = LoginPage {

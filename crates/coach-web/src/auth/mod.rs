@@ -89,12 +89,13 @@ pub(crate) async fn identify(
         Some(token) => {
             let owner = state.store().token_owner(&token).await?;
             let Some((org_id, user_id)) = owner else {
-                tracing::info!(reason = "invalid API token", "authentication refused");
+                tracing::Span::current().record("reason", "unknown or revoked API token");
                 return Err(AppError::Unauthenticated);
             };
             let actor = load_actor(&state, &org_id, &user_id, Via::Token, None).await?;
             if actor.is_none() {
-                tracing::info!(user = %user_id, reason = "deactivated", "authentication refused");
+                tracing::Span::current().record("user", user_id.as_str());
+                tracing::Span::current().record("reason", "API token of a deactivated person");
                 return Err(AppError::Unauthenticated);
             }
             actor

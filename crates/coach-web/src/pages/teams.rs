@@ -59,7 +59,20 @@ pub(crate) async fn visible_teams(
         })
         .filter(|(_, members)| !members.is_empty())
         .collect();
-    teams.sort_by(|a, b| a.0.name.cmp(&b.0.name));
+    // Top of the organization first (directors before their managers), then by name.
+    let depth = |u: &User| {
+        let mut d = 0usize;
+        let mut current = u.manager_id.as_deref();
+        while let Some(m) = current.filter(|_| d <= everyone.len()) {
+            d += 1;
+            current = everyone
+                .iter()
+                .find(|p| p.id == m)
+                .and_then(|p| p.manager_id.as_deref());
+        }
+        d
+    };
+    teams.sort_by_cached_key(|(leader, _)| (depth(leader), leader.name.clone()));
     Ok(teams)
 }
 
