@@ -110,6 +110,21 @@ pub fn validate_time_zone(raw: &str) -> Result<String, FieldError> {
         })
 }
 
+/// Checks an id from a CRM: printable, at most 100 characters, trimmed.
+pub fn validate_crm_id(raw: &str) -> Result<String, FieldError> {
+    let id = raw.trim();
+    if id.is_empty()
+        || id.chars().count() > 100
+        || id.chars().any(|c| c.is_control() || is_bidi_control(c))
+    {
+        return Err(FieldError::new(
+            "crm_id",
+            "expected the person's id in the CRM: 1–100 printable characters",
+        ));
+    }
+    Ok(id.to_owned())
+}
+
 /// Checks an organization slug: lower-case letters, digits and dashes.
 pub fn validate_slug(raw: &str) -> Result<String, FieldError> {
     let slug = raw.trim();
@@ -187,5 +202,10 @@ mod tests {
         assert!(validate_slug("acme-sales").is_ok());
         assert!(validate_slug("Acme Sales").is_err());
         assert!(validate_slug("-x").is_err());
+        assert_eq!(
+            validate_crm_id(" 0053000000AbCdE "),
+            Ok("0053000000AbCdE".to_owned())
+        );
+        assert!(validate_crm_id("a\u{c}b").is_err());
     }
 }

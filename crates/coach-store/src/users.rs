@@ -4,7 +4,7 @@
 use crate::{Result, Store, StoreError};
 use chrono::{DateTime, Utc};
 use coach_core::time::{from_db, to_db};
-use coach_core::validate::{normalize_email, validate_name, validate_time_zone};
+use coach_core::validate::{normalize_email, validate_crm_id, validate_name, validate_time_zone};
 use coach_core::{FieldError, OrgChart, Role, Roles};
 use sqlx::any::AnyRow;
 use sqlx::{Any, Row as _, Transaction};
@@ -130,6 +130,7 @@ impl Store {
         let email = normalize_email(&new.email)?;
         let name = validate_name("name", &new.name)?;
         check_roles(&new.roles)?;
+        let crm_id = new.crm_id.as_deref().map(validate_crm_id).transpose()?;
         let mut tx = self.write().await?;
         let org_tz: Option<(String,)> =
             sqlx::query_as("SELECT time_zone FROM organizations WHERE id = $1")
@@ -164,7 +165,7 @@ impl Store {
         .bind(new.password_hash)
         .bind(new.manager_id)
         .bind(time_zone)
-        .bind(new.crm_id)
+        .bind(crm_id)
         .bind(&now)
         .execute(&mut *tx)
         .await?;
@@ -358,7 +359,11 @@ impl Store {
             }
             None => current.manager_id.clone(),
         };
-        let crm_id = patch.crm_id.clone().unwrap_or(current.crm_id.clone());
+        let crm_id = match &patch.crm_id {
+            Some(Some(id)) => Some(validate_crm_id(id)?),
+            Some(None) => None,
+            None => current.crm_id.clone(),
+        };
         let active = patch.active.unwrap_or(current.active);
         let now = to_db(Utc::now());
         let deactivated_at = if active { None } else { Some(now.clone()) };

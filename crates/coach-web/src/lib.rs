@@ -99,7 +99,8 @@ pub fn router(state: AppState) -> Router {
     use tower_http::limit::RequestBodyLimitLayer;
     use tower_http::timeout::TimeoutLayer;
 
-    let (api_router, openapi) = api::router().split_for_parts();
+    let (api_router, mut openapi) = api::router().split_for_parts();
+    api::document_body_errors(&mut openapi);
     state.set_openapi(openapi);
     Router::new()
         .merge(pages::router())

@@ -53,6 +53,38 @@ impl Modify for Security {
     }
 }
 
+/// Every operation that takes a body can also answer 413 (too large) and 415
+/// (not JSON); say so once here rather than on every handler.
+pub(crate) fn document_body_errors(openapi: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+    let response = |text: &str| {
+        ResponseBuilder::new()
+            .description(text)
+            .content(
+                "application/json",
+                ContentBuilder::new()
+                    .schema(Some(Ref::from_schema_name("ErrorEnvelope")))
+                    .build(),
+            )
+            .build()
+    };
+    for item in openapi.paths.paths.values_mut() {
+        for op in [item.post.as_mut(), item.put.as_mut(), item.patch.as_mut()]
+            .into_iter()
+            .flatten()
+        {
+            if op.request_body.is_some() {
+                op.responses
+                    .responses
+                    .insert("413".to_owned(), response("The body is too large").into());
+                op.responses
+                    .responses
+                    .insert("415".to_owned(), response("The body is not JSON").into());
+            }
+        }
+    }
+}
+
 /// The API routes with their OpenAPI description.
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())

@@ -71,13 +71,16 @@ pub struct UserPage {
 
 /// Filters and paging for the list.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ListParams {
     /// Page size, 1–200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<usize>,
     /// The `next_cursor` of the previous page.
     pub cursor: Option<String>,
-    /// Only people with this role.
+    /// Only people with this role: `admin`, `director`, `manager` or `seller`.
+    #[param(pattern = "^(admin|director|manager|seller)$")]
     pub role: Option<String>,
     /// Only active (`true`) or deactivated (`false`) people.
     pub active: Option<bool>,
