@@ -3,7 +3,7 @@
 //! mistakes get their 4xx; internal failures are logged once with the cause
 //! and shown with a generic message.
 
-use crate::pages::layout::ErrorPage;
+use crate::pages::layout::{ErrorPage, sentence};
 use crate::state::AppState;
 use askama::Template as _;
 use axum::body::Body;
@@ -106,17 +106,9 @@ impl AppError {
         };
         ErrorBody {
             code: code.to_owned(),
-            message: capitalize(&message),
+            message: sentence(&message),
             field,
         }
-    }
-}
-
-fn capitalize(s: &str) -> String {
-    let mut c = s.chars();
-    match c.next() {
-        Some(f) => f.to_uppercase().chain(c).collect(),
-        None => String::new(),
     }
 }
 
@@ -228,18 +220,18 @@ async fn from_plain(status: StatusCode, response: Response) -> ErrorBody {
             "This address does not accept that method.".to_owned(),
         ),
         StatusCode::PAYLOAD_TOO_LARGE => ("too_large", "The request is too large.".to_owned()),
-        StatusCode::UNSUPPORTED_MEDIA_TYPE => ("unsupported_media_type", capitalize(&text)),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => ("unsupported_media_type", sentence(&text)),
         s if s.is_server_error() => (
             "internal",
             "Something went wrong on our side. Please try again.".to_owned(),
         ),
-        StatusCode::UNPROCESSABLE_ENTITY => ("invalid", capitalize(&text)),
+        StatusCode::UNPROCESSABLE_ENTITY => ("invalid", sentence(&text)),
         _ => (
             "bad_request",
             if text.is_empty() {
                 "The request is not valid.".to_owned()
             } else {
-                capitalize(&text)
+                sentence(&text)
             },
         ),
     };

@@ -73,13 +73,7 @@ pub async fn run(command: Command, config: Config) -> anyhow::Result<()> {
                 .map(|r| r.parse::<Role>())
                 .collect::<Result<Vec<_>, _>>()?;
             let manager_id = match &a.manager {
-                Some(email) => Some(
-                    store
-                        .user_by_email(&org.id, email)
-                        .await
-                        .map_err(|_| anyhow!("no person with email {email} in {}", org.slug))?
-                        .id,
-                ),
+                Some(email) => Some(person(&store, &org, email).await?.id),
                 None => None,
             };
             let password_hash = if a.password_stdin {
@@ -152,10 +146,7 @@ pub async fn run(command: Command, config: Config) -> anyhow::Result<()> {
         Command::User(UserCommand::SetPassword(a)) => {
             let store = open(&config).await?;
             let org = org(&store, &a.org).await?;
-            let user = store
-                .user_by_email(&org.id, &a.email)
-                .await
-                .map_err(|_| anyhow!("no person with email {} in {}", a.email, org.slug))?;
+            let user = person(&store, &org, &a.email).await?;
             let password = read_password(a.password_stdin, "New password")?;
             let hash = hash_password(password, PasswordCost::Default)
                 .await
@@ -170,10 +161,7 @@ pub async fn run(command: Command, config: Config) -> anyhow::Result<()> {
         Command::Token(TokenCommand::Create(a)) => {
             let store = open(&config).await?;
             let org = org(&store, &a.org).await?;
-            let user = store
-                .user_by_email(&org.id, &a.email)
-                .await
-                .map_err(|_| anyhow!("no person with email {} in {}", a.email, org.slug))?;
+            let user = person(&store, &org, &a.email).await?;
             let (secret, token) = store
                 .create_token(&org.id, &user.id, &a.name)
                 .await
@@ -188,10 +176,7 @@ pub async fn run(command: Command, config: Config) -> anyhow::Result<()> {
         Command::Token(TokenCommand::List(a)) => {
             let store = open(&config).await?;
             let org = org(&store, &a.org).await?;
-            let user = store
-                .user_by_email(&org.id, &a.email)
-                .await
-                .map_err(|_| anyhow!("no person with email {} in {}", a.email, org.slug))?;
+            let user = person(&store, &org, &a.email).await?;
             println!("{:<38} {:<24} {:<14} STATUS", "ID", "NAME", "STARTS WITH");
             for t in store.tokens_of(&org.id, &user.id).await? {
                 println!(
@@ -211,10 +196,7 @@ pub async fn run(command: Command, config: Config) -> anyhow::Result<()> {
         Command::Token(TokenCommand::Revoke(a)) => {
             let store = open(&config).await?;
             let org = org(&store, &a.org).await?;
-            let user = store
-                .user_by_email(&org.id, &a.email)
-                .await
-                .map_err(|_| anyhow!("no person with email {} in {}", a.email, org.slug))?;
+            let user = person(&store, &org, &a.email).await?;
             store
                 .revoke_token(&org.id, &user.id, &a.id)
                 .await
@@ -235,6 +217,20 @@ fn explain(e: StoreError) -> anyhow::Error {
         StoreError::Invalid(f) => anyhow!("{}: {}", f.field, f.message),
         other => anyhow!(other),
     }
+}
+
+async fn person(
+    store: &Store,
+    org: &coach_store::Organization,
+    email: &str,
+) -> anyhow::Result<coach_store::User> {
+    store
+        .user_by_email(&org.id, email)
+        .await
+        .map_err(|e| match e {
+            StoreError::NotFound => anyhow!("no person with email {email} in {}", org.slug),
+            other => anyhow!(other),
+        })
 }
 
 async fn org(store: &Store, slug: &str) -> anyhow::Result<coach_store::Organization> {

@@ -10,7 +10,7 @@ use crate::policy::{self, Action};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::{Path, Query, State};
-use coach_store::{User, UserFilter};
+use coach_store::User;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -55,32 +55,17 @@ fn person(u: &User) -> PersonRef {
 }
 
 async fn teams_in_id_order(state: &AppState, actor: &Actor) -> Result<Vec<TeamOut>, AppError> {
-    let everyone = state
-        .store()
-        .users(
-            &actor.org.id,
-            &UserFilter {
-                active: Some(true),
-                ..UserFilter::default()
-            },
-        )
-        .await?;
-    Ok(everyone
-        .iter()
-        .filter(|leader| policy::allows(actor, Action::ViewTeam(leader)))
-        .filter_map(|leader| {
-            let members: Vec<PersonRef> = everyone
-                .iter()
-                .filter(|u| u.manager_id.as_deref() == Some(leader.id.as_str()))
-                .map(person)
-                .collect();
-            (!members.is_empty()).then(|| TeamOut {
-                id: leader.id.clone(),
-                leader: person(leader),
-                members,
-            })
+    let mut teams: Vec<TeamOut> = crate::pages::visible_teams(state, actor)
+        .await?
+        .into_iter()
+        .map(|(leader, members)| TeamOut {
+            id: leader.id.clone(),
+            leader: person(&leader),
+            members: members.iter().map(person).collect(),
         })
-        .collect())
+        .collect();
+    teams.sort_by(|a, b| a.id.cmp(&b.id));
+    Ok(teams)
 }
 
 /// List the teams you may see.

@@ -74,6 +74,22 @@ impl Shell {
     }
 }
 
+/// The `?notice=` of a page reached by a redirect. Its value only selects one
+/// of the page's fixed messages; it is never shown.
+#[derive(Debug, serde::Deserialize, Default)]
+pub(crate) struct NoticeQuery {
+    #[serde(default)]
+    pub notice: String,
+}
+
+/// "must be …" → "Must be …", for messages shown as sentences.
+pub(crate) fn sentence(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map(|f| f.to_uppercase().chain(c).collect())
+        .unwrap_or_default()
+}
+
 /// "Ana Lopez" → "AL".
 pub(crate) fn initials(name: &str) -> String {
     name.split_whitespace()

@@ -10,6 +10,7 @@ mod profile;
 mod teams;
 
 pub(crate) use book::RouteBook;
+pub(crate) use teams::visible_teams;
 
 use crate::state::AppState;
 use axum::Router;

@@ -3,7 +3,9 @@
 //! reactivating people and setting roles and reporting lines.
 
 use super::RouteBook;
-use super::layout::{COMMON_ZONES, Shell, day, first_name, html, initials, role_pills};
+use super::layout::{
+    COMMON_ZONES, NoticeQuery, Shell, day, first_name, html, initials, role_pills, sentence,
+};
 use crate::auth::Actor;
 use crate::error::AppError;
 use crate::policy::{self, Action};
@@ -171,12 +173,6 @@ struct PersonPage {
     can_toggle: bool,
 }
 
-#[derive(Debug, Deserialize, Default)]
-pub(crate) struct NoticeQuery {
-    #[serde(default)]
-    notice: String,
-}
-
 async fn show(
     State(state): State<AppState>,
     actor: Actor,
@@ -263,10 +259,7 @@ impl Errors {
             "time_zone" => &mut self.time_zone,
             _ => &mut self.password,
         };
-        let mut chars = e.message.chars();
-        *slot = chars
-            .next()
-            .map(|c| c.to_uppercase().chain(chars).collect());
+        *slot = Some(sentence(&e.message));
     }
 
     fn any(&self) -> bool {

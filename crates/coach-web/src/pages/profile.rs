@@ -1,7 +1,7 @@
 //! The signed-in person's own page: name, time zone, password, API tokens.
 
 use super::RouteBook;
-use super::layout::{COMMON_ZONES, Shell, day, html};
+use super::layout::{COMMON_ZONES, NoticeQuery, Shell, day, html, sentence};
 use crate::auth::password::{hash_password, verify_password};
 use crate::auth::{Actor, SESSION_COOKIE, cookies};
 use crate::error::AppError;
@@ -117,12 +117,6 @@ fn draft(actor: &Actor) -> Draft {
     }
 }
 
-#[derive(Debug, Deserialize, Default)]
-pub(crate) struct NoticeQuery {
-    #[serde(default)]
-    notice: String,
-}
-
 async fn show(
     State(state): State<AppState>,
     actor: Actor,
@@ -208,7 +202,7 @@ async fn change_password(
         d.errors.current = Some("That is not your current password.".to_owned());
     }
     if let Err(FieldError { message, .. }) = validate_password("new_password", &form.new_password) {
-        d.errors.new_password = Some(capital(&message));
+        d.errors.new_password = Some(sentence(&message));
     }
     if form.new_password != form.confirm {
         d.errors.confirm = Some("The two new passwords differ.".to_owned());
@@ -236,13 +230,6 @@ async fn change_password(
     Ok(response)
 }
 
-fn capital(s: &str) -> String {
-    let mut c = s.chars();
-    c.next()
-        .map(|f| f.to_uppercase().chain(c).collect())
-        .unwrap_or_default()
-}
-
 #[derive(Debug, Deserialize)]
 pub(crate) struct TokenForm {
     #[serde(default)]
@@ -266,7 +253,7 @@ async fn create_token(
             render(&state, &actor, d, StatusCode::OK).await
         }
         Err(StoreError::Invalid(e)) => {
-            d.errors.token_name = Some(capital(&e.message));
+            d.errors.token_name = Some(sentence(&e.message));
             render(&state, &actor, d, StatusCode::UNPROCESSABLE_ENTITY).await
         }
         Err(e) => Err(e.into()),

@@ -31,7 +31,9 @@ struct TeamsPage {
     teams: Vec<TeamCard>,
 }
 
-/// The teams `actor` may see, leaders in name order.
+/// The teams `actor` may see: every leader the policy lets them see with the
+/// active people reporting to that leader, top of the organization first
+/// (directors before their managers), then by name. Pages and API share it.
 pub(crate) async fn visible_teams(
     state: &AppState,
     actor: &Actor,
@@ -59,7 +61,6 @@ pub(crate) async fn visible_teams(
         })
         .filter(|(_, members)| !members.is_empty())
         .collect();
-    // Top of the organization first (directors before their managers), then by name.
     let depth = |u: &User| {
         let mut d = 0usize;
         let mut current = u.manager_id.as_deref();
