@@ -1,7 +1,7 @@
 // The admin adds a seller under manager1, signs out, and the seller signs in.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startCoach, startBrowser, shot, signIn } from './support.js';
+import { startCoach, startBrowser, shot, signIn, shots } from './support.js';
 
 let coach; let browser;
 before(async () => { coach = await startCoach(); browser = await startBrowser(); });
@@ -20,6 +20,7 @@ test('an admin adds a seller under manager1 and the seller signs in', async () =
   await page.waitForURL(/\/people/);
   assert.ok(await page.getByText('seller1@demo.example').isVisible());
   await shot(page, '03-people');
+  await page.screenshot({ path: `${shots}/readme.png` });
 
   await page.getByRole('link', { name: 'Add person' }).click();
   await shot(page, '04-add-person');
