@@ -82,17 +82,6 @@ pub(crate) async fn show(
             label: "teams",
             href: "/teams",
         });
-    } else if actor.user.roles.leads() {
-        stats.push(Stat {
-            value: chart.direct_reports(&actor.user.id).count(),
-            label: "reporting to you",
-            href: "/teams",
-        });
-        stats.push(Stat {
-            value: actor.below.len(),
-            label: "people in your organization",
-            href: "/people",
-        });
     }
     let direct: Vec<String> = chart
         .direct_reports(&actor.user.id)
@@ -120,6 +109,31 @@ pub(crate) async fn show(
             })
             .collect()
     };
+    if actor.user.roles.leads() && !actor.user.roles.has(Role::Admin) {
+        stats.push(Stat {
+            value: team.len(),
+            label: "reporting to you",
+            href: "/teams",
+        });
+        let active_below = store
+            .users(
+                org_id,
+                &UserFilter {
+                    only: Some(actor.below.iter().cloned().collect()),
+                    active: Some(true),
+                    ..UserFilter::default()
+                },
+            )
+            .await?
+            .len();
+        if active_below > team.len() {
+            stats.push(Stat {
+                value: active_below,
+                label: "people across your teams",
+                href: "/people",
+            });
+        }
+    }
     let manager = match &actor.user.manager_id {
         Some(m) => {
             let m = store.user(org_id, m).await?;
