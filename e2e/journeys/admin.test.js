@@ -48,6 +48,10 @@ test('an admin adds a seller under manager1 and the seller signs in', async () =
   await page.getByRole('link', { name: 'Nadia Brooks' }).click();
   assert.ok(await page.getByText(m1.name).isVisible());
   await shot(page, '07-person');
+  await page.getByText('Deactivate…').click();
+  assert.ok(await page.getByRole('button', { name: 'Deactivate Nadia' }).isVisible(), 'deactivation asks to confirm');
+  await shot(page, '07b-person-deactivate-confirm');
+  await page.getByText('Deactivate…').click();
 
   await page.getByRole('link', { name: 'Teams' }).click();
   await shot(page, '08-teams');

@@ -59,6 +59,8 @@ pub struct NewUser {
 /// A change to a person; `None` leaves a field as it is.
 #[derive(Debug, Clone, Default)]
 pub struct UserPatch {
+    /// New sign-in email (must be free).
+    pub email: Option<String>,
     /// New display name.
     pub name: Option<String>,
     /// New roles (replacing the old ones).
@@ -330,6 +332,11 @@ impl Store {
         if expected_version.is_some_and(|v| v != current.version) {
             return Err(StoreError::Stale);
         }
+        if let Some(email) = patch.email.as_deref().map(normalize_email).transpose()? {
+            if email != current.email {
+                change_email(&mut tx, org_id, id, &current.email, &email).await?;
+            }
+        }
         let name = match &patch.name {
             Some(n) => validate_name("name", n)?,
             None => current.name.clone(),
@@ -467,6 +474,38 @@ impl Store {
             .map(|(u, r)| (u, Roles::new(r)))
             .collect())
     }
+}
+
+async fn change_email(
+    tx: &mut Transaction<'static, Any>,
+    org_id: &str,
+    id: &str,
+    old: &str,
+    new: &str,
+) -> Result<()> {
+    let taken = sqlx::query("SELECT user_id FROM login_emails WHERE email = $1")
+        .bind(new)
+        .fetch_optional(&mut **tx)
+        .await?;
+    if taken.is_some() {
+        return Err(FieldError::new("email", format!("{new} already has an account")).into());
+    }
+    sqlx::query(
+        "UPDATE login_emails SET email = $1 WHERE email = $2 AND org_id = $3 AND user_id = $4",
+    )
+    .bind(new)
+    .bind(old)
+    .bind(org_id)
+    .bind(id)
+    .execute(&mut **tx)
+    .await?;
+    sqlx::query("UPDATE users SET email = $1 WHERE org_id = $2 AND id = $3")
+        .bind(new)
+        .bind(org_id)
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
 }
 
 async fn ensure_active_member(

@@ -397,3 +397,53 @@ async fn concurrent_writers_never_surface_database_is_locked() {
         u.version + 16
     );
 }
+
+#[tokio::test]
+async fn an_email_can_change_to_a_free_one_and_sign_in_follows() {
+    let (store, _db) = fresh_store().await;
+    let org = store.create_org("acme", "Acme", "UTC").await.unwrap();
+    let a = store
+        .create_user(&org.id, person("a@a.test", &[Role::Seller], None))
+        .await
+        .unwrap();
+    store
+        .create_user(&org.id, person("b@a.test", &[Role::Seller], None))
+        .await
+        .unwrap();
+    let taken = UserPatch {
+        email: Some("B@a.test".into()),
+        ..UserPatch::default()
+    };
+    assert!(
+        matches!(store.update_user(&org.id, &a.id, taken, None).await, Err(StoreError::Invalid(e)) if e.field == "email")
+    );
+    let free = UserPatch {
+        email: Some("A.New@a.test".into()),
+        ..UserPatch::default()
+    };
+    assert_eq!(
+        store
+            .update_user(&org.id, &a.id, free, None)
+            .await
+            .unwrap()
+            .email,
+        "a.new@a.test"
+    );
+    assert!(store.login_lookup("a@a.test").await.unwrap().is_none());
+    assert_eq!(
+        store
+            .login_lookup("a.new@a.test")
+            .await
+            .unwrap()
+            .map(|(u, _)| u.id),
+        Some(a.id.clone())
+    );
+    let same = UserPatch {
+        email: Some("a.new@a.test".into()),
+        ..UserPatch::default()
+    };
+    assert!(
+        store.update_user(&org.id, &a.id, same, None).await.is_ok(),
+        "keeping one's own email is no conflict"
+    );
+}

@@ -396,21 +396,59 @@ async fn the_profile_saves_name_and_time_zone_and_refuses_an_unknown_zone() {
 async fn the_home_page_counts_a_leaders_active_people() {
     let app = TestApp::spawn().await;
     let f = seed(&app).await;
-    let off = coach_store::UserPatch { active: Some(false), ..Default::default() };
-    app.store.update_user(&f.org_a, f.id("departed"), off, None).await.unwrap();
+    let off = coach_store::UserPatch {
+        active: Some(false),
+        ..Default::default()
+    };
+    app.store
+        .update_user(&f.org_a, f.id("departed"), off, None)
+        .await
+        .unwrap();
     let stat = |page: &str, label: &str| -> Option<String> {
         let at = page.find(&format!("<div class=\"stat-label\">{label}</div>"))?;
         let before = &page[..at];
         let start = before.rfind("<div class=\"stat\">")? + "<div class=\"stat\">".len();
         Some(before[start..].split('<').next()?.trim().to_owned())
     };
-    let manager = app.sign_in(f.email("manager1")).await.get(&app, "/").await.text().await.unwrap();
-    assert_eq!(stat(&manager, "reporting to you").as_deref(), Some("3"), "seller1, seller2, victim");
-    assert_eq!(stat(&manager, "people across your teams"), None, "no second figure when it says the same");
+    let manager = app
+        .sign_in(f.email("manager1"))
+        .await
+        .get(&app, "/")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(
+        stat(&manager, "reporting to you").as_deref(),
+        Some("3"),
+        "seller1, seller2, victim"
+    );
+    assert_eq!(
+        stat(&manager, "people across your teams"),
+        None,
+        "no second figure when it says the same"
+    );
     assert!(!manager.contains(&f.people["departed"].canary));
-    let director = app.sign_in(f.email("director1")).await.get(&app, "/").await.text().await.unwrap();
+    let director = app
+        .sign_in(f.email("director1"))
+        .await
+        .get(&app, "/")
+        .await
+        .text()
+        .await
+        .unwrap();
     assert_eq!(stat(&director, "reporting to you").as_deref(), Some("2"));
-    assert_eq!(stat(&director, "people across your teams").as_deref(), Some("6"));
-    let seller = app.sign_in(f.email("seller1")).await.get(&app, "/").await.text().await.unwrap();
+    assert_eq!(
+        stat(&director, "people across your teams").as_deref(),
+        Some("6")
+    );
+    let seller = app
+        .sign_in(f.email("seller1"))
+        .await
+        .get(&app, "/")
+        .await
+        .text()
+        .await
+        .unwrap();
     assert!(seller.contains("Your manager") && stat(&seller, "reporting to you").is_none());
 }

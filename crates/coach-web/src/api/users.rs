@@ -233,6 +233,8 @@ fn double_option<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UserPatchIn {
+    /// New sign-in email (must be free).
+    pub email: Option<String>,
     /// New name.
     pub name: Option<String>,
     /// New roles (replacing the old ones).
@@ -302,6 +304,7 @@ pub(crate) async fn update(
         }
     }
     let patch = UserPatch {
+        email: body.email,
         name: body.name,
         roles,
         manager_id: body.manager_id,

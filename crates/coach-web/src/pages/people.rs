@@ -533,7 +533,7 @@ async fn render_edit(
         role_choices: role_choices(&form.roles),
         managers: leader_choices(state, &actor.org.id, Some(&person.id)).await?,
         name: form.name,
-        email: person.email.clone(),
+        email: form.email,
         manager_id: form.manager_id,
         time_zone: form.time_zone,
         zones: COMMON_ZONES,
@@ -576,6 +576,7 @@ async fn update(
         .await;
     }
     let patch = UserPatch {
+        email: Some(form.email.clone()).filter(|e| !e.trim().is_empty()),
         name: Some(form.name.clone()),
         roles: Some(roles),
         manager_id: Some(form.manager()),
