@@ -332,10 +332,9 @@ impl Store {
         if expected_version.is_some_and(|v| v != current.version) {
             return Err(StoreError::Stale);
         }
-        if let Some(email) = patch.email.as_deref().map(normalize_email).transpose()? {
-            if email != current.email {
-                change_email(&mut tx, org_id, id, &current.email, &email).await?;
-            }
+        let new_email = patch.email.as_deref().map(normalize_email).transpose()?;
+        if let Some(email) = new_email.filter(|e| *e != current.email) {
+            change_email(&mut tx, org_id, id, &current.email, &email).await?;
         }
         let name = match &patch.name {
             Some(n) => validate_name("name", n)?,
