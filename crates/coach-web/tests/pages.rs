@@ -452,3 +452,44 @@ async fn the_home_page_counts_a_leaders_active_people() {
         .unwrap();
     assert!(seller.contains("Your manager") && stat(&seller, "reporting to you").is_none());
 }
+
+#[tokio::test]
+async fn an_admin_changes_a_persons_email_and_they_sign_in_with_the_new_one() {
+    let app = TestApp::spawn().await;
+    let f = seed(&app).await;
+    let admin = app.sign_in(f.email("admin")).await;
+    let path = format!("/people/{}", f.id("seller2"));
+    let fields = |email: &'static str| {
+        vec![
+            ("name", "Seller Two"),
+            ("email", email),
+            ("role", "seller"),
+            ("time_zone", "UTC"),
+        ]
+    };
+    let taken = admin
+        .post_form(&app, &path, &fields("seller1@a.test"))
+        .await;
+    assert_eq!(taken.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        taken
+            .text()
+            .await
+            .unwrap()
+            .contains("already has an account")
+    );
+    let r = admin
+        .post_form(&app, &path, &fields("seller.two@a.test"))
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert!(
+        app.sign_in_with("seller2@a.test", common::PASSWORD)
+            .await
+            .is_err()
+    );
+    assert!(
+        app.sign_in_with("seller.two@a.test", common::PASSWORD)
+            .await
+            .is_ok()
+    );
+}
