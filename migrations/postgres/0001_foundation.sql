@@ -57,6 +57,7 @@ CREATE TABLE web_sessions (
     FOREIGN KEY (org_id, user_id) REFERENCES users (org_id, id)
 );
 CREATE INDEX web_sessions_by_user ON web_sessions (org_id, user_id);
+CREATE INDEX web_sessions_by_expiry ON web_sessions (expires_at);
 
 CREATE TABLE api_tokens (
     org_id        TEXT NOT NULL,
@@ -78,3 +79,4 @@ CREATE TABLE login_attempts (
     at            TEXT NOT NULL
 );
 CREATE INDEX login_attempts_by_key ON login_attempts (throttle_key, at);
+CREATE INDEX login_attempts_by_time ON login_attempts (at);

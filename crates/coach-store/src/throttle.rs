@@ -19,6 +19,12 @@ impl Store {
     ) -> Result<Option<Duration>> {
         let since = to_db(now - window);
         let mut tx = self.write().await?;
+        // Attempts older than any window are of no use; keys that never come
+        // back must not pile up.
+        sqlx::query("DELETE FROM login_attempts WHERE at < $1")
+            .bind(to_db(now - Duration::hours(1)))
+            .execute(&mut *tx)
+            .await?;
         let mut wait: Option<Duration> = None;
         for key in keys {
             sqlx::query("DELETE FROM login_attempts WHERE throttle_key = $1 AND at < $2")
