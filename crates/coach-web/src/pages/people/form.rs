@@ -1,243 +1,18 @@
-//! People pages: the list (admins see everyone, leaders the people below
-//! them), a person's page, and for admins adding, editing, deactivating and
-//! reactivating people and setting roles and reporting lines.
+//! Adding and editing a person (admins): roles, reporting line, time zone;
+//! field errors re-render the form (422), a stale edit shows the other change (409).
 
-use super::RouteBook;
-use super::layout::{
-    COMMON_ZONES, NoticeQuery, Shell, day, first_name, html, initials, role_pills, sentence,
-};
+use super::super::layout::{COMMON_ZONES, Shell, html, sentence};
 use crate::auth::Actor;
 use crate::error::AppError;
 use crate::policy::{self, Action};
 use crate::state::AppState;
 use askama::Template;
 use axum::Form;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use coach_core::{FieldError, Role, Roles, validate_password};
 use coach_store::{NewUser, StoreError, User, UserFilter, UserPatch};
-use serde::Deserialize;
-
-pub(crate) fn routes(book: RouteBook) -> RouteBook {
-    book.get("/people", list)
-        .get("/people/new", new_form)
-        .post("/people", create)
-        .get("/people/{id}", show)
-        .get("/people/{id}/edit", edit_form)
-        .post("/people/{id}", update)
-        .post("/people/{id}/deactivate", deactivate)
-        .post("/people/{id}/reactivate", reactivate)
-}
-
-const PAGE: usize = 50;
-
-#[derive(Debug, Deserialize, Default)]
-pub(crate) struct ListQuery {
-    #[serde(default)]
-    q: String,
-    #[serde(default)]
-    role: String,
-    #[serde(default)]
-    status: String,
-    #[serde(default)]
-    after: String,
-    #[serde(default)]
-    notice: String,
-}
-
-pub(crate) struct Row {
-    id: String,
-    name: String,
-    email: String,
-    initials: String,
-    roles: Vec<(&'static str, &'static str)>,
-    manager: String,
-    active: bool,
-}
-
-#[derive(Template)]
-#[template(path = "people.html")]
-struct ListPage {
-    shell: Shell,
-    is_admin: bool,
-    total: usize,
-    rows: Vec<Row>,
-    q: String,
-    role: String,
-    status: String,
-    role_options: Vec<(&'static str, &'static str)>,
-    next_page: Option<String>,
-}
-
-async fn list(
-    State(state): State<AppState>,
-    actor: Actor,
-    Query(query): Query<ListQuery>,
-) -> Result<Response, AppError> {
-    policy::check(&actor, Action::ListPeople)?;
-    let store = state.store();
-    let org_id = &actor.org.id;
-    let is_admin = actor.user.roles.has(Role::Admin);
-    let mut only = policy::people_scope(&actor).ids();
-    if let Some(ids) = only.as_mut() {
-        ids.retain(|id| *id != actor.user.id);
-    }
-    let status = match query.status.as_str() {
-        "inactive" | "all" => query.status.clone(),
-        _ => "active".to_owned(),
-    };
-    let filter = UserFilter {
-        only,
-        role: query.role.parse().ok(),
-        active: match status.as_str() {
-            "inactive" => Some(false),
-            "all" => None,
-            _ => Some(true),
-        },
-        search: Some(query.q.clone()).filter(|q| !q.trim().is_empty()),
-        ..UserFilter::default()
-    };
-    let everyone = store.users(org_id, &filter).await?;
-    let total = everyone.len();
-    let names = store.users(org_id, &UserFilter::default()).await?;
-    let name_of = |id: &Option<String>| {
-        id.as_ref()
-            .and_then(|id| names.iter().find(|u| &u.id == id))
-            .map(|u| u.name.clone())
-            .unwrap_or_else(|| "—".to_owned())
-    };
-    let start = everyone
-        .iter()
-        .position(|u| u.id > query.after)
-        .unwrap_or(everyone.len());
-    let page: Vec<&User> = everyone.iter().skip(start).take(PAGE).collect();
-    let next_page = (start + PAGE < total).then(|| {
-        let last = page.last().map(|u| u.id.clone()).unwrap_or_default();
-        let qs = serde_urlencoded::to_string([
-            ("q", query.q.as_str()),
-            ("role", query.role.as_str()),
-            ("status", status.as_str()),
-            ("after", last.as_str()),
-        ])
-        .unwrap_or_default();
-        format!("/people?{qs}")
-    });
-    let rows = page
-        .into_iter()
-        .map(|u| Row {
-            id: u.id.clone(),
-            name: u.name.clone(),
-            email: u.email.clone(),
-            initials: initials(&u.name),
-            roles: role_pills(&u.roles),
-            manager: name_of(&u.manager_id),
-            active: u.active,
-        })
-        .collect();
-    let notice = match query.notice.as_str() {
-        "added" => Some("Person added. They can sign in with the password you set."),
-        _ => None,
-    };
-    let view = ListPage {
-        shell: Shell::new(&actor, "/people", state.config().email_enabled).with_notice(notice),
-        is_admin,
-        total,
-        rows,
-        q: query.q,
-        role: query.role,
-        status,
-        role_options: Role::ALL.iter().map(|r| (r.as_str(), r.label())).collect(),
-        next_page,
-    };
-    Ok(html(StatusCode::OK, &view))
-}
-
-#[derive(Template)]
-#[template(path = "person.html")]
-struct PersonPage {
-    shell: Shell,
-    id: String,
-    name: String,
-    first_name: String,
-    initials: String,
-    email: String,
-    roles: Vec<(&'static str, &'static str)>,
-    active: bool,
-    manager: Option<(String, String)>,
-    time_zone: String,
-    crm_id: Option<String>,
-    added: String,
-    reports: Vec<(String, String, String)>,
-    can_edit: bool,
-    can_toggle: bool,
-}
-
-async fn show(
-    State(state): State<AppState>,
-    actor: Actor,
-    Path(id): Path<String>,
-    Query(q): Query<NoticeQuery>,
-) -> Result<Response, AppError> {
-    let store = state.store();
-    let org_id = &actor.org.id;
-    let person = store.user(org_id, &id).await?;
-    policy::check(&actor, Action::ViewPerson(&person))?;
-    let manager = match &person.manager_id {
-        Some(m) => {
-            let m = store.user(org_id, m).await?;
-            Some((m.id, m.name))
-        }
-        None => None,
-    };
-    let filter = UserFilter {
-        manager_id: Some(person.id.clone()),
-        ..UserFilter::default()
-    };
-    let reports = store
-        .users(org_id, &filter)
-        .await?
-        .into_iter()
-        .filter(|u| policy::allows(&actor, Action::ViewPerson(u)))
-        .map(|u| {
-            (
-                u.id,
-                u.name,
-                if u.active {
-                    u.roles.labels()
-                } else {
-                    "Deactivated".to_owned()
-                },
-            )
-        })
-        .collect();
-    let can_edit = policy::allows(&actor, Action::EditPerson(&person));
-    let notice = match q.notice.as_str() {
-        "saved" => Some("Changes saved."),
-        "deactivated" => Some("Deactivated. They can no longer sign in; their records stay."),
-        "reactivated" => Some("Reactivated. They can sign in again."),
-        _ => None,
-    };
-    let view = PersonPage {
-        shell: Shell::new(&actor, "/people", state.config().email_enabled).with_notice(notice),
-        first_name: first_name(&person.name),
-        initials: initials(&person.name),
-        roles: role_pills(&person.roles),
-        active: person.active,
-        manager,
-        time_zone: person.time_zone.clone(),
-        crm_id: person.crm_id.clone(),
-        added: day(person.created_at),
-        reports,
-        can_edit,
-        can_toggle: can_edit && person.id != actor.user.id,
-        id: person.id,
-        name: person.name,
-        email: person.email,
-    };
-    Ok(html(StatusCode::OK, &view))
-}
-
 /// Field errors of the person form.
 #[derive(Debug, Default)]
 pub(crate) struct Errors {
@@ -378,7 +153,10 @@ fn role_choices(selected: &[String]) -> Vec<(&'static str, &'static str, bool)> 
         .collect()
 }
 
-async fn new_form(State(state): State<AppState>, actor: Actor) -> Result<Response, AppError> {
+pub(super) async fn new_form(
+    State(state): State<AppState>,
+    actor: Actor,
+) -> Result<Response, AppError> {
     policy::check(&actor, Action::ManagePeople)?;
     let form = PersonForm {
         roles: vec!["seller".to_owned()],
@@ -419,7 +197,7 @@ async fn render_new(
     Ok(html(status, &view))
 }
 
-async fn create(
+pub(super) async fn create(
     State(state): State<AppState>,
     actor: Actor,
     Form(pairs): Form<Vec<(String, String)>>,
@@ -474,7 +252,7 @@ async fn create(
     }
 }
 
-async fn edit_form(
+pub(super) async fn edit_form(
     State(state): State<AppState>,
     actor: Actor,
     Path(id): Path<String>,
@@ -543,7 +321,7 @@ async fn render_edit(
     Ok(html(status, &view))
 }
 
-async fn update(
+pub(super) async fn update(
     State(state): State<AppState>,
     actor: Actor,
     Path(id): Path<String>,
@@ -627,46 +405,4 @@ async fn update(
         }
         Err(e) => Err(e.into()),
     }
-}
-
-async fn set_active(
-    state: &AppState,
-    actor: &Actor,
-    id: &str,
-    active: bool,
-) -> Result<Response, AppError> {
-    let person = state.store().user(&actor.org.id, id).await?;
-    policy::check(actor, Action::EditPerson(&person))?;
-    if person.id == actor.user.id {
-        return Err(AppError::Conflict(
-            "you cannot deactivate yourself; ask another admin".to_owned(),
-        ));
-    }
-    let patch = UserPatch {
-        active: Some(active),
-        ..UserPatch::default()
-    };
-    state
-        .store()
-        .update_user(&actor.org.id, id, patch, None)
-        .await?;
-    tracing::info!(actor = %actor.user.id, user = %id, active, "person activation changed");
-    let notice = if active { "reactivated" } else { "deactivated" };
-    Ok(Redirect::to(&format!("/people/{id}?notice={notice}")).into_response())
-}
-
-async fn deactivate(
-    State(state): State<AppState>,
-    actor: Actor,
-    Path(id): Path<String>,
-) -> Result<Response, AppError> {
-    set_active(&state, &actor, &id, false).await
-}
-
-async fn reactivate(
-    State(state): State<AppState>,
-    actor: Actor,
-    Path(id): Path<String>,
-) -> Result<Response, AppError> {
-    set_active(&state, &actor, &id, true).await
 }
