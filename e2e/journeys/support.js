@@ -1,7 +1,8 @@
 // Starts a Coach demo server and a headless Chromium for the journeys, and
 // saves a screenshot of every page visited under test-output/screenshots.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import net from 'node:net';
@@ -45,8 +46,23 @@ export async function startBrowser() {
   });
 }
 
+const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+// Accessibility: axe-core's WCAG 2 A and AA rules, run in the page. Evaluated
+// through the DevTools protocol, so the page's CSP stays as it is.
+export async function accessibilityProblems(page) {
+  await page.evaluate(axeSource);
+  const result = await page.evaluate(() => globalThis.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21aa'] } }));
+  return result.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`);
+}
+
+// Saves a screenshot of the page and checks it for accessibility problems.
 export async function shot(page, name) {
   await page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
+  const problems = await accessibilityProblems(page);
+  if (problems.length > 0) throw new Error(`${name}: accessibility problems:\n${problems.join('\n')}`);
 }
 
 export async function signIn(page, base, email, password = 'coach-demo') {
