@@ -4,6 +4,7 @@
 
 pub mod org_chart;
 pub mod people;
+pub mod tabular;
 pub mod time;
 pub mod validate;
 
