@@ -9,6 +9,7 @@
 //! on top of this.
 
 use std::fmt;
+use std::io::{Read, Seek, SeekFrom};
 
 /// The largest cell accepted, in bytes.
 pub const MAX_CELL_BYTES: usize = 32 * 1024;
@@ -37,6 +38,9 @@ pub enum FileError {
     /// The file is some other format, named.
     #[error("this is {0}, not a CSV file; export or save it as CSV and try again")]
     NotCsv(&'static str),
+    /// The file could not be read at all.
+    #[error("the file could not be read: {0}")]
+    Unreadable(String),
     /// The bytes are not text in any encoding Coach reads.
     #[error("the file is not text (it holds a NUL byte at byte {0}); export it as CSV")]
     Binary(usize),
@@ -183,47 +187,112 @@ fn sniff_other_format(bytes: &[u8]) -> Option<&'static str> {
     }
 }
 
-/// Decodes bytes to text, choosing the encoding as a person's tools would.
-pub fn decode(bytes: &[u8]) -> Result<(Encoding, String), FileError> {
-    if let Some(kind) = sniff_other_format(bytes) {
+/// What the first pass over a file found: how to decode it and split it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Sniffed {
+    /// The encoding to decode with.
+    pub encoding: Encoding,
+    /// The separator.
+    pub separator: u8,
+    /// Whether the first line is a `sep=` line to skip.
+    pub sep_line: bool,
+}
+
+/// How much of the start of a file is read to recognise its format.
+const PREFIX_BYTES: usize = 64 * 1024;
+
+fn read_prefix<R: Read>(src: &mut R, limit: usize) -> std::io::Result<Vec<u8>> {
+    let mut prefix = Vec::with_capacity(limit.min(PREFIX_BYTES));
+    src.take(u64::try_from(limit).unwrap_or(u64::MAX))
+        .read_to_end(&mut prefix)?;
+    Ok(prefix)
+}
+
+/// The first pass: recognises files that are not CSV, chooses the encoding
+/// (a byte-order mark; else UTF-8 if the whole file is valid UTF-8; else
+/// Windows-1252), finds the separator, and rewinds. Reads the file in chunks:
+/// memory stays bounded whatever its size.
+pub fn sniff<R: Read + Seek>(src: &mut R) -> Result<Sniffed, FileError> {
+    let io = |e: std::io::Error| FileError::Unreadable(e.to_string());
+    src.seek(SeekFrom::Start(0)).map_err(io)?;
+    let prefix = read_prefix(src, PREFIX_BYTES).map_err(io)?;
+    if let Some(kind) = sniff_other_format(&prefix) {
         return Err(FileError::NotCsv(kind));
     }
-    if bytes.starts_with(&[0xFF, 0xFE]) {
-        let (text, _, _) = encoding_rs::UTF_16LE.decode(bytes);
-        return Ok((
-            Encoding::Utf16Le,
-            text.trim_start_matches('\u{feff}').to_owned(),
-        ));
-    }
-    if bytes.starts_with(&[0xFE, 0xFF]) {
-        let (text, _, _) = encoding_rs::UTF_16BE.decode(bytes);
-        return Ok((
-            Encoding::Utf16Be,
-            text.trim_start_matches('\u{feff}').to_owned(),
-        ));
-    }
-    if let Some(at) = bytes.iter().position(|b| *b == 0) {
-        return Err(FileError::Binary(at));
-    }
-    match std::str::from_utf8(bytes) {
-        Ok(text) => Ok((
-            Encoding::Utf8,
-            text.trim_start_matches('\u{feff}').to_owned(),
-        )),
-        Err(_) => {
-            let (text, _, _) = encoding_rs::WINDOWS_1252.decode(bytes);
-            Ok((Encoding::Windows1252, text.into_owned()))
+    let encoding = if prefix.starts_with(&[0xFF, 0xFE]) {
+        Encoding::Utf16Le
+    } else if prefix.starts_with(&[0xFE, 0xFF]) {
+        Encoding::Utf16Be
+    } else {
+        src.seek(SeekFrom::Start(0)).map_err(io)?;
+        let mut valid_utf8 = true;
+        let mut carry: Vec<u8> = Vec::new();
+        let mut chunk = vec![0u8; PREFIX_BYTES];
+        let mut offset = 0usize;
+        loop {
+            let n = src.read(&mut chunk).map_err(io)?;
+            if n == 0 {
+                break;
+            }
+            if let Some(at) = chunk[..n].iter().position(|b| *b == 0) {
+                return Err(FileError::Binary(offset + at));
+            }
+            offset += n;
+            if valid_utf8 {
+                carry.extend_from_slice(&chunk[..n]);
+                match std::str::from_utf8(&carry) {
+                    Ok(_) => carry.clear(),
+                    Err(e) if e.error_len().is_none() => {
+                        let keep = carry.split_off(e.valid_up_to());
+                        carry = keep;
+                    }
+                    Err(_) => valid_utf8 = false,
+                }
+            }
         }
+        if valid_utf8 && carry.is_empty() {
+            Encoding::Utf8
+        } else {
+            Encoding::Windows1252
+        }
+    };
+    let text = decode_prefix(encoding, &prefix);
+    if text.trim().is_empty() {
+        return Err(FileError::Empty);
+    }
+    let (separator, sep_line) = separator(&text);
+    src.seek(SeekFrom::Start(0)).map_err(io)?;
+    Ok(Sniffed {
+        encoding,
+        separator,
+        sep_line,
+    })
+}
+
+fn encoding_rs_of(encoding: Encoding) -> &'static encoding_rs::Encoding {
+    match encoding {
+        Encoding::Utf8 => encoding_rs::UTF_8,
+        Encoding::Utf16Le => encoding_rs::UTF_16LE,
+        Encoding::Utf16Be => encoding_rs::UTF_16BE,
+        Encoding::Windows1252 => encoding_rs::WINDOWS_1252,
     }
 }
 
+fn decode_prefix(encoding: Encoding, prefix: &[u8]) -> String {
+    let (text, _, _) = encoding_rs_of(encoding).decode(prefix);
+    text.trim_start_matches('\u{feff}').to_owned()
+}
+
 /// The separator: a `sep=` first line wins; otherwise the candidate that
-/// splits the header line into the most columns (outside quotes).
-fn separator(text: &str) -> (u8, &str) {
-    let first_line_end = text.find('\n').unwrap_or(text.len());
-    let first = text[..first_line_end].trim_end_matches('\r');
+/// splits the first non-empty line into the most columns (outside quotes).
+fn separator(text: &str) -> (u8, bool) {
+    let first = text
+        .lines()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or("")
+        .trim_end_matches('\r');
     if let Some(sep) = first.strip_prefix("sep=").and_then(|s| s.bytes().next()) {
-        return (sep, &text[(first_line_end + 1).min(text.len())..]);
+        return (sep, true);
     }
     let count = |sep: char| {
         let mut quoted = false;
@@ -241,127 +310,238 @@ fn separator(text: &str) -> (u8, &str) {
         .into_iter()
         .max_by_key(|s| (count(*s), *s == ','))
         .unwrap_or(',');
-    (best as u8, text)
+    (best as u8, false)
 }
 
-/// Whether a row is a footer line of a report export: one short cell and
-/// nothing else, such as "Generated By: …" or a copyright line.
+/// Whether a row is a footer line of a report export: at most one filled
+/// cell, such as "Generated By: …" or a copyright line.
 fn is_footer_row(cells: &[String]) -> bool {
-    let filled: Vec<&String> = cells.iter().filter(|c| !c.trim().is_empty()).collect();
-    filled.len() <= 1
+    cells.iter().filter(|c| !c.trim().is_empty()).count() <= 1
 }
 
-/// Reads a whole file as a table.
-pub fn read(bytes: &[u8]) -> Result<Table, FileError> {
-    let (encoding, text) = decode(bytes)?;
-    if text.trim().is_empty() {
-        return Err(FileError::Empty);
-    }
-    let (sep, body) = separator(&text);
-    let line_offset = u64::from(body.len() != text.len());
-    let mut reader = csv::ReaderBuilder::new()
-        .delimiter(sep)
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(body.as_bytes());
-    let mut raw: Vec<(u64, bool, Vec<String>)> = Vec::new();
-    let mut problems = Vec::new();
-    let mut record = csv::StringRecord::new();
-    loop {
-        let line = reader.position().line() + line_offset;
-        match reader.read_record(&mut record) {
-            Ok(true) => {
-                // The reader skips empty lines and reports the record where
-                // it began looking; count the skipped lines from there.
-                let (reported, byte) = record
-                    .position()
-                    .map_or((line, 0), |p| (p.line() + line_offset, p.byte()));
-                let skipped = body
-                    .as_bytes()
-                    .get(usize::try_from(byte).unwrap_or(usize::MAX)..)
-                    .unwrap_or_default()
-                    .iter()
-                    .take_while(|b| matches!(b, b'\n' | b'\r'))
-                    .filter(|b| **b == b'\n')
-                    .count();
-                let skipped = u64::try_from(skipped).unwrap_or(0);
-                raw.push((
-                    reported + skipped,
-                    skipped > 0,
-                    record.iter().map(str::to_owned).collect(),
-                ));
+fn newlines(cells: &[String]) -> u64 {
+    cells.iter().map(|c| c.matches('\n').count() as u64).sum()
+}
+
+fn blank(cells: &[String]) -> bool {
+    cells.iter().all(|c| c.trim().is_empty())
+}
+
+/// The most footer lines held back while deciding whether they end the file.
+const MAX_FOOTER_ROWS: usize = 20;
+
+/// Remembers where line breaks are in the text passing through, so a record's
+/// byte position can be turned into the line a person sees (the CSV reader
+/// reports a record after empty lines at the first of them). Breaks behind the
+/// reader are forgotten: memory stays bounded.
+struct Tally<R> {
+    inner: R,
+    passed: u64,
+    breaks: std::collections::VecDeque<(u64, u8)>,
+    newlines_before: u64,
+}
+
+impl<R: Read> Read for Tally<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        for (i, b) in buf[..n].iter().enumerate() {
+            if matches!(b, b'\n' | b'\r') {
+                self.breaks.push_back((self.passed + i as u64, *b));
             }
-            Ok(false) => break,
-            Err(e) => {
-                problems.push(RowError {
-                    record: raw.len(),
-                    line,
-                    column: None,
-                    value: None,
-                    expected: format!("a well-formed CSV row ({e})"),
-                });
+        }
+        self.passed += n as u64;
+        Ok(n)
+    }
+}
+
+impl<R> Tally<R> {
+    /// The 1-based line of the first character at or after `byte` that is not
+    /// a line break.
+    fn line_at(&mut self, byte: u64) -> u64 {
+        let mut at = byte;
+        while let Some(&(offset, b)) = self.breaks.front() {
+            if offset <= at {
+                if offset == at {
+                    at += 1;
+                }
+                if b == b'\n' {
+                    self.newlines_before += 1;
+                }
+                self.breaks.pop_front();
+            } else {
                 break;
             }
         }
+        self.newlines_before + 1
     }
-    let blank = |cells: &[String]| cells.iter().all(|c| c.trim().is_empty());
-    let header_at = raw
-        .iter()
-        .position(|(_, _, cells)| !blank(cells))
-        .ok_or(FileError::Empty)?;
-    let headers: Vec<String> = raw[header_at]
-        .2
-        .iter()
-        .map(|h| h.trim().to_owned())
-        .collect();
-    let body_rows: Vec<(u64, bool, Vec<String>)> = raw.into_iter().skip(header_at + 1).collect();
-    let blank_before: Vec<bool> = body_rows
-        .iter()
-        .enumerate()
-        .map(|(i, row)| row.1 || (i > 0 && blank(&body_rows[i - 1].2)))
-        .collect();
-    // A report footer: after the data and a blank line, only rows of at most
-    // one filled cell ("Generated By: …", a copyright line), when the table
-    // itself has several columns. Without the blank line nothing is dropped.
-    let mut keep = body_rows.len();
-    let mut footer_lines = 0;
-    let tail_start = (0..body_rows.len())
-        .rev()
-        .find(|&i| blank_before[i] && !blank(&body_rows[i].2));
-    if let Some(start) = tail_start.filter(|_| headers.len() > 1) {
-        let tail = &body_rows[start..];
-        let data_before = body_rows[..start].iter().any(|(_, _, cells)| !blank(cells));
-        if data_before && tail.iter().all(|(_, _, cells)| is_footer_row(cells)) {
-            footer_lines = tail.iter().filter(|(_, _, cells)| !blank(cells)).count();
-            keep = start;
+}
+
+type Decoded<R> = Tally<encoding_rs_io::DecodeReaderBytes<R, Vec<u8>>>;
+
+/// One data row and the problems found in it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Row {
+    /// The record.
+    pub record: Record,
+    /// Ragged cells, control characters, huge cells.
+    pub problems: Vec<RowError>,
+}
+
+/// Reads a file's data rows one at a time, in bounded memory.
+pub struct TableReader<R: Read> {
+    csv: csv::Reader<Decoded<R>>,
+    /// The column names.
+    pub headers: Vec<String>,
+    /// The encoding the file was decoded from.
+    pub encoding: Encoding,
+    /// The separator.
+    pub separator: u8,
+    previous_end: u64,
+    footer: Vec<(u64, bool, Vec<String>)>,
+    ready: std::collections::VecDeque<(u64, Vec<String>)>,
+    number: usize,
+    done: bool,
+    /// Footer lines left out at the end.
+    pub footer_lines: usize,
+}
+
+impl<R: Read> std::fmt::Debug for TableReader<R> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TableReader")
+            .field("headers", &self.headers)
+            .field("encoding", &self.encoding)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<R: Read> TableReader<R> {
+    /// Opens a source that [`sniff`] has looked at (and rewound), and reads
+    /// the header row: the first row with a filled cell.
+    pub fn open(src: R, sniffed: Sniffed) -> Result<Self, FileError> {
+        let decoded = encoding_rs_io::DecodeReaderBytesBuilder::new()
+            .encoding(Some(encoding_rs_of(sniffed.encoding)))
+            .build(src);
+        let tally = Tally {
+            inner: decoded,
+            passed: 0,
+            breaks: std::collections::VecDeque::new(),
+            newlines_before: 0,
+        };
+        let csv = csv::ReaderBuilder::new()
+            .delimiter(sniffed.separator)
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(tally);
+        let mut reader = TableReader {
+            csv,
+            headers: Vec::new(),
+            encoding: sniffed.encoding,
+            separator: sniffed.separator,
+            previous_end: 0,
+            footer: Vec::new(),
+            ready: std::collections::VecDeque::new(),
+            number: 0,
+            done: false,
+            footer_lines: 0,
+        };
+        let mut skipped_sep_line = !sniffed.sep_line;
+        loop {
+            let mut record = csv::StringRecord::new();
+            match reader.csv.read_record(&mut record) {
+                Ok(true) => {}
+                Ok(false) => return Err(FileError::Empty),
+                Err(e) => return Err(FileError::Unreadable(e.to_string())),
+            }
+            let cells: Vec<String> = record.iter().map(str::to_owned).collect();
+            if !skipped_sep_line {
+                skipped_sep_line = true;
+                if cells.first().is_some_and(|c| c.starts_with("sep=")) {
+                    continue;
+                }
+            }
+            let line = reader.line_of(&record);
+            reader.previous_end = line + newlines(&cells);
+            if !blank(&cells) {
+                reader.headers = cells.iter().map(|h| h.trim().to_owned()).collect();
+                return Ok(reader);
+            }
         }
     }
-    let rows: Vec<(u64, Vec<String>)> = body_rows
-        .into_iter()
-        .take(keep)
-        .filter(|(_, _, cells)| !blank(cells))
-        .map(|(line, _, cells)| (line, cells))
-        .collect();
-    let mut records = Vec::with_capacity(rows.len());
-    for (i, (line, cells)) in rows.into_iter().enumerate() {
-        let number = i + 1;
-        if cells.len() > headers.len()
-            && cells[headers.len()..].iter().any(|c| !c.trim().is_empty())
-        {
+
+    fn line_of(&mut self, record: &csv::StringRecord) -> u64 {
+        let byte = record.position().map_or(0, csv::Position::byte);
+        self.csv.get_mut().line_at(byte)
+    }
+
+    /// Reads the next record: its line, whether a blank line came before it,
+    /// its cells.
+    fn next_raw(&mut self) -> Result<Option<(u64, bool, Vec<String>)>, RowError> {
+        let mut record = csv::StringRecord::new();
+        match self.csv.read_record(&mut record) {
+            Ok(true) => {
+                let cells: Vec<String> = record.iter().map(str::to_owned).collect();
+                let line = self.line_of(&record);
+                let blank_before = line > self.previous_end + 1;
+                self.previous_end = line + newlines(&cells);
+                Ok(Some((line, blank_before, cells)))
+            }
+            Ok(false) => Ok(None),
+            Err(e) => Err(RowError {
+                record: self.number + self.ready.len() + 1,
+                line: self.previous_end + 1,
+                column: None,
+                value: None,
+                expected: format!("a well-formed CSV row ({e})"),
+            }),
+        }
+    }
+
+    /// Sends a row to the data or to the footer candidates. A row of empty
+    /// cells counts as a blank line.
+    fn route(&mut self, line: u64, blank_before: bool, cells: Vec<String>) {
+        if blank(&cells) {
+            self.previous_end = 0;
+            if !self.footer.is_empty() {
+                self.footer.push((line, blank_before, cells));
+            }
+            return;
+        }
+        let multi_column = self.headers.len() > 1;
+        let starts_footer = multi_column
+            && blank_before
+            && is_footer_row(&cells)
+            && self.number + self.ready.len() > 0;
+        if !self.footer.is_empty() || starts_footer {
+            if is_footer_row(&cells) && self.footer.len() < MAX_FOOTER_ROWS {
+                self.footer.push((line, blank_before, cells));
+                return;
+            }
+            for (l, _, c) in std::mem::take(&mut self.footer) {
+                if !blank(&c) {
+                    self.ready.push_back((l, c));
+                }
+            }
+        }
+        self.ready.push_back((line, cells));
+    }
+
+    fn check(&self, number: usize, line: u64, cells: &[String]) -> Vec<RowError> {
+        let mut problems = Vec::new();
+        let width = self.headers.len();
+        if cells.len() > width && cells[width..].iter().any(|c| !c.trim().is_empty()) {
             problems.push(RowError {
                 record: number,
                 line,
                 column: None,
                 value: None,
                 expected: format!(
-                    "at most {} cells, as many as there are columns; this row has {}",
-                    headers.len(),
+                    "at most {width} cells, as many as there are columns; this row has {}",
                     cells.len()
                 ),
             });
         }
         for (c, cell) in cells.iter().enumerate() {
-            let column = || Some((c + 1, headers.get(c).cloned().unwrap_or_default()));
+            let column = || Some((c + 1, self.headers.get(c).cloned().unwrap_or_default()));
             if cell.len() > MAX_CELL_BYTES {
                 problems.push(RowError {
                     record: number,
@@ -383,18 +563,69 @@ pub fn read(bytes: &[u8]) -> Result<Table, FileError> {
                 });
             }
         }
-        records.push(Record {
-            number,
-            line,
-            cells,
-        });
+        problems
+    }
+}
+
+impl<R: Read> Iterator for TableReader<R> {
+    type Item = Result<Row, RowError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            if let Some((line, cells)) = self.ready.pop_front() {
+                self.number += 1;
+                let problems = self.check(self.number, line, &cells);
+                return Some(Ok(Row {
+                    record: Record {
+                        number: self.number,
+                        line,
+                        cells,
+                    },
+                    problems,
+                }));
+            }
+            if self.done {
+                return None;
+            }
+            match self.next_raw() {
+                Ok(Some((line, blank_before, cells))) => self.route(line, blank_before, cells),
+                Ok(None) => {
+                    self.footer_lines = self.footer.iter().filter(|(_, _, c)| !blank(c)).count();
+                    self.footer.clear();
+                    self.done = true;
+                }
+                Err(e) => {
+                    self.done = true;
+                    return Some(Err(e));
+                }
+            }
+        }
+    }
+}
+
+/// Reads a whole file held in memory as a table (small files and tests; the
+/// importer streams with [`sniff`] and [`TableReader`]).
+pub fn read(bytes: &[u8]) -> Result<Table, FileError> {
+    let mut cursor = std::io::Cursor::new(bytes);
+    let sniffed = sniff(&mut cursor)?;
+    let mut reader = TableReader::open(cursor, sniffed)?;
+    let mut records = Vec::new();
+    let mut problems = Vec::new();
+    for row in reader.by_ref() {
+        match row {
+            Ok(row) => {
+                problems.extend(row.problems);
+                records.push(row.record);
+            }
+            Err(e) => problems.push(e),
+        }
     }
     Ok(Table {
-        encoding,
-        separator: sep,
-        headers,
+        encoding: reader.encoding,
+        separator: reader.separator,
+        headers: reader.headers.clone(),
         records,
-        footer_lines,
+        footer_lines: reader.footer_lines,
         problems,
     })
 }
@@ -544,6 +775,40 @@ mod tests {
     fn quoted_values_in_errors_are_short_single_lines() {
         assert_eq!(quote("a\nb\u{202e}\"c"), "\"a\\u{a}b\\u{202e}\\\"c\"");
         assert_eq!(quote(&"y".repeat(100)).chars().count(), 60 + 3);
+    }
+
+    #[test]
+    fn a_large_file_streams_with_bounded_bookkeeping_and_true_lines() {
+        let mut file = String::from("Name;Amount;Note\r\n");
+        for i in 0..50_000 {
+            if i % 1000 == 0 {
+                file.push_str("\r\n");
+            }
+            file.push_str(&format!("Deal {i};{i},50;\"multi\nline\"\r\n"));
+        }
+        let mut cursor = std::io::Cursor::new(file.into_bytes());
+        let sniffed = sniff(&mut cursor).unwrap_or_else(|e| panic!("{e}"));
+        let mut reader = TableReader::open(cursor, sniffed).unwrap_or_else(|e| panic!("{e}"));
+        let mut count = 0;
+        let mut most_breaks = 0;
+        let mut last_line = 0;
+        while let Some(row) = reader.next() {
+            let row = row.unwrap_or_else(|e| panic!("{e}"));
+            count += 1;
+            most_breaks = most_breaks.max(reader.csv.get_ref().breaks.len());
+            last_line = row.record.line;
+        }
+        assert_eq!(count, 50_000);
+        assert_eq!(reader.separator, b';');
+        assert!(
+            most_breaks < 4_000,
+            "line-break bookkeeping stays bounded: {most_breaks}"
+        );
+        assert_eq!(
+            last_line,
+            1 + 50 + 2 * 49_999 + 1,
+            "header, 50 blank lines, two lines per row"
+        );
     }
 
     proptest! {
