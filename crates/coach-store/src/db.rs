@@ -80,6 +80,49 @@ impl Store {
         Ok(after.saturating_sub(before))
     }
 
+    /// Brings the schema up to `version` only (upgrade tests start from every
+    /// earlier version).
+    pub async fn migrate_to(&self, version: i64) -> Result<()> {
+        self.migrator().run_to(version, &self.pool).await?;
+        Ok(())
+    }
+
+    /// A plain description of the schema (tables, columns, indexes), to
+    /// compare an upgraded database with a fresh one.
+    pub async fn schema_fingerprint(&self) -> Result<Vec<String>> {
+        let rows: Vec<(String,)> = match self.backend {
+            Backend::Sqlite => {
+                sqlx::query_as(
+                    "SELECT m.type || ' ' || m.name || ' ' || COALESCE(p.name || ' ' || p.type || ' ' || p.\"notnull\" || ' ' || p.pk, m.sql, '') \
+                     FROM sqlite_master m LEFT JOIN pragma_table_info(m.name) p ON m.type = 'table' \
+                     WHERE m.name NOT LIKE 'sqlite_%' AND m.name <> '_sqlx_migrations' ORDER BY 1",
+                )
+                .fetch_all(&self.pool)
+                .await?
+            }
+            Backend::Postgres => {
+                sqlx::query_as(
+                    "SELECT 'column ' || table_name || ' ' || column_name || ' ' || data_type || ' ' || is_nullable || ' ' || COALESCE(column_default, '') \
+                     FROM information_schema.columns WHERE table_schema = 'public' AND table_name <> '_sqlx_migrations' \
+                     UNION ALL SELECT 'index ' || tablename || ' ' || indexdef FROM pg_indexes \
+                     WHERE schemaname = 'public' AND tablename <> '_sqlx_migrations' ORDER BY 1",
+                )
+                .fetch_all(&self.pool)
+                .await?
+            }
+        };
+        Ok(rows.into_iter().map(|r| r.0).collect())
+    }
+
+    /// Runs raw SQL, for tests that build a database of an earlier schema.
+    #[cfg(feature = "testing")]
+    pub async fn execute_raw(&self, sql: &str) -> Result<()> {
+        sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_owned()))
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
     /// The versions of the migrations applied so far, oldest first.
     pub async fn applied_migrations(&self) -> Result<Vec<i64>> {
         let rows: Vec<(i64,)> = sqlx::query_as(
