@@ -630,6 +630,52 @@ pub fn read(bytes: &[u8]) -> Result<Table, FileError> {
     })
 }
 
+/// A cell as it may be written to a CSV file that people open in a
+/// spreadsheet: text that a spreadsheet would run as a formula (it starts with
+/// `=`, `+`, `-`, `@`, a tab or a carriage return) gets a leading apostrophe
+/// (OWASP, "CSV Injection"). Plain numbers such as `-12.5` stay numbers.
+pub fn spreadsheet_safe(cell: &str) -> std::borrow::Cow<'_, str> {
+    let risky = cell.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    let plain_number = cell.parse::<f64>().is_ok()
+        && !cell.starts_with(['+', '\t', '\r'])
+        && !cell.contains(['e', 'E', 'i', 'I', 'n', 'N']);
+    if risky && !plain_number {
+        std::borrow::Cow::Owned(format!("'{cell}"))
+    } else {
+        std::borrow::Cow::Borrowed(cell)
+    }
+}
+
+/// Writes a table as CSV (UTF-8 with a byte-order mark, so spreadsheet
+/// programs read it as UTF-8), every cell made [`spreadsheet_safe`].
+pub fn write_csv<W: std::io::Write>(
+    out: W,
+    headers: &[&str],
+    rows: impl IntoIterator<Item = Vec<String>>,
+) -> std::io::Result<()> {
+    let mut out = out;
+    out.write_all("\u{feff}".as_bytes())?;
+    let mut writer = csv::Writer::from_writer(out);
+    writer.write_record(
+        headers
+            .iter()
+            .map(|h| spreadsheet_safe(h))
+            .collect::<Vec<_>>()
+            .iter()
+            .map(|c| c.as_ref()),
+    )?;
+    for row in rows {
+        writer.write_record(
+            row.iter()
+                .map(|c| spreadsheet_safe(c))
+                .collect::<Vec<_>>()
+                .iter()
+                .map(|c| c.as_ref()),
+        )?;
+    }
+    writer.flush()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -809,6 +855,48 @@ mod tests {
             1 + 50 + 2 * 49_999 + 1,
             "header, 50 blank lines, two lines per row"
         );
+    }
+
+    #[test]
+    fn formulas_are_neutralised_and_numbers_stay_numbers() {
+        for risky in [
+            "=HYPERLINK(\"http://x\")",
+            "+1+1",
+            "-2+3",
+            "@SUM(A1)",
+            "\t=1",
+            "\r=1",
+            "-cmd|' /C calc'!A0",
+        ] {
+            assert!(spreadsheet_safe(risky).starts_with('\''), "{risky:?}");
+        }
+        for safe in ["-12.5", "-3", "Acme", "100", "a=b", ""] {
+            assert_eq!(spreadsheet_safe(safe), safe);
+        }
+        assert!(spreadsheet_safe("-inf").starts_with('\''));
+    }
+
+    #[test]
+    fn written_csv_reads_back_with_formulas_as_text() {
+        let mut out = Vec::new();
+        let rows = vec![
+            vec!["=1+1".to_owned(), "line\nbreak".to_owned()],
+            vec!["-5".to_owned(), "\"quoted\"".to_owned()],
+        ];
+        write_csv(&mut out, &["Name", "Note"], rows).unwrap_or_else(|e| panic!("{e}"));
+        assert!(out.starts_with("\u{feff}".as_bytes()));
+        let t = table(&out);
+        assert_eq!(t.records[0].cells, ["'=1+1", "line\nbreak"]);
+        assert_eq!(t.records[1].cells, ["-5", "\"quoted\""]);
+    }
+
+    proptest! {
+        #[test]
+        fn no_written_cell_can_start_a_formula(cell in ".{0,20}") {
+            let safe = spreadsheet_safe(&cell);
+            let starts_formula = safe.starts_with(['=', '+', '@', '\t', '\r']) || (safe.starts_with('-') && safe.parse::<f64>().is_err());
+            prop_assert!(!starts_formula, "{:?} -> {:?}", cell, safe);
+        }
     }
 
     proptest! {
