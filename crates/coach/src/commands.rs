@@ -282,7 +282,11 @@ async fn serve(store: Store, config: &Config, trust_forwarded_for: bool) -> anyh
     web.email_enabled = config.smtp_url.is_some();
     let app = Application::build(store.clone(), web, listener);
     tracing::info!(bind = %bound, database = %redact(&config.database_url), "serving");
-    println!("Coach is listening on http://{bound} (open {base_url}/)");
+    if base_url == format!("http://{bound}") {
+        println!("Coach is listening on http://{bound}");
+    } else {
+        println!("Coach is listening on http://{bound} (people reach it at {base_url})");
+    }
     app.run_until(shutdown_signal()).await?;
     store.close().await;
     Ok(())
