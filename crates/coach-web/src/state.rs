@@ -19,6 +19,9 @@ pub struct WebConfig {
     pub password_cost: PasswordCost,
     /// Whether outgoing email is configured (the UI says when it is off).
     pub email_enabled: bool,
+    /// How long a client may take to send a request's headers before the
+    /// connection is closed (slow clients must not hold connections).
+    pub header_read_timeout: std::time::Duration,
 }
 
 impl WebConfig {
@@ -29,6 +32,7 @@ impl WebConfig {
             trust_forwarded_for: false,
             password_cost: PasswordCost::Default,
             email_enabled: false,
+            header_read_timeout: std::time::Duration::from_secs(10),
         }
     }
 
