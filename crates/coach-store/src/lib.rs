@@ -7,6 +7,7 @@ mod error;
 pub mod orgs;
 mod secret;
 pub mod sessions;
+pub mod stage_map;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod throttle;

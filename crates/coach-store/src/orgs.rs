@@ -64,6 +64,7 @@ impl Store {
             .bind(to_db(Utc::now()))
             .execute(&mut *tx)
             .await?;
+        crate::stage_map::seed_default(&mut tx, &org.id).await?;
         tx.commit().await?;
         Ok(org)
     }
@@ -99,6 +100,7 @@ impl Store {
     pub async fn delete_org(&self, org_id: &str) -> Result<()> {
         let mut tx = self.write().await?;
         for sql in [
+            "DELETE FROM crm_stage_map WHERE org_id = $1",
             "DELETE FROM api_tokens WHERE org_id = $1",
             "DELETE FROM web_sessions WHERE org_id = $1",
             "DELETE FROM user_roles WHERE org_id = $1",

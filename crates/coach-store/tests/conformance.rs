@@ -447,3 +447,70 @@ async fn an_email_can_change_to_a_free_one_and_sign_in_follows() {
         "keeping one's own email is no conflict"
     );
 }
+
+#[tokio::test]
+async fn a_new_organization_starts_from_the_default_stage_map_and_admins_change_it() {
+    use coach_core::crm::{BuyingStage, StageMap};
+    let (store, _db) = fresh_store().await;
+    let a = store.create_org("a-org", "A", "UTC").await.unwrap();
+    let b = store.create_org("b-org", "B", "UTC").await.unwrap();
+    assert_eq!(
+        store.crm_stage_map(&a.id).await.unwrap(),
+        StageMap::default_for_common_crms()
+    );
+    store
+        .set_crm_stage(&a.id, " Verbal Commit ", BuyingStage::MitigateRisks)
+        .await
+        .unwrap();
+    store
+        .set_crm_stage(&a.id, "PROSPECTING", BuyingStage::EstablishCriteria)
+        .await
+        .unwrap();
+    let map = store.crm_stage_map(&a.id).await.unwrap();
+    assert_eq!(map.stage("verbal commit"), Ok(BuyingStage::MitigateRisks));
+    assert_eq!(
+        map.stage("Prospecting"),
+        Ok(BuyingStage::EstablishCriteria),
+        "one entry per name, any case"
+    );
+    assert_eq!(
+        map.entries()
+            .filter(|(n, _)| n.eq_ignore_ascii_case("prospecting"))
+            .count(),
+        1
+    );
+    store
+        .remove_crm_stage(&a.id, "verbal COMMIT")
+        .await
+        .unwrap();
+    assert!(
+        store
+            .crm_stage_map(&a.id)
+            .await
+            .unwrap()
+            .stage("Verbal Commit")
+            .is_err()
+    );
+    assert!(matches!(
+        store.remove_crm_stage(&a.id, "Verbal Commit").await,
+        Err(StoreError::NotFound)
+    ));
+    assert!(
+        matches!(store.set_crm_stage(&a.id, "  ", BuyingStage::ClosedWon).await, Err(StoreError::Invalid(e)) if e.field == "crm_stage")
+    );
+    assert_eq!(
+        store.crm_stage_map(&b.id).await.unwrap(),
+        StageMap::default_for_common_crms(),
+        "another organization's map is untouched"
+    );
+    store.delete_org(&a.id).await.unwrap();
+    assert!(
+        store
+            .crm_stage_map(&a.id)
+            .await
+            .unwrap()
+            .entries()
+            .next()
+            .is_none()
+    );
+}

@@ -28,11 +28,16 @@ fn rows_at(version: i64) -> Option<String> {
              INSERT INTO user_roles (org_id, user_id, role) VALUES ('{ORG}', '{ADMIN}', 'manager');
              INSERT INTO user_roles (org_id, user_id, role) VALUES ('{ORG}', '{SELLER}', 'seller');"
         )),
+        2 => Some(format!(
+            "{}
+             INSERT INTO crm_stage_map (org_id, crm_key, crm_stage, stage) VALUES ('{ORG}', 'verbal commit', 'Verbal Commit', 'mitigate_risks');",
+            rows_at(1)?
+        )),
         _ => None,
     }
 }
 
-async fn check_the_data_is_kept(store: &Store) {
+async fn check_the_data_is_kept(store: &Store, seeded_at: i64) {
     let org = store.org_by_slug("old-org").await.unwrap();
     assert_eq!(
         (org.id.as_str(), org.time_zone.as_str()),
@@ -45,6 +50,16 @@ async fn check_the_data_is_kept(store: &Store) {
     assert_eq!(seller.manager_id.as_deref(), Some(ADMIN));
     assert_eq!(seller.crm_id.as_deref(), Some("005000000000001"));
     assert!(!seller.active);
+    let map = store.crm_stage_map(ORG).await.unwrap();
+    if seeded_at < 2 {
+        // Organizations that existed before version 2 start from the default stage map.
+        assert_eq!(map, coach_core::crm::StageMap::default_for_common_crms());
+    } else {
+        assert_eq!(
+            map.stage("verbal commit"),
+            Ok(coach_core::crm::BuyingStage::MitigateRisks)
+        );
+    }
 }
 
 #[tokio::test]
@@ -72,8 +87,10 @@ async fn upgrading_from_every_earlier_version_gives_the_fresh_schema_and_keeps_t
         if start > 0 {
             store.migrate_to(start).await.unwrap();
         }
-        let seed = (1..=start).rev().find_map(rows_at);
-        if let Some(sql) = &seed {
+        let seed = (1..=start)
+            .rev()
+            .find_map(|v| rows_at(v).map(|sql| (v, sql)));
+        if let Some((_, sql)) = &seed {
             store.execute_raw(sql).await.unwrap();
             seeded_any = true;
         }
@@ -88,8 +105,8 @@ async fn upgrading_from_every_earlier_version_gives_the_fresh_schema_and_keeps_t
             0,
             "a second run from version {start} changes nothing"
         );
-        if seed.is_some() {
-            check_the_data_is_kept(&store).await;
+        if let Some((version, _)) = seed {
+            check_the_data_is_kept(&store, version).await;
         }
         store.close().await;
     }

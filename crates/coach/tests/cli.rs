@@ -180,7 +180,11 @@ fn help_explains_every_command_and_bad_usage_exits_2() {
 async fn migrate_brings_the_schema_up_to_date_and_a_second_run_changes_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let db = fresh_database().await;
-    assert!(ok(&coach(dir.path(), &db, &["migrate"], None)).contains("1 migration applied"));
+    let first = ok(&coach(dir.path(), &db, &["migrate"], None));
+    assert!(
+        first.contains("migrations applied") && !first.contains("(0 migrations"),
+        "{first}"
+    );
     assert!(ok(&coach(dir.path(), &db, &["migrate"], None)).contains("0 migrations applied"));
 }
 
