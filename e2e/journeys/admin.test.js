@@ -56,6 +56,14 @@ test('an admin adds a seller under manager1 and the seller signs in', async () =
   await page.getByRole('link', { name: 'Teams' }).click();
   await shot(page, '08-teams');
 
+  await page.getByRole('link', { name: 'Settings' }).click();
+  await page.getByLabel('Stage name in your CRM').fill('Verbal Commit');
+  await page.getByLabel('Buying stage').selectOption({ label: 'Mitigate risks' });
+  await page.getByRole('button', { name: 'Save' }).click();
+  await page.waitForURL(/notice=saved/);
+  assert.ok(await page.getByText('Verbal Commit').isVisible());
+  await shot(page, '08b-settings-stages');
+
   await page.getByRole('button', { name: 'Sign out' }).click();
   await page.waitForURL(/\/login/);
   assert.ok(await page.getByText('You are signed out').isVisible());

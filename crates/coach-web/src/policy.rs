@@ -24,6 +24,9 @@ pub enum Action<'a> {
     ManagePeople,
     /// Change this person's record as an admin.
     EditPerson(&'a User),
+    /// Change the organization's configuration (stage map, and later the ROA
+    /// model, cadences, standards).
+    ConfigureOrganization,
 }
 
 impl Action<'_> {
@@ -34,6 +37,7 @@ impl Action<'_> {
             Action::ListPeople => "list people",
             Action::ManagePeople => "manage people",
             Action::EditPerson(_) => "edit person",
+            Action::ConfigureOrganization => "configure organization",
         }
     }
 
@@ -62,6 +66,7 @@ pub fn allows(actor: &Actor, action: Action<'_>) -> bool {
         Action::ListPeople => admin || me.roles.leads(),
         Action::ManagePeople => admin,
         Action::EditPerson(u) => same_org(u) && admin,
+        Action::ConfigureOrganization => admin,
     }
 }
 

@@ -324,6 +324,17 @@ fn rules() -> BTreeMap<(&'static str, &'static str), Rule> {
         vec![t("victim", "path"), t("seller_b", "path")],
         admin_edit,
     );
+    // Organization settings: admins of the organization only.
+    fn configure(a: &Actor, _: &Target) -> Outcome {
+        match signed_in(a, true) {
+            None => Outcome::Unauth,
+            Some(p) if is_admin(p) => Outcome::Ok,
+            Some(_) => Outcome::Forbidden,
+        }
+    }
+    add("GET", "/settings/stages", none(), configure);
+    add("POST", "/settings/stages", none(), configure);
+    add("POST", "/settings/stages/remove", none(), configure);
     // API.
     for p in ["/api/v1/me", "/api/v1/teams"] {
         add("GET", p, none(), |a, _| {
@@ -647,6 +658,12 @@ async fn request(
             ("confirm".into(), "new-password-1".into()),
         ]),
         "/profile/tokens" => form.push(("name".into(), "matrix".into())),
+        "/settings/stages" | "/settings/stages/remove" => {
+            form.extend([
+                ("crm_stage".into(), "Matrix Stage".into()),
+                ("stage".into(), "assess_solutions".into()),
+            ]);
+        }
         "/people" => form.extend([
             ("name".into(), format!("New {serial}")),
             ("email".into(), unique_email),
@@ -690,6 +707,18 @@ async fn restore(app: &TestApp, f: &Fixture, template: &str, target: &Target) {
 }
 
 async fn prepare(app: &TestApp, f: &Fixture, template: &str, target: &Target) {
+    if template == "/settings/stages/remove" {
+        for org in [&f.org_a, &f.org_b] {
+            app.store
+                .set_crm_stage(
+                    org,
+                    "Matrix Stage",
+                    coach_core::crm::BuyingStage::IdentifyNeeds,
+                )
+                .await
+                .unwrap();
+        }
+    }
     if template.ends_with("/reactivate") {
         let p = &f.people[target.key];
         let off = coach_store::UserPatch {

@@ -493,3 +493,83 @@ async fn an_admin_changes_a_persons_email_and_they_sign_in_with_the_new_one() {
             .is_ok()
     );
 }
+
+#[tokio::test]
+async fn an_admin_maps_a_crm_stage_to_a_buying_stage_and_removes_it() {
+    use coach_core::crm::BuyingStage;
+    let app = TestApp::spawn().await;
+    let f = seed(&app).await;
+    let admin = app.sign_in(f.email("admin")).await;
+    let page = admin
+        .get(&app, "/settings/stages")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("Negotiation/Review") && page.contains("Mitigate risks"),
+        "the default map is shown"
+    );
+    let r = admin
+        .post_form(
+            &app,
+            "/settings/stages",
+            &[("crm_stage", "Verbal Commit"), ("stage", "mitigate_risks")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        app.store
+            .crm_stage_map(&f.org_a)
+            .await
+            .unwrap()
+            .stage("verbal commit"),
+        Ok(BuyingStage::MitigateRisks)
+    );
+    let bad = admin
+        .post_form(
+            &app,
+            "/settings/stages",
+            &[("crm_stage", "  "), ("stage", "mitigate_risks")],
+        )
+        .await;
+    assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.text().await.unwrap().contains("printable characters"));
+    let wrong = admin
+        .post_form(
+            &app,
+            "/settings/stages",
+            &[("crm_stage", "X"), ("stage", "negotiating")],
+        )
+        .await;
+    assert_eq!(wrong.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let r = admin
+        .post_form(
+            &app,
+            "/settings/stages/remove",
+            &[("crm_stage", "VERBAL COMMIT")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert!(
+        app.store
+            .crm_stage_map(&f.org_a)
+            .await
+            .unwrap()
+            .stage("Verbal Commit")
+            .is_err()
+    );
+    assert!(
+        app.store
+            .crm_stage_map(&f.org_b)
+            .await
+            .unwrap()
+            .stage("Verbal Commit")
+            .is_err()
+    );
+    let manager = app.sign_in(f.email("manager1")).await;
+    assert_eq!(
+        manager.get(&app, "/settings/stages").await.status(),
+        StatusCode::FORBIDDEN
+    );
+}

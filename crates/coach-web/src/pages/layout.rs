@@ -55,6 +55,13 @@ impl Shell {
                 active: current == "/teams",
             });
         }
+        if roles.has(Role::Admin) {
+            nav.push(NavItem {
+                href: "/settings/stages",
+                label: "Settings",
+                active: current == "/settings",
+            });
+        }
         Shell {
             user_name: actor.user.name.clone(),
             initials: initials(&actor.user.name),

@@ -7,6 +7,7 @@ mod home;
 pub(crate) mod layout;
 mod people;
 mod profile;
+mod settings;
 mod teams;
 
 pub(crate) use book::RouteBook;
@@ -25,6 +26,7 @@ pub(crate) fn book() -> RouteBook {
         .get("/", home::show);
     let book = people::routes(book);
     let book = teams::routes(book);
+    let book = settings::routes(book);
     profile::routes(book)
 }
 
