@@ -76,6 +76,13 @@ test('an admin adds a seller under manager1 and the seller signs in', async () =
 
   await page.getByRole('link', { name: 'Nadia Brooks' }).click();
   await shot(page, '10-seller-profile');
+  await page.getByLabel('Token name').fill('Pipeline script');
+  await page.getByRole('button', { name: 'Create token' }).click();
+  const token = await page.locator('#new-token').innerText();
+  assert.match(token, /^coach_/);
+  const me = await page.evaluate(async (t) => (await fetch('/api/v1/me', { headers: { Authorization: `Bearer ${t}` } })).json(), token);
+  assert.equal(me.email, 'nadia.brooks@demo.example', 'the token works for the API');
+  await shot(page, '10b-seller-token-created');
   const denied = await page.goto(`${coach.base}/people`);
   assert.equal(denied.status(), 403);
   await shot(page, '11-seller-denied');
