@@ -94,6 +94,7 @@ pub async fn run(command: Command, config: Config) -> anyhow::Result<()> {
                 time_zone: a.time_zone,
                 password_hash,
                 crm_id: a.crm_id,
+                id: None,
             };
             let user = store.create_user(&org.id, new).await.map_err(explain)?;
             println!(

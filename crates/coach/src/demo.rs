@@ -92,6 +92,17 @@ pub fn people() -> Vec<DemoPerson> {
     out
 }
 
+/// The instant the demo's ids carry (UUID v7 holds a time): 2026-01-01 UTC.
+const ID_EPOCH_MS: u64 = 1_767_225_600_000;
+
+/// The demo's `n`-th id: a UUID v7 made from the seed, the same in every demo.
+pub fn demo_id(n: u64) -> uuid::Uuid {
+    let mut rng = ChaCha8Rng::seed_from_u64(SEED.wrapping_add(n).rotate_left(17));
+    let mut random = [0u8; 10];
+    rand::RngCore::fill_bytes(&mut rng, &mut random);
+    uuid::Builder::from_unix_timestamp_millis(ID_EPOCH_MS + n, &random).into_uuid()
+}
+
 /// Creates the demo organization unless it exists (`reset`: anew). Returns
 /// whether it was created.
 pub async fn ensure(store: &Store, reset: bool) -> anyhow::Result<bool> {
@@ -108,7 +119,7 @@ pub async fn ensure(store: &Store, reset: bool) -> anyhow::Result<bool> {
         .await
         .map_err(|e| anyhow!(e))?;
     let mut ids: std::collections::BTreeMap<String, String> = std::collections::BTreeMap::new();
-    for p in people() {
+    for (n, p) in (1u64..).zip(people()) {
         let manager_id = p.manager_email.as_ref().and_then(|e| ids.get(e)).cloned();
         let new = NewUser {
             email: p.email.clone(),
@@ -118,6 +129,7 @@ pub async fn ensure(store: &Store, reset: bool) -> anyhow::Result<bool> {
             time_zone: Some(p.time_zone),
             password_hash: Some(hash.clone()),
             crm_id: None,
+            id: Some(demo_id(n)),
         };
         let user = store.create_user(&org.id, new).await?;
         ids.insert(p.email, user.id);

@@ -534,6 +534,10 @@ async fn the_demo_is_created_once_the_same_every_time_and_anew_with_reset() {
         strip(&anew),
         "the same people, roles and lines"
     );
+    assert_eq!(
+        people, anew,
+        "and the same ids: the demo comes from a fixed seed"
+    );
     let list = strip(&anew);
     assert_eq!(list.len(), 29);
     let seller17 = list

@@ -56,6 +56,8 @@ pub struct NewUser {
     pub password_hash: Option<String>,
     /// Their id in the CRM.
     pub crm_id: Option<String>,
+    /// A given id (the demo's, made from its seed); a new UUID v7 when `None`.
+    pub id: Option<uuid::Uuid>,
 }
 
 /// A change to a person; `None` leaves a field as it is.
@@ -156,7 +158,7 @@ impl Store {
         if let Some(m) = &new.manager_id {
             ensure_active_member(&mut tx, org_id, m).await?;
         }
-        let id = uuid::Uuid::now_v7().to_string();
+        let id = new.id.unwrap_or_else(uuid::Uuid::now_v7).to_string();
         let now = to_db(Utc::now());
         sqlx::query(
             "INSERT INTO users (org_id, id, email, name, password_hash, manager_id, time_zone, crm_id, active, version, created_at, updated_at) \

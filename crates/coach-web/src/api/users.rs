@@ -200,6 +200,7 @@ pub(crate) async fn create(
         time_zone: body.time_zone,
         password_hash,
         crm_id: body.crm_id,
+        id: None,
     };
     let user = state.store().create_user(&actor.org.id, new).await?;
     let location = HeaderValue::from_str(&format!("/api/v1/users/{}", user.id)).ok();

@@ -221,6 +221,7 @@ pub async fn seed(app: &TestApp) -> Fixture {
             time_zone: None,
             password_hash: Some(hash.clone()),
             crm_id: None,
+            id: None,
         };
         let user = store.create_user(org, new).await.unwrap();
         people.insert(

@@ -231,6 +231,7 @@ pub(super) async fn create(
         time_zone: Some(form.time_zone.clone()).filter(|t| !t.trim().is_empty()),
         password_hash: Some(hash),
         crm_id: None,
+        id: None,
     };
     match state.store().create_user(&actor.org.id, new).await {
         Ok(user) => {
