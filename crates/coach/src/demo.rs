@@ -159,4 +159,15 @@ mod tests {
             Some("manager3@demo.example")
         );
     }
+
+    #[test]
+    fn demo_ids_are_the_same_every_time_distinct_and_in_creation_order() {
+        let ids: Vec<uuid::Uuid> = (0..30).map(demo_id).collect();
+        assert_eq!(ids, (0..30).map(demo_id).collect::<Vec<_>>());
+        assert!(
+            ids.windows(2).all(|w| w[0].to_string() < w[1].to_string()),
+            "text order is creation order"
+        );
+        assert!(ids.iter().all(|id| id.get_version_num() == 7));
+    }
 }
