@@ -17,6 +17,7 @@ pub mod users;
 pub use db::{Backend, Store};
 pub use error::StoreError;
 pub use orgs::Organization;
+pub use secret::new_secret;
 pub use sessions::SignedInSession;
 pub use tokens::ApiToken;
 pub use users::{NewUser, User, UserFilter, UserPatch};

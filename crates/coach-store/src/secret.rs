@@ -6,8 +6,8 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use rand::RngCore as _;
 use sha2::{Digest as _, Sha256};
 
-/// 256 random bits, URL-safe.
-pub(crate) fn random_secret() -> String {
+/// 256 random bits, URL-safe: for session ids, CSRF tokens and API tokens.
+pub fn new_secret() -> String {
     let mut bytes = [0u8; 32];
     rand::rng().fill_bytes(&mut bytes);
     URL_SAFE_NO_PAD.encode(bytes)

@@ -2,7 +2,7 @@
 //! keeps only its hash, with the person, a CSRF token and the expiry. Nothing
 //! lives in process memory, so any server process can serve any request.
 
-use crate::secret::{hash_secret, random_secret};
+use crate::secret::{hash_secret, new_secret};
 use crate::{Result, Store};
 use chrono::{DateTime, Duration, Utc};
 use coach_core::time::{from_db, to_db};
@@ -32,12 +32,12 @@ impl Store {
         org_id: &str,
         user_id: &str,
     ) -> Result<(String, SignedInSession)> {
-        let cookie = random_secret();
+        let cookie = new_secret();
         let now = Utc::now();
         let session = SignedInSession {
             org_id: org_id.to_owned(),
             user_id: user_id.to_owned(),
-            csrf_token: random_secret(),
+            csrf_token: new_secret(),
             expires_at: now + IDLE_TIMEOUT,
         };
         let mut tx = self.write().await?;

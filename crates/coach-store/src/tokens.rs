@@ -1,7 +1,7 @@
 //! Personal API tokens. The token is shown once, when created; the database
 //! keeps its hash and a short prefix to recognise it in lists.
 
-use crate::secret::{hash_secret, random_secret};
+use crate::secret::{hash_secret, new_secret};
 use crate::{Result, Store, StoreError};
 use chrono::{DateTime, Utc};
 use coach_core::time::{from_db, to_db};
@@ -60,7 +60,7 @@ impl Store {
         name: &str,
     ) -> Result<(String, ApiToken)> {
         let name = validate_name("name", name)?;
-        let secret = format!("{TOKEN_PREFIX}{}", random_secret());
+        let secret = format!("{TOKEN_PREFIX}{}", new_secret());
         let prefix: String = secret.chars().take(TOKEN_PREFIX.len() + 6).collect();
         let id = uuid::Uuid::now_v7().to_string();
         let now = Utc::now();

@@ -3,6 +3,7 @@
 //! access policy every route asks.
 
 pub mod api;
+mod assets;
 pub mod auth;
 mod error;
 mod headers;
@@ -155,10 +156,12 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(pages::router())
         .merge(api_router)
-        .merge(ops::router())
         .fallback(error::not_found)
         .layer(from_fn_with_state(state.clone(), auth::csrf::protect))
         .layer(from_fn_with_state(state.clone(), auth::identify))
+        // Health, readiness, metrics and the stylesheet need no caller: they
+        // skip the session lookup and the CSRF check.
+        .merge(ops::router())
         .layer(RequestBodyLimitLayer::new(2 * 1024 * 1024))
         .layer(from_fn_with_state(state.clone(), error::render))
         .layer(from_fn_with_state(state.clone(), metrics::track))

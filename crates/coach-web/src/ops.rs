@@ -1,4 +1,5 @@
-//! Operations endpoints: liveness, readiness and metrics.
+//! Routes that need no caller: liveness, readiness, metrics and the
+//! stylesheet. They are served without a session lookup.
 
 use crate::state::AppState;
 use axum::Router;
@@ -13,11 +14,16 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))
+        .route("/assets/app.css", get(crate::assets::css))
 }
 
-/// The operations routes as `(method, path)`, for the route oracle.
-pub(crate) const ROUTES: &[(&str, &str)] =
-    &[("GET", "/healthz"), ("GET", "/readyz"), ("GET", "/metrics")];
+/// These routes as `(method, path)`, for the route oracle.
+pub(crate) const ROUTES: &[(&str, &str)] = &[
+    ("GET", "/healthz"),
+    ("GET", "/readyz"),
+    ("GET", "/metrics"),
+    ("GET", "/assets/app.css"),
+];
 
 async fn healthz() -> &'static str {
     "ok"

@@ -65,7 +65,7 @@ pub(crate) async fn protect(
         return if equal(&given, &expected) {
             Ok(next.run(request).await)
         } else {
-            Err(refuse(&request))
+            Err(refuse())
         };
     }
     let is_form = request
@@ -74,7 +74,7 @@ pub(crate) async fn protect(
         .and_then(|v| v.to_str().ok())
         .is_some_and(|ct| ct.starts_with("application/x-www-form-urlencoded"));
     if request.uri().path().starts_with("/api/") || !is_form {
-        return Err(refuse(&request));
+        return Err(refuse());
     }
     let (parts, body) = request.into_parts();
     let bytes = axum::body::to_bytes(body, 2 * 1024 * 1024)
@@ -84,11 +84,11 @@ pub(crate) async fn protect(
     let request = Request::from_parts(parts, Body::from(bytes));
     match given {
         Some(given) if equal(&given, &expected) => Ok(next.run(request).await),
-        _ => Err(refuse(&request)),
+        _ => Err(refuse()),
     }
 }
 
-fn refuse(_request: &Request) -> AppError {
+fn refuse() -> AppError {
     tracing::Span::current().record("reason", "CSRF: missing or wrong token");
     AppError::Csrf
 }

@@ -75,7 +75,7 @@ pub(crate) async fn form(
         return Redirect::to(&safe_next(&q.next)).into_response();
     }
     let existing = cookies::get(&headers, PRE_SESSION_COOKIE);
-    let csrf = existing.clone().unwrap_or_else(new_token);
+    let csrf = existing.clone().unwrap_or_else(coach_store::new_secret);
     let notice = match q.notice.as_str() {
         "signed-out" => Some("You are signed out."),
         _ => None,
@@ -93,14 +93,6 @@ pub(crate) async fn form(
         existing.is_none(),
         state.config().secure_cookies(),
     )
-}
-
-fn new_token() -> String {
-    use base64::Engine as _;
-    use rand::RngCore as _;
-    let mut bytes = [0u8; 32];
-    rand::rng().fill_bytes(&mut bytes);
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
 }
 
 #[derive(Debug, Deserialize)]

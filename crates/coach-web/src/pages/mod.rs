@@ -1,7 +1,6 @@
 //! The server-rendered pages. One view struct per page; forms validate,
 //! re-render with field errors (422), or redirect (303).
 
-mod assets;
 mod book;
 mod home;
 pub(crate) mod layout;
@@ -19,7 +18,6 @@ use axum::Router;
 /// The page routes, recorded in a book so tests can check every one of them.
 pub(crate) fn book() -> RouteBook {
     let book = RouteBook::new()
-        .get("/assets/app.css", assets::css)
         .get("/login", crate::auth::login::form)
         .post("/login", crate::auth::login::submit)
         .post("/logout", crate::auth::login::logout)

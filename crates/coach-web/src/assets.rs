@@ -3,7 +3,7 @@
 use axum::http::header;
 use axum::response::IntoResponse;
 
-const APP_CSS: &str = include_str!("../../assets/app.css");
+const APP_CSS: &str = include_str!("../assets/app.css");
 
 /// The one stylesheet.
 pub(crate) async fn css() -> impl IntoResponse {
