@@ -107,7 +107,7 @@ impl<R: Read> std::fmt::Debug for TableReader<R> {
 }
 
 impl<R: Read> TableReader<R> {
-    /// Opens a source that [`sniff`] has looked at (and rewound), and reads
+    /// Opens a source that [`sniff`](super::sniff()) has looked at (and rewound), and reads
     /// the header row: the first row with a filled cell.
     pub fn open(src: R, sniffed: Sniffed) -> Result<Self, FileError> {
         let decoded = encoding_rs_io::DecodeReaderBytesBuilder::new()
