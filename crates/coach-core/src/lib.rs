@@ -3,8 +3,10 @@
 //! `docs/coaching-model.md`). Pure code: no I/O, no clock, no randomness.
 
 pub mod crm;
+pub mod import;
 pub mod org_chart;
 pub mod people;
+pub mod records;
 pub mod tabular;
 pub mod time;
 pub mod validate;

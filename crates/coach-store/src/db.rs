@@ -27,9 +27,11 @@ pub struct Store {
 }
 
 /// SQLite settings applied to every connection: WAL, no committed write lost
-/// on power loss, foreign keys, and a wait for the write lock.
+/// on power loss, foreign keys, a wait for the write lock, and statement
+/// journals in memory (a large import inside one transaction would otherwise
+/// write every changed page to a temporary file as well).
 const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
-     PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;";
+     PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; PRAGMA temp_store = MEMORY;";
 
 impl Store {
     /// Connects to `url` (`sqlite://…` or `postgres://…`).

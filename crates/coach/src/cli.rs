@@ -75,6 +75,74 @@ pub enum Command {
     /// Personal API tokens
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Import a CRM export (Salesforce, HubSpot, or any CSV with a mapping
+    /// file) of accounts, contacts, opportunities or calls.
+    Import(ImportArgs),
+    /// Export an organization's accounts, contacts, opportunities or calls as
+    /// CSV (safe to open in a spreadsheet) or JSON.
+    Export(ExportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// What the file holds: accounts, contacts, opportunities or calls.
+    pub kind: String,
+    /// The CSV file.
+    pub file: PathBuf,
+    /// The organization's slug.
+    #[arg(long)]
+    pub org: String,
+    /// Where the file comes from: salesforce, hubspot or csv (recognised from
+    /// the header when left out).
+    #[arg(long)]
+    pub from: Option<String>,
+    /// A mapping file (TOML): columns, date format, decimal separator, time
+    /// zone, currency, extra stage names.
+    #[arg(long, value_name = "FILE")]
+    pub mapping: Option<PathBuf>,
+    /// How the file writes dates: YYYY-MM-DD, DD/MM/YYYY, MM/DD/YYYY or DD.MM.YYYY.
+    #[arg(long, value_name = "FORMAT")]
+    pub date_format: Option<String>,
+    /// How the file writes decimals: . or ,
+    #[arg(long, value_name = "SEPARATOR")]
+    pub decimal_separator: Option<String>,
+    /// The time zone of times written without an offset (default: the organization's).
+    #[arg(long)]
+    pub time_zone: Option<String>,
+    /// The currency of amounts when the file has no currency column.
+    #[arg(long)]
+    pub currency: Option<String>,
+    /// Check the whole file and say what would change, writing nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Import the valid rows and leave out the others (see --rejects),
+    /// instead of importing nothing when a row is invalid.
+    #[arg(long)]
+    pub skip_invalid: bool,
+    /// Write the rows left out, with their reasons, to this CSV file.
+    #[arg(long, value_name = "FILE")]
+    pub rejects: Option<PathBuf>,
+    /// Print the report as JSON.
+    #[arg(long)]
+    pub json: bool,
+    /// Rows written per batch.
+    #[arg(long, default_value_t = 500, hide = true)]
+    pub batch_size: usize,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// What to export: accounts, contacts, opportunities or calls.
+    pub kind: String,
+    /// The organization's slug.
+    #[arg(long)]
+    pub org: String,
+    /// csv or json.
+    #[arg(long, default_value = "csv")]
+    pub format: String,
+    /// The file to write (standard output when left out).
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -194,6 +194,16 @@ pub async fn run(command: Command, config: Config) -> anyhow::Result<()> {
             }
             Ok(())
         }
+        Command::Import(a) => {
+            let store = open(&config).await?;
+            let org = org(&store, &a.org).await?;
+            crate::transfer::import(&store, &org, a).await
+        }
+        Command::Export(a) => {
+            let store = open(&config).await?;
+            let org = org(&store, &a.org).await?;
+            crate::transfer::export(&store, &org, a).await
+        }
         Command::Token(TokenCommand::Revoke(a)) => {
             let store = open(&config).await?;
             let org = org(&store, &a.org).await?;

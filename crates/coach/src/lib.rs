@@ -5,6 +5,7 @@ mod cli;
 mod commands;
 mod config;
 pub mod demo;
+mod transfer;
 
 use clap::Parser as _;
 use std::process::ExitCode;

@@ -160,6 +160,11 @@ impl<R: Read> TableReader<R> {
         }
     }
 
+    /// How many bytes of the decoded text have been read, for progress.
+    pub fn position(&self) -> u64 {
+        self.csv.position().byte()
+    }
+
     fn line_of(&mut self, record: &csv::StringRecord) -> u64 {
         let byte = record.position().map_or(0, csv::Position::byte);
         self.csv.get_mut().line_at(byte)
