@@ -11,6 +11,8 @@ use coach_store::testing::{fresh_database, fresh_store};
 const ORG: &str = "00000000-0000-7000-8000-0000000000a1";
 const ADMIN: &str = "00000000-0000-7000-8000-0000000000b1";
 const SELLER: &str = "00000000-0000-7000-8000-0000000000b2";
+const ACCOUNT: &str = "00000000-0000-7000-8000-0000000000c1";
+const OPPORTUNITY: &str = "00000000-0000-7000-8000-0000000000d1";
 
 /// Rows as a deployment at `version` could hold them.
 fn rows_at(version: i64) -> Option<String> {
@@ -33,11 +35,37 @@ fn rows_at(version: i64) -> Option<String> {
              INSERT INTO crm_stage_map (org_id, crm_key, crm_stage, stage) VALUES ('{ORG}', 'verbal commit', 'Verbal Commit', 'mitigate_risks');",
             rows_at(1)?
         )),
+        3 => Some(format!(
+            "{}
+             INSERT INTO accounts (org_id, id, source_id, name, owner_id, potential, currency, key_account, version, created_at, updated_at)
+               VALUES ('{ORG}', '{ACCOUNT}', '001A0000006Vm9r', 'Old Account', '{SELLER}', '1000.50', 'EUR', 1, 1, '{at}', '{at}');
+             INSERT INTO opportunities (org_id, id, source_id, name, owner_id, account_id, amount, currency, stage, crm_stage, version, created_at, updated_at)
+               VALUES ('{ORG}', '{OPPORTUNITY}', '006A000000XyZaB', 'Old Deal', '{SELLER}', '{ACCOUNT}', '12500.00', 'EUR', 'mitigate_risks', 'Verbal Commit', 1, '{at}', '{at}');
+             INSERT INTO opportunity_stages (org_id, opportunity_id, changed_at, seq, stage, crm_stage)
+               VALUES ('{ORG}', '{OPPORTUNITY}', '{at}', 1, 'mitigate_risks', 'Verbal Commit');",
+            rows_at(2)?
+        )),
         _ => None,
     }
 }
 
 async fn check_the_data_is_kept(store: &Store, seeded_at: i64) {
+    if seeded_at >= 3 {
+        let deal = store.opportunity(ORG, OPPORTUNITY).await.unwrap();
+        assert_eq!(
+            (
+                deal.amount.as_deref(),
+                deal.account_name.as_deref(),
+                deal.owner_id.as_str()
+            ),
+            (Some("12500.00"), Some("Old Account"), SELLER)
+        );
+        assert_eq!(
+            store.stage_history(ORG, OPPORTUNITY).await.unwrap().len(),
+            1
+        );
+        assert!(store.account(ORG, ACCOUNT).await.unwrap().key_account);
+    }
     let org = store.org_by_slug("old-org").await.unwrap();
     assert_eq!(
         (org.id.as_str(), org.time_zone.as_str()),

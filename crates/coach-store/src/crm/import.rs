@@ -243,19 +243,28 @@ impl<R: Read> Reading<R> {
                     continue;
                 }
             };
-            let parsed = match parse_row(&ctx, &record) {
-                Ok(parsed) if problems.is_empty() => Some(parsed),
-                Ok(_) => None,
-                Err(RowProblems {
+            // A row with more cells than columns cannot be read by position.
+            let ragged = problems.iter().any(|p| p.column.is_none());
+            let parsed = match (!ragged).then(|| parse_row(&ctx, &record)) {
+                None => None,
+                Some(Ok(parsed)) if problems.is_empty() => Some(parsed),
+                Some(Ok(_)) => None,
+                Some(Err(RowProblems {
                     errors,
                     unmapped_stage,
-                }) => {
+                })) => {
                     if let Some(stage) = unmapped_stage
                         && !send(Message::Unmapped(stage))
                     {
                         return;
                     }
-                    problems.extend(errors);
+                    // A cell the reader already refused is named once.
+                    let refused: Vec<_> = problems.iter().map(|p| p.column.clone()).collect();
+                    problems.extend(
+                        errors
+                            .into_iter()
+                            .filter(|e| e.column.is_none() || !refused.contains(&e.column)),
+                    );
                     None
                 }
             };
