@@ -596,7 +596,7 @@ async fn formula_looking_text_is_stored_as_data_and_neutralised_on_export() {
         .export(
             &w.org,
             RecordKind::Opportunities,
-            None,
+            RecordFilter::default(),
             ExportFormat::Csv,
             &mut out,
         )
@@ -625,7 +625,13 @@ async fn an_export_imports_back_unchanged() {
     for kind in RecordKind::ALL {
         let mut out = Vec::new();
         w.store
-            .export(&w.org, kind, None, ExportFormat::Csv, &mut out)
+            .export(
+                &w.org,
+                kind,
+                RecordFilter::default(),
+                ExportFormat::Csv,
+                &mut out,
+            )
             .await
             .unwrap();
         let request = ImportRequest::new(kind, Mapping::default());
@@ -653,7 +659,7 @@ async fn an_export_imports_back_unchanged() {
         .export(
             &w.org,
             RecordKind::Accounts,
-            None,
+            RecordFilter::default(),
             ExportFormat::Json,
             &mut json,
         )

@@ -45,6 +45,9 @@ pub enum AppError {
     /// The form or request did not carry a valid CSRF token.
     #[error("this form has expired or did not come from Coach; reload the page and try again")]
     Csrf,
+    /// The body is larger than Coach takes.
+    #[error("the request is too large")]
+    TooLarge,
     /// Something failed inside Coach.
     #[error("internal error")]
     Internal(String),
@@ -80,6 +83,7 @@ impl AppError {
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::Stale => StatusCode::PRECONDITION_FAILED,
             AppError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
+            AppError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -95,6 +99,7 @@ impl AppError {
             AppError::Stale => ("stale", None),
             AppError::TooManyRequests(_) => ("rate_limited", None),
             AppError::Csrf => ("csrf", None),
+            AppError::TooLarge => ("too_large", None),
             AppError::Internal(_) => ("internal", None),
         };
         let message = match self {

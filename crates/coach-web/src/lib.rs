@@ -143,11 +143,45 @@ pub fn route_list() -> Vec<(String, String)> {
     routes
 }
 
+/// The largest body of a request: CRM files uploaded on the import page may
+/// be larger than anything else.
+pub const BODY_LIMIT: usize = 2 * 1024 * 1024;
+/// The largest CRM file the import page takes (`coach import` has no limit).
+pub const UPLOAD_LIMIT: usize = 25 * 1024 * 1024;
+
+fn body_limit_of(request: &axum::extract::Request) -> usize {
+    if request.method() == axum::http::Method::POST && request.uri().path() == "/import" {
+        UPLOAD_LIMIT
+    } else {
+        BODY_LIMIT
+    }
+}
+
+/// Refuses a body over its limit with 413: at once when its length is
+/// declared, else when it is read.
+async fn limit_body(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let limit = body_limit_of(&request);
+    let declared = request
+        .headers()
+        .get(axum::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|n| n > limit) {
+        return axum::http::StatusCode::PAYLOAD_TOO_LARGE.into_response();
+    }
+    let request =
+        request.map(|body| axum::body::Body::new(http_body_util::Limited::new(body, limit)));
+    next.run(request).await
+}
+
 /// Every route of Coach with its layers.
 pub fn router(state: AppState) -> Router {
     use axum::middleware::from_fn_with_state;
     use std::time::Duration;
-    use tower_http::limit::RequestBodyLimitLayer;
     use tower_http::timeout::TimeoutLayer;
 
     let (api_router, mut openapi) = api::router().split_for_parts();
@@ -162,7 +196,7 @@ pub fn router(state: AppState) -> Router {
         // Health, readiness, metrics and the stylesheet need no caller: they
         // skip the session lookup and the CSRF check.
         .merge(ops::router())
-        .layer(RequestBodyLimitLayer::new(2 * 1024 * 1024))
+        .layer(axum::middleware::from_fn(limit_body))
         .layer(from_fn_with_state(state.clone(), error::render))
         .layer(from_fn_with_state(state.clone(), metrics::track))
         .layer(axum::middleware::from_fn(headers::security))

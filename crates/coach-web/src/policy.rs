@@ -27,6 +27,16 @@ pub enum Action<'a> {
     /// Change the organization's configuration (stage map, and later the ROA
     /// model, cadences, standards).
     ConfigureOrganization,
+    /// See one CRM record (account, contact, opportunity, call) owned by this
+    /// person: its owner, the people above them, and admins.
+    ViewRecord {
+        /// The record's owner.
+        owner_id: &'a str,
+        /// The record's id, for the log.
+        id: &'a str,
+    },
+    /// Import CRM exports into the organization.
+    ImportData,
 }
 
 impl Action<'_> {
@@ -38,6 +48,8 @@ impl Action<'_> {
             Action::ManagePeople => "manage people",
             Action::EditPerson(_) => "edit person",
             Action::ConfigureOrganization => "configure organization",
+            Action::ViewRecord { .. } => "view record",
+            Action::ImportData => "import data",
         }
     }
 
@@ -46,6 +58,7 @@ impl Action<'_> {
             Action::ViewPerson(u) | Action::ViewTeam(u) | Action::EditPerson(u) => {
                 Some(u.id.as_str())
             }
+            Action::ViewRecord { id, .. } => Some(id),
             _ => None,
         }
     }
@@ -67,6 +80,11 @@ pub fn allows(actor: &Actor, action: Action<'_>) -> bool {
         Action::ManagePeople => admin,
         Action::EditPerson(u) => same_org(u) && admin,
         Action::ConfigureOrganization => admin,
+        // The store looked the record up inside the actor's organization.
+        Action::ViewRecord { owner_id, .. } => {
+            admin || owner_id == me.id || actor.below.contains(owner_id)
+        }
+        Action::ImportData => admin,
     }
 }
 
@@ -81,7 +99,9 @@ pub fn check(actor: &Actor, action: Action<'_>) -> Result<(), AppError> {
     span.record("denied", action.name());
     span.record("target", action.target().unwrap_or("-"));
     Err(match action {
-        Action::ViewPerson(_) | Action::ViewTeam(_) => AppError::NotFound,
+        Action::ViewPerson(_) | Action::ViewTeam(_) | Action::ViewRecord { .. } => {
+            AppError::NotFound
+        }
         Action::EditPerson(u) if !allows(actor, Action::ViewPerson(u)) => AppError::NotFound,
         _ => AppError::Forbidden("This part of Coach is not available for your role."),
     })
@@ -116,4 +136,10 @@ pub fn people_scope(actor: &Actor) -> PeopleScope {
         ids.insert(actor.user.id.clone());
         PeopleScope::Only(ids)
     }
+}
+
+/// Whose CRM records the actor sees in lists and exports: `None` for
+/// everyone's (admins), else their own and those of everyone below them.
+pub fn record_owners(actor: &Actor) -> Option<Vec<String>> {
+    people_scope(actor).ids()
 }

@@ -422,7 +422,94 @@ fn rules() -> BTreeMap<(&'static str, &'static str), Rule> {
             Some(_) => Outcome::NotFound,
         },
     );
+    // CRM records: lists and downloads for everyone signed in (scoped by
+    // the canary scan), one record for its owner, the people above them and
+    // admins of the organization.
+    let list_targets = || vec![t("-", "none"), t("victim", "query"), t("seller_b", "query")];
+    for kind in ["accounts", "contacts", "opportunities", "calls"] {
+        let list: &'static str = Box::leak(format!("/{kind}").into_boxed_str());
+        let export: &'static str = Box::leak(format!("/{kind}/export").into_boxed_str());
+        let one: &'static str = Box::leak(format!("/{kind}/{{id}}").into_boxed_str());
+        let api_list: &'static str = Box::leak(format!("/api/v1/{kind}").into_boxed_str());
+        let api_one: &'static str = Box::leak(format!("/api/v1/{kind}/{{id}}").into_boxed_str());
+        let singular = kind
+            .trim_end_matches('s')
+            .replace("opportunitie", "opportunity");
+        let record_targets = || -> Vec<Target> {
+            ["seller1", "victim", "seller3", "seller4", "seller_b"]
+                .into_iter()
+                .map(|owner| {
+                    t(
+                        Box::leak(format!("{singular}:{owner}").into_boxed_str()),
+                        "path",
+                    )
+                })
+                .collect()
+        };
+        for p in [list, export] {
+            add("GET", p, list_targets(), |a, _| {
+                if signed_in(a, true).is_some() {
+                    Outcome::Ok
+                } else {
+                    Outcome::Unauth
+                }
+            });
+        }
+        add("GET", api_list, list_targets(), |a, _| {
+            if signed_in(a, false).is_some() {
+                Outcome::Ok
+            } else {
+                Outcome::Unauth
+            }
+        });
+        add("GET", one, record_targets(), |a, target| {
+            match signed_in(a, true) {
+                None => Outcome::Unauth,
+                Some(p) if visible(p).contains(record_owner(target.key)) => Outcome::Ok,
+                Some(_) => Outcome::NotFound,
+            }
+        });
+        add(
+            "GET",
+            api_one,
+            record_targets(),
+            |a, target| match signed_in(a, false) {
+                None => Outcome::Unauth,
+                Some(p) if visible(p).contains(record_owner(target.key)) => Outcome::Ok,
+                Some(_) => Outcome::NotFound,
+            },
+        );
+    }
+    // Importing: admins of the organization only, their own uploads.
+    add("GET", "/import", none(), configure);
+    add("POST", "/import", none(), |a, _| match signed_in(a, true) {
+        None => Outcome::Unauth,
+        Some(p) if is_admin(p) => Outcome::Rejected,
+        Some(_) => Outcome::Forbidden,
+    });
+    fn upload(a: &Actor, target: &Target) -> Outcome {
+        match signed_in(a, true) {
+            None => Outcome::Unauth,
+            Some("admin") if target.key == "upload:a" => Outcome::Ok,
+            Some("admin_b") if target.key == "upload:b" => Outcome::Ok,
+            Some(p) if is_admin(p) => Outcome::NotFound,
+            Some(_) => Outcome::Forbidden,
+        }
+    }
+    for m in ["GET", "POST"] {
+        add(
+            m,
+            "/import/{id}",
+            vec![t("upload:a", "path"), t("upload:b", "path")],
+            upload,
+        );
+    }
     r
+}
+
+/// The owner of a record target such as `account:seller1`.
+fn record_owner(key: &str) -> &str {
+    key.split_once(':').map_or(key, |(_, owner)| owner)
 }
 
 async fn client_with(app: &TestApp, session: Option<&str>) -> Client {
@@ -591,12 +678,20 @@ async fn request(
     };
     let id = match (&token_target, target.placement) {
         (Some(tid), _) => tid.clone(),
+        (None, "path") if target.key.contains(':') => f.records[target.key].clone(),
         (None, "path") => f.id(target.key).to_owned(),
         (None, _) => f.id("victim").to_owned(),
     };
     let mut path = template.replace("{id}", &id);
     if target.placement == "query" {
-        path = format!("{path}?manager_id={}", f.id(target.key));
+        let param = if template == "/api/v1/users" {
+            "manager_id"
+        } else if template.starts_with("/api/") {
+            "owner_id"
+        } else {
+            "owner"
+        };
+        path = format!("{path}?{param}={}", f.id(target.key));
     }
     let method: Method = method.parse().unwrap();
     let mut rb = actor.client.request(method.clone(), app.url(&path));
@@ -606,12 +701,13 @@ async fn request(
     if method == Method::GET {
         return rb;
     }
-    let current = if target.placement == "path" && token_target.is_none() {
-        let p = &f.people[target.key];
-        store.user(&p.org, &p.id).await.ok()
-    } else {
-        None
-    };
+    let current =
+        if target.placement == "path" && token_target.is_none() && !target.key.contains(':') {
+            let p = &f.people[target.key];
+            store.user(&p.org, &p.id).await.ok()
+        } else {
+            None
+        };
     let unique_email = format!(
         "new{serial}@{}.test",
         if target.key == "seller_b" { "b" } else { "a" }
@@ -658,6 +754,7 @@ async fn request(
             ("confirm".into(), "new-password-1".into()),
         ]),
         "/profile/tokens" => form.push(("name".into(), "matrix".into())),
+        "/import/{id}" => form.push(("action".into(), "check".into())),
         "/settings/stages" | "/settings/stages/remove" => {
             form.extend([
                 ("crm_stage".into(), "Matrix Stage".into()),
@@ -735,7 +832,30 @@ async fn prepare(app: &TestApp, f: &Fixture, template: &str, target: &Target) {
 #[tokio::test]
 async fn every_route_answers_every_actor_as_the_oracle_says_and_leaks_no_canary() {
     let app = TestApp::spawn().await;
-    let f = seed(&app).await;
+    let mut f = seed(&app).await;
+    for (key, org, owner) in [
+        ("upload:a", &f.org_a, "seller1@a.test"),
+        ("upload:b", &f.org_b, "seller-b@b.test"),
+    ] {
+        let admin = if key == "upload:a" {
+            "admin"
+        } else {
+            "admin_b"
+        };
+        let csv = format!("source_id,name,owner\nU-1,Uploaded account,{owner}\n");
+        let id = app
+            .store
+            .save_upload(
+                org,
+                &f.people[admin].id,
+                "accounts",
+                "accounts.csv",
+                csv.as_bytes(),
+            )
+            .await
+            .unwrap();
+        f.records.insert(key.to_owned(), id);
+    }
     let rules = rules();
     let served: BTreeSet<(String, String)> = coach_web::route_list().into_iter().collect();
     let covered: BTreeSet<(String, String)> = rules

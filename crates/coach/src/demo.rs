@@ -3,7 +3,9 @@
 //! the same. Later parts of Coach add their data to this same generator.
 
 use anyhow::anyhow;
+use coach_core::import::{Mapping, RecordKind};
 use coach_core::{Role, Roles};
+use coach_store::crm::ImportRequest;
 use coach_store::{NewUser, Store, StoreError};
 use coach_web::{PasswordCost, hash_password};
 use rand::SeedableRng as _;
@@ -133,6 +135,34 @@ pub async fn ensure(store: &Store, reset: bool) -> anyhow::Result<bool> {
         };
         let user = store.create_user(&org.id, new).await?;
         ids.insert(p.email, user.id);
+    }
+    let sellers: Vec<String> = people()
+        .into_iter()
+        .filter(|p| p.roles.contains(&Role::Seller))
+        .map(|p| p.email)
+        .collect();
+    let today = chrono::Utc::now().date_naive();
+    for (kind, csv) in crate::demo_crm::files(&sellers, today) {
+        let kind: RecordKind = kind.parse().map_err(|e: String| anyhow!(e))?;
+        let request = ImportRequest::new(kind, Mapping::default());
+        let report = store
+            .import(
+                &org.id,
+                std::io::Cursor::new(csv.into_bytes()),
+                &request,
+                None,
+                &mut |_| {},
+            )
+            .await
+            .map_err(|e| anyhow!("demo {kind}: {e}"))?;
+        if !report.written {
+            let first = report
+                .errors
+                .first()
+                .map(ToString::to_string)
+                .unwrap_or_default();
+            return Err(anyhow!("demo {kind} did not import: {first}"));
+        }
     }
     Ok(true)
 }

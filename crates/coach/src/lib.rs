@@ -5,6 +5,7 @@ mod cli;
 mod commands;
 mod config;
 pub mod demo;
+mod demo_crm;
 mod transfer;
 
 use clap::Parser as _;

@@ -225,7 +225,13 @@ pub async fn export(store: &Store, org: &Organization, a: ExportArgs) -> anyhow:
         None => Box::new(std::io::BufWriter::new(std::io::stdout())),
     };
     let written = store
-        .export(&org.id, kind, None, format, out)
+        .export(
+            &org.id,
+            kind,
+            coach_store::crm::RecordFilter::default(),
+            format,
+            out,
+        )
         .await
         .context("the export failed")?;
     if let Some(path) = &a.out {

@@ -249,22 +249,23 @@ impl<W: Write> ExportWriter<W> {
 const PAGE: usize = 1000;
 
 impl Store {
-    /// Writes every record of `kind` in the organization (of the `owners`
-    /// given, else all) to `out`; returns how many.
+    /// Writes every record of `kind` in the organization that `filter`
+    /// lets through (its owners, search and the rest; not its page) to
+    /// `out`; returns how many.
     pub async fn export<W: Write + Send>(
         &self,
         org_id: &str,
         kind: RecordKind,
-        owners: Option<Vec<String>>,
+        filter: RecordFilter,
         format: ExportFormat,
         out: W,
     ) -> Result<u64> {
         let io = |e: std::io::Error| StoreError::Database(sqlx::Error::Io(e));
         let mut writer = ExportWriter::start(out, kind, format).map_err(io)?;
         let mut filter = RecordFilter {
-            owners,
             limit: Some(PAGE),
-            ..RecordFilter::default()
+            after: None,
+            ..filter
         };
         loop {
             let last = match kind {

@@ -6,7 +6,9 @@ pub mod export;
 pub mod import;
 mod records;
 mod tables;
+mod uploads;
 
 pub use export::{ExportFormat, ExportRecord, ExportWriter, export_headers, export_row};
 pub use import::{ImportError, ImportReport, ImportRequest, Progress};
 pub use records::{Account, Call, Contact, Opportunity, RecordFilter, StageChange};
+pub use uploads::Upload;

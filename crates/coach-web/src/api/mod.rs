@@ -4,6 +4,7 @@
 
 mod me;
 mod pagination;
+mod records;
 mod teams;
 mod users;
 
@@ -27,7 +28,7 @@ pub use pagination::Cursor;
         `next_cursor` back as `cursor`. A record of another organization, or one you may not see, is a 404."),
     components(schemas(ErrorEnvelope)),
     modifiers(&Security),
-    tags((name = "people", description = "People, roles and reporting lines"), (name = "teams", description = "Teams, as they follow from reporting lines"))
+    tags((name = "people", description = "People, roles and reporting lines"), (name = "teams", description = "Teams, as they follow from reporting lines"), (name = "crm", description = "Accounts, contacts, opportunities and calls, imported from the CRM"))
 )]
 struct ApiDoc;
 
@@ -94,6 +95,14 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(users::show, users::update))
         .routes(routes!(teams::list))
         .routes(routes!(teams::show))
+        .routes(routes!(records::accounts))
+        .routes(routes!(records::account))
+        .routes(routes!(records::contacts))
+        .routes(routes!(records::contact))
+        .routes(routes!(records::opportunities))
+        .routes(routes!(records::opportunity))
+        .routes(routes!(records::calls))
+        .routes(routes!(records::call))
 }
 
 /// The OpenAPI document of this API.

@@ -68,11 +68,16 @@ pub(crate) async fn protect(
             Err(refuse())
         };
     }
-    let is_form = request
+    let content_type = request
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|ct| ct.starts_with("application/x-www-form-urlencoded"));
+        .unwrap_or("")
+        .to_owned();
+    if content_type.starts_with("multipart/form-data") && request.uri().path() == "/import" {
+        return multipart(request, next, &expected, &content_type).await;
+    }
+    let is_form = content_type.starts_with("application/x-www-form-urlencoded");
     if request.uri().path().starts_with("/api/") || !is_form {
         return Err(refuse());
     }
@@ -84,6 +89,40 @@ pub(crate) async fn protect(
     let request = Request::from_parts(parts, Body::from(bytes));
     match given {
         Some(given) if equal(&given, &expected) => Ok(next.run(request).await),
+        _ => Err(refuse()),
+    }
+}
+
+/// A file upload: its `_csrf` part must carry the token.
+async fn multipart(
+    request: Request,
+    next: Next,
+    expected: &str,
+    content_type: &str,
+) -> Result<Response, AppError> {
+    use axum::extract::FromRequest as _;
+    let (parts, body) = request.into_parts();
+    let bytes = axum::body::to_bytes(body, crate::UPLOAD_LIMIT)
+        .await
+        .map_err(|_| AppError::TooLarge)?;
+    let copy = Request::builder()
+        .header(header::CONTENT_TYPE, content_type)
+        .body(Body::from(bytes.clone()))
+        .map_err(|_| refuse())?;
+    let mut form = axum::extract::Multipart::from_request(copy, &())
+        .await
+        .map_err(|_| refuse())?;
+    let mut given = None;
+    while let Ok(Some(field)) = form.next_field().await {
+        if field.name() == Some(FIELD) {
+            given = field.text().await.ok();
+            break;
+        }
+    }
+    match given {
+        Some(given) if equal(&given, expected) => Ok(next
+            .run(Request::from_parts(parts, Body::from(bytes)))
+            .await),
         _ => Err(refuse()),
     }
 }

@@ -55,6 +55,17 @@ impl Shell {
                 active: current == "/teams",
             });
         }
+        for (href, label) in [
+            ("/accounts", "Accounts"),
+            ("/opportunities", "Opportunities"),
+            ("/calls", "Calls"),
+        ] {
+            nav.push(NavItem {
+                href,
+                label,
+                active: current == href,
+            });
+        }
         if roles.has(Role::Admin) {
             nav.push(NavItem {
                 href: "/settings/stages",
@@ -114,6 +125,42 @@ pub(crate) fn first_name(name: &str) -> String {
 /// A date for people: "26 Nov 2026".
 pub(crate) fn day(t: DateTime<Utc>) -> String {
     t.format("%-d %b %Y").to_string()
+}
+
+/// An instant for people, in their time zone: "3 Nov 2026, 15:00".
+pub(crate) fn moment(t: DateTime<Utc>, time_zone: &str) -> String {
+    let tz: chrono_tz::Tz = time_zone.parse().unwrap_or(chrono_tz::UTC);
+    t.with_timezone(&tz).format("%-d %b %Y, %H:%M").to_string()
+}
+
+/// A calendar date for people: "31 Jan 2027".
+pub(crate) fn date(d: chrono::NaiveDate) -> String {
+    d.format("%-d %b %Y").to_string()
+}
+
+/// An exact amount for people, grouped in thousands: "EUR 12,500.00".
+pub(crate) fn money(amount: &str, currency: Option<&str>) -> String {
+    let (sign, digits) = match amount.strip_prefix('-') {
+        Some(rest) => ("-", rest),
+        None => ("", amount),
+    };
+    let (whole, fraction) = digits.split_once('.').unwrap_or((digits, ""));
+    let mut grouped = String::new();
+    for (i, c) in whole.chars().enumerate() {
+        if i > 0 && (whole.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(c);
+    }
+    let number = if fraction.is_empty() {
+        format!("{sign}{grouped}")
+    } else {
+        format!("{sign}{grouped}.{fraction}")
+    };
+    match currency {
+        Some(c) => format!("{c} {number}"),
+        None => number,
+    }
 }
 
 /// Role names and labels for pills: `("manager", "Manager")`.

@@ -3,9 +3,11 @@
 
 mod book;
 mod home;
+mod import;
 pub(crate) mod layout;
 mod people;
 mod profile;
+mod records;
 mod settings;
 mod teams;
 
@@ -25,6 +27,8 @@ pub(crate) fn book() -> RouteBook {
     let book = people::routes(book);
     let book = teams::routes(book);
     let book = settings::routes(book);
+    let book = records::routes(book);
+    let book = import::routes(book);
     profile::routes(book)
 }
 

@@ -154,6 +154,9 @@ impl Session {
 pub struct Fixture {
     pub org_a: String,
     pub org_b: String,
+    /// `"account:seller1"` (and contact, opportunity, call) → the id of that
+    /// seller's record; each record's name carries its owner's canary.
+    pub records: BTreeMap<String, String>,
     /// Key → (id, email, canary).
     pub people: BTreeMap<&'static str, Person>,
 }
@@ -234,9 +237,120 @@ pub async fn seed(app: &TestApp) -> Fixture {
             },
         );
     }
+    let mut records = BTreeMap::new();
+    for (org, owners) in [
+        (
+            &a.id,
+            &[
+                "seller1", "seller2", "departed", "victim", "seller3", "seller4",
+            ][..],
+        ),
+        (&b.id, &["seller_b"][..]),
+    ] {
+        seed_records(store, org, owners, &people, &mut records).await;
+    }
     Fixture {
         org_a: a.id,
         org_b: b.id,
+        records,
         people,
+    }
+}
+
+/// Gives each owner an account, a contact, an opportunity and a call, through
+/// the importer, each named with the owner's canary.
+async fn seed_records(
+    store: &coach_store::Store,
+    org: &str,
+    owners: &[&'static str],
+    people: &BTreeMap<&'static str, Person>,
+    records: &mut BTreeMap<String, String>,
+) {
+    use coach_core::import::{Mapping, RecordKind};
+    use coach_store::crm::{ImportRequest, RecordFilter};
+    let mut files: Vec<(RecordKind, String)> = vec![
+        (
+            RecordKind::Accounts,
+            "source_id,name,owner,key_account\n".to_owned(),
+        ),
+        (
+            RecordKind::Contacts,
+            "source_id,name,owner,account,buying_role\n".to_owned(),
+        ),
+        (
+            RecordKind::Opportunities,
+            "source_id,name,owner,account,stage,amount,currency\n".to_owned(),
+        ),
+        (
+            RecordKind::Calls,
+            "source_id,subject,owner,occurred_at,kind,account,opportunity,contacts\n".to_owned(),
+        ),
+    ];
+    for key in owners {
+        let p = &people[key];
+        let (c, e) = (&p.canary, &p.email);
+        files[0]
+            .1
+            .push_str(&format!("A-{key},Account {c},{e},true\n"));
+        files[1]
+            .1
+            .push_str(&format!("C-{key},Contact {c},{e},A-{key},champion\n"));
+        files[2].1.push_str(&format!(
+            "O-{key},Deal {c},{e},A-{key},Prospecting,1000,EUR\n"
+        ));
+        files[3].1.push_str(&format!(
+            "K-{key},Call {c},{e},2026-11-02T10:00:00Z,demo,A-{key},O-{key},C-{key}\n"
+        ));
+    }
+    for (kind, csv) in files {
+        let request = ImportRequest::new(kind, Mapping::default());
+        let report = store
+            .import(
+                org,
+                std::io::Cursor::new(csv.into_bytes()),
+                &request,
+                None,
+                &mut |_| {},
+            )
+            .await
+            .unwrap();
+        assert!(report.written, "{kind}: {:?}", report.errors);
+    }
+    let all = RecordFilter::default();
+    for key in owners {
+        let owner = &people[key].id;
+        let mine = |o: &String| o == owner;
+        let a = store
+            .accounts(org, &all)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|r| mine(&r.owner_id))
+            .unwrap();
+        let c = store
+            .contacts(org, &all)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|r| mine(&r.owner_id))
+            .unwrap();
+        let o = store
+            .opportunities(org, &all)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|r| mine(&r.owner_id))
+            .unwrap();
+        let k = store
+            .calls(org, &all)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|r| mine(&r.owner_id))
+            .unwrap();
+        records.insert(format!("account:{key}"), a.id);
+        records.insert(format!("contact:{key}"), c.id);
+        records.insert(format!("opportunity:{key}"), o.id);
+        records.insert(format!("call:{key}"), k.id);
     }
 }
