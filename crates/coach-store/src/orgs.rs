@@ -100,6 +100,13 @@ impl Store {
     pub async fn delete_org(&self, org_id: &str) -> Result<()> {
         let mut tx = self.write().await?;
         for sql in [
+            "DELETE FROM import_uploads WHERE org_id = $1",
+            "DELETE FROM call_contacts WHERE org_id = $1",
+            "DELETE FROM calls WHERE org_id = $1",
+            "DELETE FROM opportunity_stages WHERE org_id = $1",
+            "DELETE FROM opportunities WHERE org_id = $1",
+            "DELETE FROM contacts WHERE org_id = $1",
+            "DELETE FROM accounts WHERE org_id = $1",
             "DELETE FROM crm_stage_map WHERE org_id = $1",
             "DELETE FROM api_tokens WHERE org_id = $1",
             "DELETE FROM web_sessions WHERE org_id = $1",
