@@ -4,7 +4,7 @@
 -- its id in the CRM (source_id). Amounts are decimal text, never floats.
 
 CREATE TABLE accounts (
-    org_id          TEXT NOT NULL REFERENCES organizations (id) DEFERRABLE INITIALLY DEFERRED,
+    org_id          TEXT NOT NULL,
     id              TEXT NOT NULL,
     source_id       TEXT,
     name            TEXT NOT NULL,
@@ -25,7 +25,7 @@ CREATE UNIQUE INDEX accounts_by_source ON accounts (org_id, source_id);
 CREATE INDEX accounts_by_owner ON accounts (org_id, owner_id, name);
 
 CREATE TABLE contacts (
-    org_id          TEXT NOT NULL REFERENCES organizations (id) DEFERRABLE INITIALLY DEFERRED,
+    org_id          TEXT NOT NULL,
     id              TEXT NOT NULL,
     source_id       TEXT,
     name            TEXT NOT NULL,
@@ -48,7 +48,7 @@ CREATE INDEX contacts_by_owner ON contacts (org_id, owner_id, name);
 CREATE INDEX contacts_by_account ON contacts (org_id, account_id);
 
 CREATE TABLE opportunities (
-    org_id          TEXT NOT NULL REFERENCES organizations (id) DEFERRABLE INITIALLY DEFERRED,
+    org_id          TEXT NOT NULL,
     id              TEXT NOT NULL,
     source_id       TEXT,
     name            TEXT NOT NULL,
@@ -77,7 +77,8 @@ CREATE INDEX opportunities_by_account ON opportunities (org_id, account_id);
 
 -- References are checked when the transaction commits (DEFERRABLE INITIALLY
 -- DEFERRED): an import writes many rows per statement, and SQLite then needs
--- no statement journal copying every page each statement changes.
+-- no statement journal copying every page each statement changes. A record's
+-- organization is checked through its owner (users belong to organizations).
 
 -- Every stage an opportunity was seen in, with the date it got there: the
 -- first one when it arrived, then each change found by a later import.
@@ -93,7 +94,7 @@ CREATE TABLE opportunity_stages (
 );
 
 CREATE TABLE calls (
-    org_id          TEXT NOT NULL REFERENCES organizations (id) DEFERRABLE INITIALLY DEFERRED,
+    org_id          TEXT NOT NULL,
     id              TEXT NOT NULL,
     source_id       TEXT,
     subject         TEXT NOT NULL,

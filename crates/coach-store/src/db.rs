@@ -147,6 +147,42 @@ impl Store {
         }
     }
 
+    /// Checks the database's own consistency: SQLite's integrity and
+    /// foreign-key checks; on PostgreSQL, that no CRM id is held twice in an
+    /// organization. Returns "ok" or what is wrong.
+    pub async fn check_integrity(&self) -> Result<String> {
+        let mut problems: Vec<String> = Vec::new();
+        if self.backend == Backend::Sqlite {
+            let rows: Vec<(String,)> = sqlx::query_as("PRAGMA integrity_check")
+                .fetch_all(&self.pool)
+                .await?;
+            problems.extend(rows.into_iter().map(|r| r.0).filter(|r| r != "ok"));
+            let fk = sqlx::query("PRAGMA foreign_key_check")
+                .fetch_all(&self.pool)
+                .await?;
+            if !fk.is_empty() {
+                problems.push(format!("{} rows break a foreign key", fk.len()));
+            }
+        }
+        for table in ["accounts", "contacts", "opportunities", "calls"] {
+            let sql = format!(
+                "SELECT COUNT(*) FROM (SELECT org_id, source_id FROM {table} WHERE source_id IS NOT NULL \
+                 GROUP BY org_id, source_id HAVING COUNT(*) > 1) d"
+            );
+            let (dups,): (i64,) = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+                .fetch_one(&self.pool)
+                .await?;
+            if dups > 0 {
+                problems.push(format!("{dups} CRM ids are held twice in {table}"));
+            }
+        }
+        Ok(if problems.is_empty() {
+            "ok".to_owned()
+        } else {
+            problems.join("; ")
+        })
+    }
+
     /// Whether the database answers.
     pub async fn ping(&self) -> Result<()> {
         sqlx::query("SELECT 1").execute(&self.pool).await?;

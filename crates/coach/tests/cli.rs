@@ -646,3 +646,245 @@ async fn two_server_processes_on_one_database_serve_the_same_session_alternately
         StatusCode::UNAUTHORIZED
     );
 }
+
+fn fixture(name: &str) -> String {
+    format!(
+        "{}/../coach-store/tests/fixtures/import/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    )
+}
+
+async fn org_with_sellers(dir: &Path, db: &TestDatabase) {
+    org_with_admin(dir, db).await;
+    for email in ["seller1@acme.example", "seller2@acme.example"] {
+        ok(&coach(
+            dir,
+            db,
+            &[
+                "user", "add", "--org", "acme", "--email", email, "--name", email, "--role",
+                "seller",
+            ],
+            None,
+        ));
+    }
+}
+
+#[tokio::test]
+async fn crm_exports_import_and_export_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = fresh_database().await;
+    org_with_sellers(dir.path(), &db).await;
+    let run = |args: &[&str]| coach(dir.path(), &db, args, None);
+    let accounts = fixture("salesforce_accounts.csv");
+    let first = ok(&run(&["import", "accounts", &accounts, "--org", "acme"]));
+    assert!(
+        first.contains("2 rows of accounts from Salesforce")
+            && first.contains("Imported: 2 new, 0 updated, 0 unchanged."),
+        "{first}"
+    );
+    let again = ok(&run(&["import", "accounts", &accounts, "--org", "acme"]));
+    assert!(
+        again.contains("Imported: 0 new, 0 updated, 2 unchanged."),
+        "{again}"
+    );
+    ok(&run(&[
+        "import",
+        "opportunities",
+        &fixture("salesforce_opportunities.csv"),
+        "--org",
+        "acme",
+    ]));
+    let dry = ok(&run(&[
+        "import",
+        "opportunities",
+        &fixture("salesforce_opportunities_moved.csv"),
+        "--org",
+        "acme",
+        "--dry-run",
+        "--json",
+    ]));
+    let report: serde_json::Value = serde_json::from_str(&dry).unwrap();
+    assert_eq!(
+        (
+            &report["updated"],
+            &report["stage_changes"],
+            &report["written"]
+        ),
+        (
+            &serde_json::json!(1),
+            &serde_json::json!(1),
+            &serde_json::json!(false)
+        )
+    );
+
+    let bad = run(&[
+        "import",
+        "opportunities",
+        &fixture("one_bad_row.csv"),
+        "--org",
+        "acme",
+    ]);
+    assert_eq!(bad.status.code(), Some(1), "{}", text(&bad));
+    let out = text(&bad);
+    assert!(
+        out.contains(
+            "record 2 (line 3), column 5 \"amount\": \"$100\": an amount such as 1,234.56"
+        ) && out.contains("1 problem found; nothing was imported"),
+        "{out}"
+    );
+    let rejects = dir.path().join("rejects.csv");
+    let skipped = ok(&run(&[
+        "import",
+        "opportunities",
+        &fixture("one_bad_row.csv"),
+        "--org",
+        "acme",
+        "--skip-invalid",
+        "--rejects",
+        rejects.to_str().unwrap(),
+    ]));
+    assert!(
+        skipped.contains("2 new, 0 updated, 0 unchanged, 1 rejected"),
+        "{skipped}"
+    );
+    assert!(
+        std::fs::read_to_string(&rejects)
+            .unwrap()
+            .contains("B-2,Bad amount")
+    );
+    let dates = run(&[
+        "import",
+        "opportunities",
+        &fixture("salesforce_report.csv"),
+        "--org",
+        "acme",
+        "--date-format",
+        "MM/DD/YYYY",
+    ]);
+    assert!(dates.status.success(), "{}", text(&dates));
+    let wrong = run(&[
+        "import",
+        "opportunities",
+        &fixture("not_csv.xlsx"),
+        "--org",
+        "acme",
+    ]);
+    assert!(
+        !wrong.status.success() && text(&wrong).contains("this is a ZIP archive"),
+        "{}",
+        text(&wrong)
+    );
+
+    let csv = ok(&run(&["export", "opportunities", "--org", "acme"]));
+    assert!(
+        csv.starts_with("\u{feff}source_id,name,owner,account,amount"),
+        "{csv}"
+    );
+    assert!(csv.contains("006A000000XyZaB,Acme renewal,seller1@acme.example,001A0000006Vm9r,12500.00,EUR,Prospecting,identify_needs"));
+    let out = dir.path().join("accounts.json");
+    ok(&run(&[
+        "export",
+        "accounts",
+        "--org",
+        "acme",
+        "--format",
+        "json",
+        "--out",
+        out.to_str().unwrap(),
+    ]));
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    assert_eq!(json.as_array().map(Vec::len), Some(2));
+}
+
+/// Writes an opportunities file of `rows` rows for seller1.
+fn big_file(dir: &Path, rows: usize) -> std::path::PathBuf {
+    let path = dir.join("big.csv");
+    let mut f = std::io::BufWriter::new(std::fs::File::create(&path).unwrap());
+    writeln!(f, "source_id,name,owner,stage,amount,currency").unwrap();
+    for i in 0..rows {
+        writeln!(
+            f,
+            "BIG-{i:07},Deal {i},seller1@acme.example,Prospecting,{i}.50,EUR"
+        )
+        .unwrap();
+    }
+    f.flush().unwrap();
+    path
+}
+
+/// Reliability T4: `kill -9` during a 200,000-row import leaves the
+/// database as it was (no rows, integrity intact), and a re-run completes.
+#[tokio::test]
+async fn a_killed_import_changes_nothing_and_a_rerun_completes() {
+    const ROWS: usize = 200_000;
+    let dir = tempfile::tempdir().unwrap();
+    let db = fresh_database().await;
+    org_with_sellers(dir.path(), &db).await;
+    let file = big_file(dir.path(), ROWS);
+    let store = coach_store::Store::connect(&db.url).await.unwrap();
+    let org = store.org_by_slug("acme").await.unwrap();
+    let count = || async {
+        store
+            .opportunities(&org.id, &coach_store::crm::RecordFilter::default())
+            .await
+            .unwrap()
+            .len()
+    };
+    let mut kills = Vec::new();
+    for delay_ms in [400u64, 1500] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_coach"))
+            .current_dir(dir.path())
+            .env("COACH_LOG", "warn")
+            .args(["--database-url", &db.url, "import", "opportunities"])
+            .arg(&file)
+            .args(["--org", "acme"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        tokio::time::sleep(std::time::Duration::from_millis(delay_ms)).await;
+        let finished = child.try_wait().unwrap().is_some();
+        child.kill().unwrap_or(()); // SIGKILL
+        child.wait().unwrap();
+        let rows = count().await;
+        assert!(
+            rows == 0 || rows == ROWS,
+            "after kill -9 at {delay_ms} ms: {rows} rows"
+        );
+        assert_eq!(
+            store.check_integrity().await.unwrap(),
+            "ok",
+            "after kill -9 at {delay_ms} ms"
+        );
+        kills.push((delay_ms, finished, rows));
+    }
+    assert!(
+        kills
+            .iter()
+            .any(|(_, finished, rows)| !finished && *rows == 0),
+        "at least one kill landed mid-import: {kills:?}"
+    );
+    let rerun = ok(&coach(
+        dir.path(),
+        &db,
+        &[
+            "import",
+            "opportunities",
+            file.to_str().unwrap(),
+            "--org",
+            "acme",
+        ],
+        None,
+    ));
+    assert!(
+        rerun.contains("Imported: 200000 new") || rerun.contains("200000 unchanged"),
+        "{rerun}"
+    );
+    assert_eq!(count().await, ROWS);
+    assert_eq!(store.check_integrity().await.unwrap(), "ok");
+    println!(
+        "T4: {} kills during a {ROWS}-row import ({kills:?}); database unchanged each time; re-run complete",
+        kills.len()
+    );
+}

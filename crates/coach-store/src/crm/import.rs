@@ -427,7 +427,7 @@ impl Store {
         let mut conn = self.pool.acquire().await?;
         conn.close_on_drop();
         if backend == Backend::Sqlite {
-            sqlx::query("PRAGMA cache_size = -131072")
+            sqlx::query("PRAGMA cache_size = -65536")
                 .execute(&mut *conn)
                 .await?;
         }
@@ -435,6 +435,13 @@ impl Store {
             Backend::Sqlite => conn.begin_with("BEGIN IMMEDIATE").await?,
             Backend::Postgres => conn.begin().await?,
         };
+        if backend == Backend::Postgres {
+            // The tables grow as the import goes: plan each lookup for their
+            // size now, not for the empty table a cached plan was made for.
+            sqlx::query("SET LOCAL plan_cache_mode = force_custom_plan")
+                .execute(&mut *tx)
+                .await?;
+        }
         let now = to_db(Utc::now());
         let (sender, mut receiver) = tokio::sync::mpsc::channel(4);
         let thread = std::thread::Builder::new()
@@ -736,15 +743,14 @@ async fn ids_by_source(
     table: &str,
     ids: &BTreeSet<String>,
 ) -> StoreResult<HashMap<String, String>> {
+    let list = super::tables::List::new(backend, ids);
     let sql = format!(
         "SELECT source_id, id FROM {table} WHERE org_id = $1 AND source_id IN ({})",
-        super::tables::json_list(backend, 2)
+        list.sql(2)
     );
-    let list = serde_json::to_string(ids).unwrap_or_else(|_| "[]".to_owned());
     let mut out = HashMap::new();
-    for row in sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(org_id)
-        .bind(list)
+    for row in list
+        .bind(sqlx::query(sqlx::AssertSqlSafe(sql)).bind(org_id))
         .fetch_all(&mut *tx)
         .await?
     {

@@ -11,13 +11,41 @@ use std::collections::{BTreeSet, HashMap};
 
 use crate::Backend;
 
-/// A subquery listing the strings of a JSON array bound as `$n`: one bind per
-/// batch, however long (SQLite looks binds up by name, which is slow for
-/// statements with thousands of them).
-pub(crate) fn json_list(backend: Backend, n: usize) -> String {
-    match backend {
-        Backend::Sqlite => format!("SELECT value FROM json_each(${n})"),
-        Backend::Postgres => format!("SELECT json_array_elements_text(${n}::json)"),
+/// A list of strings in a query (`… IN (<list>)`). On SQLite one bind, a
+/// JSON array read by `json_each` (SQLite looks numbered binds up by name, one
+/// by one: slow for long lists); on PostgreSQL one bind per value, so the
+/// planner sees the values and uses the index.
+pub(crate) struct List {
+    backend: Backend,
+    values: Vec<String>,
+}
+
+impl List {
+    pub(crate) fn new(backend: Backend, values: impl IntoIterator<Item = impl AsRef<str>>) -> List {
+        List {
+            backend,
+            values: values.into_iter().map(|v| v.as_ref().to_owned()).collect(),
+        }
+    }
+
+    /// The list's SQL, its binds numbered from `from`.
+    pub(crate) fn sql(&self, from: usize) -> String {
+        match self.backend {
+            Backend::Sqlite => format!("SELECT value FROM json_each(${from})"),
+            Backend::Postgres if self.values.is_empty() => "NULL".to_owned(),
+            Backend::Postgres => marks(self.backend, from, self.values.len()),
+        }
+    }
+
+    /// Binds the list's values.
+    pub(crate) fn bind<'q>(
+        &self,
+        q: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>,
+    ) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments> {
+        match self.backend {
+            Backend::Sqlite => q.bind(json_text(&self.values)),
+            Backend::Postgres => self.values.iter().fold(q, |q, v| q.bind(v.clone())),
+        }
     }
 }
 
@@ -282,15 +310,14 @@ impl Table {
     ) -> Result<HashMap<String, Existing>> {
         let mut out = HashMap::new();
         {
+            let list = List::new(backend, source_ids);
             let sql = format!(
                 "SELECT id, {} FROM {} WHERE org_id = $1 AND source_id IN ({})",
                 self.column_list(),
                 self.name,
-                json_list(backend, 2)
+                list.sql(2)
             );
-            let q = sqlx::query(sqlx::AssertSqlSafe(sql))
-                .bind(org_id)
-                .bind(json_text(source_ids));
+            let q = list.bind(sqlx::query(sqlx::AssertSqlSafe(sql)).bind(org_id));
             for row in q.fetch_all(&mut *tx).await? {
                 let image = self.read(&row)?;
                 let Cell::Text(Some(source_id)) = image[0].clone() else {
@@ -310,13 +337,12 @@ impl Table {
             let by_id: HashMap<String, String> =
                 out.iter().map(|(s, e)| (e.id.clone(), s.clone())).collect();
             {
+                let list = List::new(backend, by_id.keys());
                 let sql = format!(
                     "SELECT call_id, contact_id FROM call_contacts WHERE org_id = $1 AND call_id IN ({}) ORDER BY contact_id",
-                    json_list(backend, 2)
+                    list.sql(2)
                 );
-                let q = sqlx::query(sqlx::AssertSqlSafe(sql))
-                    .bind(org_id)
-                    .bind(json_text(by_id.keys()));
+                let q = list.bind(sqlx::query(sqlx::AssertSqlSafe(sql)).bind(org_id));
                 for row in q.fetch_all(&mut *tx).await? {
                     let call: String = row.try_get(0)?;
                     if let Some(e) = by_id.get(&call).and_then(|s| out.get_mut(s)) {
@@ -440,14 +466,14 @@ pub(crate) async fn last_stage_seq(
     org_id: &str,
     ids: &BTreeSet<String>,
 ) -> Result<HashMap<String, i64>> {
+    let list = List::new(backend, ids);
     let sql = format!(
         "SELECT opportunity_id, MAX(seq) FROM opportunity_stages WHERE org_id = $1 AND opportunity_id IN ({}) GROUP BY opportunity_id",
-        json_list(backend, 2)
+        list.sql(2)
     );
     let mut out = HashMap::new();
-    for row in sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(org_id)
-        .bind(json_text(ids))
+    for row in list
+        .bind(sqlx::query(sqlx::AssertSqlSafe(sql)).bind(org_id))
         .fetch_all(&mut *tx)
         .await?
     {
