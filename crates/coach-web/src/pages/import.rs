@@ -321,11 +321,12 @@ fn build(
                         .collect()
                 })
                 .collect();
-            (
-                reader.headers.clone(),
-                sample,
-                format!("{:?}", reader.encoding),
-            )
+            let encoding = match reader.encoding {
+                tabular::Encoding::Utf8 => "UTF-8",
+                tabular::Encoding::Utf16Le | tabular::Encoding::Utf16Be => "UTF-16",
+                tabular::Encoding::Windows1252 => "Windows-1252",
+            };
+            (reader.headers.clone(), sample, encoding.to_owned())
         }
         Err(e) => {
             problems.push(

@@ -114,9 +114,10 @@ fn opportunity_rows(opps: &[coach_store::crm::Opportunity]) -> Vec<Vec<Cell>> {
 }
 
 fn call_rows(calls: &[coach_store::crm::Call], tz: &str) -> Vec<Vec<Cell>> {
-    calls
-        .iter()
-        .rev()
+    let mut recent: Vec<&coach_store::crm::Call> = calls.iter().collect();
+    recent.sort_by(|a, b| b.occurred_at.cmp(&a.occurred_at));
+    recent
+        .into_iter()
         .map(|c| {
             vec![
                 Cell::link(&c.subject, format!("/calls/{}", c.id)),
