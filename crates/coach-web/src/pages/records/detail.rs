@@ -115,7 +115,7 @@ fn opportunity_rows(opps: &[coach_store::crm::Opportunity]) -> Vec<Vec<Cell>> {
 
 fn call_rows(calls: &[coach_store::crm::Call], tz: &str) -> Vec<Vec<Cell>> {
     let mut recent: Vec<&coach_store::crm::Call> = calls.iter().collect();
-    recent.sort_by(|a, b| b.occurred_at.cmp(&a.occurred_at));
+    recent.sort_by_key(|c| std::cmp::Reverse(c.occurred_at));
     recent
         .into_iter()
         .map(|c| {
