@@ -22,7 +22,7 @@ setup_org() {
   for i in $(seq 0 23); do
     "$bin" user add --org bench --email "seller$i@bench.example" --name "Seller $i" --role seller >/dev/null
   done
-  "$bin" import accounts "$work/accounts.csv" --org bench >/dev/null
+  "$bin" import --kind accounts "$work/accounts.csv" --org bench >/dev/null
 }
 
 # seconds and peak kB of a command
@@ -43,7 +43,7 @@ if [ "$which" = sqlite ] || [ "$which" = both ]; then
   export COACH_DATA_DIR="$work/sqlite" COACH_LOG=warn
   unset COACH_DATABASE_URL
   setup_org
-  read -r coach_s coach_kb < <(measure "$bin" import opportunities "$work/opportunities.csv" --org bench)
+  read -r coach_s coach_kb < <(measure "$bin" import --kind opportunities "$work/opportunities.csv" --org bench)
   tail -1 "$work/out"
   sqlite3 "$work/raw.db" "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; CREATE TABLE raw ($columns);" >/dev/null
   read -r raw_s _ < <(measure sqlite3 "$work/raw.db" ".mode csv" ".import --skip 1 $work/opportunities.csv raw")
@@ -59,7 +59,7 @@ if [ "$which" = postgres ] || [ "$which" = both ]; then
   psql -q "$COACH_TEST_POSTGRES_URL" -c "CREATE DATABASE coach_bench" -c "CREATE DATABASE raw_bench"
   export COACH_DATABASE_URL="$base/coach_bench" COACH_DATA_DIR="$work/pg" COACH_LOG=warn
   setup_org
-  read -r coach_s coach_kb < <(measure "$bin" import opportunities "$work/opportunities.csv" --org bench)
+  read -r coach_s coach_kb < <(measure "$bin" import --kind opportunities "$work/opportunities.csv" --org bench)
   tail -1 "$work/out"
   psql -q "$base/raw_bench" -c "CREATE TABLE raw ($(sed 's/,/ text,/g' <<<"$columns") text)"
   read -r raw_s _ < <(measure psql -q "$base/raw_bench" -c "\\copy raw FROM '$work/opportunities.csv' CSV HEADER")

@@ -85,8 +85,6 @@ pub enum Command {
 
 #[derive(Debug, Args)]
 pub struct ImportArgs {
-    /// What the file holds: accounts, contacts, opportunities or calls.
-    pub kind: String,
     /// The CSV file.
     pub file: PathBuf,
     /// The organization's slug.
@@ -95,7 +93,11 @@ pub struct ImportArgs {
     /// Where the file comes from: salesforce, hubspot or csv (recognised from
     /// the header when left out).
     #[arg(long)]
-    pub from: Option<String>,
+    pub format: Option<String>,
+    /// What the file holds: accounts, contacts, opportunities or calls
+    /// (default: the mapping file's kind, else opportunities).
+    #[arg(long)]
+    pub kind: Option<String>,
     /// A mapping file (TOML): columns, date format, decimal separator, time
     /// zone, currency, extra stage names.
     #[arg(long, value_name = "FILE")]
@@ -132,16 +134,17 @@ pub struct ImportArgs {
 
 #[derive(Debug, Args)]
 pub struct ExportArgs {
-    /// What to export: accounts, contacts, opportunities or calls.
-    pub kind: String,
     /// The organization's slug.
     #[arg(long)]
     pub org: String,
+    /// What to export: accounts, contacts, opportunities or calls.
+    #[arg(long)]
+    pub kind: String,
     /// csv or json.
     #[arg(long, default_value = "csv")]
     pub format: String,
     /// The file to write (standard output when left out).
-    #[arg(long, value_name = "FILE")]
+    #[arg(short = 'o', long = "out", value_name = "FILE")]
     pub out: Option<PathBuf>,
 }
 

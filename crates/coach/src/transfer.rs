@@ -38,16 +38,21 @@ fn mapping(a: &ImportArgs) -> anyhow::Result<Mapping> {
         mapping.currency =
             Some(coach_core::crm::parse_currency(c).map_err(|e| anyhow!("--currency: {e}"))?);
     }
-    if let Some(from) = &a.from {
-        mapping.from = Some(from.parse().map_err(|e| anyhow!("--from: {e}"))?);
+    if let Some(format) = &a.format {
+        mapping.from = Some(format.parse().map_err(|e| anyhow!("--format: {e}"))?);
     }
     Ok(mapping)
 }
 
 /// Imports a file and prints what happened.
 pub async fn import(store: &Store, org: &Organization, a: ImportArgs) -> anyhow::Result<()> {
-    let kind: RecordKind = a.kind.parse().map_err(|e| anyhow!("{e}"))?;
-    let mut request = ImportRequest::new(kind, mapping(&a)?);
+    let mapping = mapping(&a)?;
+    let kind: RecordKind = match &a.kind {
+        Some(k) => k.parse().map_err(|e| anyhow!("--kind: {e}"))?,
+        None => mapping.kind.unwrap_or(RecordKind::Opportunities),
+    };
+    let mut request = ImportRequest::new(kind, mapping);
+    request.mapping.kind = Some(kind);
     request.dry_run = a.dry_run;
     request.skip_invalid = a.skip_invalid;
     request.batch_size = a.batch_size;
@@ -211,7 +216,7 @@ pub fn report_json(report: &ImportReport) -> serde_json::Value {
 
 /// Writes every record of a kind, as CSV or JSON.
 pub async fn export(store: &Store, org: &Organization, a: ExportArgs) -> anyhow::Result<()> {
-    let kind: RecordKind = a.kind.parse().map_err(|e| anyhow!("{e}"))?;
+    let kind: RecordKind = a.kind.parse().map_err(|e| anyhow!("--kind: {e}"))?;
     let format = match a.format.as_str() {
         "csv" => coach_store::crm::ExportFormat::Csv,
         "json" => coach_store::crm::ExportFormat::Json,

@@ -676,19 +676,24 @@ async fn crm_exports_import_and_export_from_the_command_line() {
     org_with_sellers(dir.path(), &db).await;
     let run = |args: &[&str]| coach(dir.path(), &db, args, None);
     let accounts = fixture("salesforce_accounts.csv");
-    let first = ok(&run(&["import", "accounts", &accounts, "--org", "acme"]));
+    let first = ok(&run(&[
+        "import", "--kind", "accounts", &accounts, "--org", "acme",
+    ]));
     assert!(
         first.contains("2 rows of accounts from Salesforce")
             && first.contains("Imported: 2 new, 0 updated, 0 unchanged."),
         "{first}"
     );
-    let again = ok(&run(&["import", "accounts", &accounts, "--org", "acme"]));
+    let again = ok(&run(&[
+        "import", "--kind", "accounts", &accounts, "--org", "acme",
+    ]));
     assert!(
         again.contains("Imported: 0 new, 0 updated, 2 unchanged."),
         "{again}"
     );
     ok(&run(&[
         "import",
+        "--kind",
         "opportunities",
         &fixture("salesforce_opportunities.csv"),
         "--org",
@@ -696,6 +701,7 @@ async fn crm_exports_import_and_export_from_the_command_line() {
     ]));
     let dry = ok(&run(&[
         "import",
+        "--kind",
         "opportunities",
         &fixture("salesforce_opportunities_moved.csv"),
         "--org",
@@ -719,6 +725,7 @@ async fn crm_exports_import_and_export_from_the_command_line() {
 
     let bad = run(&[
         "import",
+        "--kind",
         "opportunities",
         &fixture("one_bad_row.csv"),
         "--org",
@@ -735,6 +742,7 @@ async fn crm_exports_import_and_export_from_the_command_line() {
     let rejects = dir.path().join("rejects.csv");
     let skipped = ok(&run(&[
         "import",
+        "--kind",
         "opportunities",
         &fixture("one_bad_row.csv"),
         "--org",
@@ -754,6 +762,7 @@ async fn crm_exports_import_and_export_from_the_command_line() {
     );
     let dates = run(&[
         "import",
+        "--kind",
         "opportunities",
         &fixture("salesforce_report.csv"),
         "--org",
@@ -764,6 +773,7 @@ async fn crm_exports_import_and_export_from_the_command_line() {
     assert!(dates.status.success(), "{}", text(&dates));
     let wrong = run(&[
         "import",
+        "--kind",
         "opportunities",
         &fixture("not_csv.xlsx"),
         "--org",
@@ -775,7 +785,13 @@ async fn crm_exports_import_and_export_from_the_command_line() {
         text(&wrong)
     );
 
-    let csv = ok(&run(&["export", "opportunities", "--org", "acme"]));
+    let csv = ok(&run(&[
+        "export",
+        "--kind",
+        "opportunities",
+        "--org",
+        "acme",
+    ]));
     assert!(
         csv.starts_with("\u{feff}source_id,name,owner,account,amount"),
         "{csv}"
@@ -784,6 +800,7 @@ async fn crm_exports_import_and_export_from_the_command_line() {
     let out = dir.path().join("accounts.json");
     ok(&run(&[
         "export",
+        "--kind",
         "accounts",
         "--org",
         "acme",
@@ -836,7 +853,13 @@ async fn a_killed_import_changes_nothing_and_a_rerun_completes() {
         let mut child = Command::new(env!("CARGO_BIN_EXE_coach"))
             .current_dir(dir.path())
             .env("COACH_LOG", "warn")
-            .args(["--database-url", &db.url, "import", "opportunities"])
+            .args([
+                "--database-url",
+                &db.url,
+                "import",
+                "--kind",
+                "opportunities",
+            ])
             .arg(&file)
             .args(["--org", "acme"])
             .stdout(Stdio::null())
@@ -870,6 +893,7 @@ async fn a_killed_import_changes_nothing_and_a_rerun_completes() {
         &db,
         &[
             "import",
+            "--kind",
             "opportunities",
             file.to_str().unwrap(),
             "--org",

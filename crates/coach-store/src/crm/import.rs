@@ -437,8 +437,12 @@ impl Store {
         };
         if backend == Backend::Postgres {
             // The tables grow as the import goes: plan each lookup for their
-            // size now, not for the empty table a cached plan was made for.
+            // size now, not for the empty table a cached plan was made for,
+            // with statistics of the tables referred to as they are.
             sqlx::query("SET LOCAL plan_cache_mode = force_custom_plan")
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query("ANALYZE users, accounts, contacts, opportunities")
                 .execute(&mut *tx)
                 .await?;
         }
@@ -450,6 +454,7 @@ impl Store {
             .map_err(|e| FileError::Unreadable(e.to_string()))?;
         let mut writing = true;
         let mut finished = false;
+        let mut next_analyze = 2_000u64;
         while let Some(message) = receiver.recv().await {
             match message {
                 Message::Batch(mut batch) => {
@@ -468,6 +473,17 @@ impl Store {
                         &mut rejects,
                     )
                     .await?;
+                    let written = report.new + report.updated;
+                    if backend == Backend::Postgres && written >= next_analyze {
+                        // Statistics for the rows written so far (this
+                        // transaction's own), so lookups keep using the
+                        // CRM-id index as the table grows.
+                        let sql = format!("ANALYZE {}", table.name);
+                        sqlx::query(sqlx::AssertSqlSafe(sql))
+                            .execute(&mut *tx)
+                            .await?;
+                        next_analyze = written * 4;
+                    }
                 }
                 Message::Rejected(record, problems) => {
                     report.rows += 1;

@@ -113,6 +113,21 @@ fn opportunity_rows(opps: &[coach_store::crm::Opportunity]) -> Vec<Vec<Cell>> {
         .collect()
 }
 
+fn contact_rows(contacts: &[coach_store::crm::Contact]) -> Vec<Vec<Cell>> {
+    contacts
+        .iter()
+        .map(|c| {
+            vec![
+                Cell::link(&c.name, format!("/contacts/{}", c.id)).with_sub(c.title.clone()),
+                c.buying_role
+                    .map_or_else(|| Cell::text("—"), |r| Cell::pill(r.label(), "role")),
+                c.stance
+                    .map_or_else(|| Cell::text("—"), |s| Cell::pill(s.label(), stance_class(s))),
+            ]
+        })
+        .collect()
+}
+
 fn call_rows(calls: &[coach_store::crm::Call], tz: &str) -> Vec<Vec<Cell>> {
     let mut recent: Vec<&coach_store::crm::Call> = calls.iter().collect();
     recent.sort_by_key(|c| std::cmp::Reverse(c.occurred_at));
@@ -191,21 +206,7 @@ pub(super) async fn account(
         title: "People",
         table: Table {
             columns: vec![("Contact", false), ("Buying role", false), ("Stance", true)],
-            rows: contacts
-                .iter()
-                .map(|c| {
-                    vec![
-                        Cell::link(&c.name, format!("/contacts/{}", c.id))
-                            .with_sub(c.title.clone()),
-                        c.buying_role
-                            .map_or_else(|| Cell::text("—"), |r| Cell::pill(r.label(), "role")),
-                        c.stance.map_or_else(
-                            || Cell::text("—"),
-                            |s| Cell::pill(s.label(), stance_class(s)),
-                        ),
-                    ]
-                })
-                .collect(),
+            rows: contact_rows(&contacts),
             empty: "No contacts at this account yet.",
         },
     });
@@ -270,21 +271,7 @@ pub(super) async fn contact(
             title: "Others at this account",
             table: Table {
                 columns: vec![("Contact", false), ("Buying role", false), ("Stance", true)],
-                rows: others
-                    .iter()
-                    .map(|o| {
-                        vec![
-                            Cell::link(&o.name, format!("/contacts/{}", o.id))
-                                .with_sub(o.title.clone()),
-                            o.buying_role
-                                .map_or_else(|| Cell::text("—"), |r| Cell::pill(r.label(), "role")),
-                            o.stance.map_or_else(
-                                || Cell::text("—"),
-                                |s| Cell::pill(s.label(), stance_class(s)),
-                            ),
-                        ]
-                    })
-                    .collect(),
+                rows: contact_rows(&others),
                 empty: "Nobody else at this account yet.",
             },
         });

@@ -85,6 +85,15 @@ impl ListQuery {
         }
     }
 
+    /// The filter of one page: one record more than a page, to know if
+    /// there is a next one.
+    fn page_filter(&self, actor: &Actor) -> RecordFilter {
+        RecordFilter {
+            limit: Some(PAGE + 1),
+            ..self.filter(actor)
+        }
+    }
+
     /// The query string of these filters, without the page.
     fn query_string(&self) -> String {
         serde_urlencoded::to_string([
@@ -97,6 +106,14 @@ impl ListQuery {
         ])
         .unwrap_or_default()
     }
+}
+
+/// The first page of a list fetched one longer than a page, and whether
+/// there is more.
+fn one_page<T>(mut records: Vec<T>) -> (Vec<T>, bool) {
+    let more = records.len() > PAGE;
+    records.truncate(PAGE);
+    (records, more)
 }
 
 /// Whose records the list is of, in words.
@@ -209,11 +226,7 @@ pub(super) async fn accounts(
     actor: Actor,
     Query(query): Query<ListQuery>,
 ) -> Result<Response, AppError> {
-    let mut f = query.filter(&actor);
-    f.limit = Some(PAGE + 1);
-    let mut records = state.store().accounts(&actor.org.id, &f).await?;
-    let more = records.len() > PAGE;
-    records.truncate(PAGE);
+    let (records, more) = one_page(state.store().accounts(&actor.org.id, &query.page_filter(&actor)).await?);
     let rows = records
         .iter()
         .map(|a| {
@@ -266,11 +279,7 @@ pub(super) async fn contacts(
     actor: Actor,
     Query(query): Query<ListQuery>,
 ) -> Result<Response, AppError> {
-    let mut f = query.filter(&actor);
-    f.limit = Some(PAGE + 1);
-    let mut records = state.store().contacts(&actor.org.id, &f).await?;
-    let more = records.len() > PAGE;
-    records.truncate(PAGE);
+    let (records, more) = one_page(state.store().contacts(&actor.org.id, &query.page_filter(&actor)).await?);
     let rows = records
         .iter()
         .map(|c| {
@@ -338,11 +347,7 @@ pub(super) async fn opportunities(
     actor: Actor,
     Query(query): Query<ListQuery>,
 ) -> Result<Response, AppError> {
-    let mut f = query.filter(&actor);
-    f.limit = Some(PAGE + 1);
-    let mut records = state.store().opportunities(&actor.org.id, &f).await?;
-    let more = records.len() > PAGE;
-    records.truncate(PAGE);
+    let (records, more) = one_page(state.store().opportunities(&actor.org.id, &query.page_filter(&actor)).await?);
     let rows = records
         .iter()
         .map(|o| {
@@ -399,11 +404,7 @@ pub(super) async fn calls(
     actor: Actor,
     Query(query): Query<ListQuery>,
 ) -> Result<Response, AppError> {
-    let mut f = query.filter(&actor);
-    f.limit = Some(PAGE + 1);
-    let mut records = state.store().calls(&actor.org.id, &f).await?;
-    let more = records.len() > PAGE;
-    records.truncate(PAGE);
+    let (records, more) = one_page(state.store().calls(&actor.org.id, &query.page_filter(&actor)).await?);
     let tz = actor.user.time_zone.clone();
     let rows = records
         .iter()
