@@ -121,8 +121,10 @@ fn contact_rows(contacts: &[coach_store::crm::Contact]) -> Vec<Vec<Cell>> {
                 Cell::link(&c.name, format!("/contacts/{}", c.id)).with_sub(c.title.clone()),
                 c.buying_role
                     .map_or_else(|| Cell::text("—"), |r| Cell::pill(r.label(), "role")),
-                c.stance
-                    .map_or_else(|| Cell::text("—"), |s| Cell::pill(s.label(), stance_class(s))),
+                c.stance.map_or_else(
+                    || Cell::text("—"),
+                    |s| Cell::pill(s.label(), stance_class(s)),
+                ),
             ]
         })
         .collect()

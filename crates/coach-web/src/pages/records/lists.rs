@@ -226,7 +226,12 @@ pub(super) async fn accounts(
     actor: Actor,
     Query(query): Query<ListQuery>,
 ) -> Result<Response, AppError> {
-    let (records, more) = one_page(state.store().accounts(&actor.org.id, &query.page_filter(&actor)).await?);
+    let (records, more) = one_page(
+        state
+            .store()
+            .accounts(&actor.org.id, &query.page_filter(&actor))
+            .await?,
+    );
     let rows = records
         .iter()
         .map(|a| {
@@ -279,7 +284,12 @@ pub(super) async fn contacts(
     actor: Actor,
     Query(query): Query<ListQuery>,
 ) -> Result<Response, AppError> {
-    let (records, more) = one_page(state.store().contacts(&actor.org.id, &query.page_filter(&actor)).await?);
+    let (records, more) = one_page(
+        state
+            .store()
+            .contacts(&actor.org.id, &query.page_filter(&actor))
+            .await?,
+    );
     let rows = records
         .iter()
         .map(|c| {
@@ -347,7 +357,12 @@ pub(super) async fn opportunities(
     actor: Actor,
     Query(query): Query<ListQuery>,
 ) -> Result<Response, AppError> {
-    let (records, more) = one_page(state.store().opportunities(&actor.org.id, &query.page_filter(&actor)).await?);
+    let (records, more) = one_page(
+        state
+            .store()
+            .opportunities(&actor.org.id, &query.page_filter(&actor))
+            .await?,
+    );
     let rows = records
         .iter()
         .map(|o| {
@@ -404,7 +419,12 @@ pub(super) async fn calls(
     actor: Actor,
     Query(query): Query<ListQuery>,
 ) -> Result<Response, AppError> {
-    let (records, more) = one_page(state.store().calls(&actor.org.id, &query.page_filter(&actor)).await?);
+    let (records, more) = one_page(
+        state
+            .store()
+            .calls(&actor.org.id, &query.page_filter(&actor))
+            .await?,
+    );
     let tz = actor.user.time_zone.clone();
     let rows = records
         .iter()
