@@ -447,6 +447,14 @@ impl Store {
                 .await?;
         }
         let now = to_db(Utc::now());
+        let first = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT id FROM {} WHERE org_id = $1 LIMIT 1",
+            table.name
+        )))
+        .bind(org_id)
+        .fetch_optional(&mut *tx)
+        .await?
+        .is_none();
         let (sender, mut receiver) = tokio::sync::mpsc::channel(4);
         let thread = std::thread::Builder::new()
             .name("coach-import-reader".to_owned())
@@ -469,6 +477,7 @@ impl Store {
                         &headers,
                         &now,
                         writing,
+                        first,
                         &mut report,
                         &mut rejects,
                     )
@@ -598,6 +607,7 @@ async fn flush<W: Write>(
     headers: &[String],
     now: &str,
     writing: bool,
+    first: bool,
     report: &mut ImportReport,
     rejects: &mut Option<csv::Writer<W>>,
 ) -> Result<(), ImportError> {
@@ -651,7 +661,13 @@ async fn flush<W: Write>(
         .iter()
         .map(|p| p.parsed.source_id().to_owned())
         .collect();
-    let existing = table.existing(tx, backend, org_id, &source_ids).await?;
+    // On a first import (the organization had none of these records when it
+    // began) nothing can match: rows repeated in the file were refused.
+    let existing = if first {
+        HashMap::new()
+    } else {
+        table.existing(tx, backend, org_id, &source_ids).await?
+    };
     let mut inserts: Vec<(String, &Vec<Cell>, &Vec<String>)> = Vec::new();
     let mut stage_rows: Vec<(String, i64, String, String, String)> = Vec::new();
     let mut stage_lookups: Vec<(String, String, String, String)> = Vec::new();
