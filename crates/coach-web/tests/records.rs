@@ -375,3 +375,58 @@ async fn the_api_lists_records_with_filters_and_refuses_bad_ones() {
         .unwrap();
     assert_eq!(call["contacts"].as_array().map(Vec::len), Some(1));
 }
+
+#[tokio::test]
+async fn lists_read_in_a_useful_order_a_page_at_a_time() {
+    let app = TestApp::spawn().await;
+    let f = seed(&app).await;
+    let owner = f.email("seller3");
+    let mut csv = String::from("source_id,subject,owner,occurred_at,kind\n");
+    for i in 0..60 {
+        // Imported oldest last, so import order is not time order.
+        csv.push_str(&format!(
+            "P-{i:02},Call {i:02},{owner},2026-10-{:02}T09:00:00Z,phone\n",
+            1 + (i * 7) % 28
+        ));
+    }
+    import(&app, &f.org_a, RecordKind::Calls, &csv).await;
+    let manager = app.sign_in(f.email("manager2")).await;
+    let first = manager
+        .get(&app, "/calls?kind=phone")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(first.matches("</tr>").count() - 1, 50, "fifty to a page");
+    let next = first.split("Next page").next().unwrap_or_default();
+    assert!(
+        next.ends_with("page=2\">") && next.contains("kind=phone"),
+        "the next page keeps the filters"
+    );
+    assert!(!first.contains("Previous page"));
+    let second = manager
+        .get(&app, "/calls?kind=phone&page=2")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(second.matches("</tr>").count() - 1, 10);
+    assert!(second.contains("Previous page") && !second.contains("Next page"));
+    let days: Vec<u32> = first
+        .match_indices(" Oct 2026, ")
+        .map(|(i, _)| {
+            first[..i]
+                .rsplit('>')
+                .next()
+                .unwrap()
+                .trim()
+                .parse()
+                .unwrap()
+        })
+        .collect();
+    assert_eq!(days.len(), 50);
+    assert!(
+        days.windows(2).all(|w| w[0] >= w[1]),
+        "newest first: {days:?}"
+    );
+}

@@ -262,9 +262,12 @@ impl Store {
     ) -> Result<u64> {
         let io = |e: std::io::Error| StoreError::Database(sqlx::Error::Io(e));
         let mut writer = ExportWriter::start(out, kind, format).map_err(io)?;
+        // Pages by id: the cursor below needs id order.
         let mut filter = RecordFilter {
             limit: Some(PAGE),
             after: None,
+            by_display_order: false,
+            offset: None,
             ..filter
         };
         loop {

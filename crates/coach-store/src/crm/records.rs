@@ -37,6 +37,11 @@ pub struct RecordFilter {
     pub after: Option<String>,
     /// At most this many.
     pub limit: Option<usize>,
+    /// In the order people read them (accounts and contacts by name,
+    /// opportunities by close date, calls newest first) instead of id order.
+    pub by_display_order: bool,
+    /// Leave out this many first (pages of a list in display order).
+    pub offset: Option<usize>,
 }
 
 /// A customer or prospect.
@@ -267,10 +272,20 @@ impl Sql {
         }
     }
 
-    fn finish(&mut self, alias: &str, f: &RecordFilter) {
-        self.text.push_str(&format!(" ORDER BY {alias}.id"));
+    /// Orders by id, or by `display` (then id) when the filter asks, and
+    /// pages.
+    fn finish(&mut self, alias: &str, display: &str, f: &RecordFilter) {
+        if f.by_display_order {
+            self.text
+                .push_str(&format!(" ORDER BY {display}, {alias}.id"));
+        } else {
+            self.text.push_str(&format!(" ORDER BY {alias}.id"));
+        }
         if let Some(limit) = f.limit {
             self.text.push_str(&format!(" LIMIT {limit}"));
+        }
+        if let Some(offset) = f.offset.filter(|o| *o > 0) {
+            self.text.push_str(&format!(" OFFSET {offset}"));
         }
     }
 
@@ -425,7 +440,7 @@ impl Store {
                 " AND a.key_account = 0"
             });
         }
-        sql.finish("a", f);
+        sql.finish("a", "LOWER(a.name)", f);
         sql.fetch(self).await?.iter().map(account).collect()
     }
 
@@ -447,7 +462,7 @@ impl Store {
         if let Some(a) = &f.account_id {
             sql.and(" AND c.account_id = ?", a.clone());
         }
-        sql.finish("c", f);
+        sql.finish("c", "LOWER(c.name)", f);
         sql.fetch(self).await?.iter().map(contact).collect()
     }
 
@@ -473,7 +488,7 @@ impl Store {
         if let Some(a) = &f.account_id {
             sql.and(" AND o.account_id = ?", a.clone());
         }
-        sql.finish("o", f);
+        sql.finish("o", "o.close_date IS NULL, o.close_date", f);
         sql.fetch(self).await?.iter().map(opportunity).collect()
     }
 
@@ -524,7 +539,7 @@ impl Store {
         if let Some(o) = &f.opportunity_id {
             sql.and(" AND k.opportunity_id = ?", o.clone());
         }
-        sql.finish("k", f);
+        sql.finish("k", "k.occurred_at DESC", f);
         sql.fetch(self).await?.iter().map(call).collect()
     }
 

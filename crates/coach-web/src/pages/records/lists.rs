@@ -40,6 +40,7 @@ struct ListPage {
     filters: Vec<Select>,
     table: Table,
     next_page: Option<String>,
+    previous_page: Option<String>,
     export_query: String,
     can_import: bool,
 }
@@ -60,7 +61,7 @@ pub(crate) struct ListQuery {
     #[serde(default)]
     pub kind: String,
     #[serde(default)]
-    pub after: String,
+    pub page: String,
 }
 
 impl ListQuery {
@@ -80,7 +81,7 @@ impl ListQuery {
             stage: self.stage.parse::<BuyingStage>().ok(),
             open_only: self.stage.is_empty(),
             call_kind: self.kind.parse::<CallKind>().ok(),
-            after: nonempty(&self.after),
+            by_display_order: true,
             ..RecordFilter::default()
         }
     }
@@ -90,8 +91,14 @@ impl ListQuery {
     fn page_filter(&self, actor: &Actor) -> RecordFilter {
         RecordFilter {
             limit: Some(PAGE + 1),
+            offset: Some(self.page_number().saturating_sub(1) * PAGE),
             ..self.filter(actor)
         }
+    }
+
+    /// The page asked for, from 1.
+    fn page_number(&self) -> usize {
+        self.page.parse::<usize>().unwrap_or(1).clamp(1, 10_000)
     }
 
     /// The query string of these filters, without the page.
@@ -166,7 +173,6 @@ struct Listing {
     search_label: &'static str,
     filters: Vec<Select>,
     table: Table,
-    last_id: Option<String>,
     more: bool,
 }
 
@@ -182,14 +188,11 @@ async fn render(
     }
     filters.extend(listing.filters);
     let qs = query.query_string();
-    let next_page = match (listing.more, listing.last_id) {
-        (true, Some(last)) => Some(format!(
-            "{}?{qs}&{}",
-            listing.path,
-            serde_urlencoded::to_string([("after", last.as_str())]).unwrap_or_default()
-        )),
-        _ => None,
-    };
+    let page = query.page_number();
+    let next_page = listing
+        .more
+        .then(|| format!("{}?{qs}&page={}", listing.path, page + 1));
+    let previous_page = (page > 1).then(|| format!("{}?{qs}&page={}", listing.path, page - 1));
     let view = ListPage {
         shell: Shell::new(actor, listing.path, state.config().email_enabled),
         title: listing.title,
@@ -201,6 +204,7 @@ async fn render(
         filters,
         table: listing.table,
         next_page,
+        previous_page,
         export_query: qs,
         can_import: actor.user.roles.has(Role::Admin),
     };
@@ -273,7 +277,6 @@ pub(super) async fn accounts(
             rows,
             empty: "No accounts match these filters.",
         },
-        last_id: records.last().map(|r| r.id.clone()),
         more,
     };
     render(&state, &actor, &query, listing).await
@@ -338,7 +341,6 @@ pub(super) async fn contacts(
             rows,
             empty: "No contacts match these filters.",
         },
-        last_id: records.last().map(|r| r.id.clone()),
         more,
     };
     render(&state, &actor, &query, listing).await
@@ -408,7 +410,6 @@ pub(super) async fn opportunities(
             rows,
             empty: "No opportunities match these filters.",
         },
-        last_id: records.last().map(|r| r.id.clone()),
         more,
     };
     render(&state, &actor, &query, listing).await
@@ -460,7 +461,6 @@ pub(super) async fn calls(
             rows,
             empty: "No calls match these filters.",
         },
-        last_id: records.last().map(|r| r.id.clone()),
         more,
     };
     render(&state, &actor, &query, listing).await
