@@ -22,7 +22,17 @@ pub fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    init_logging(&config.log);
+    // An import's commit takes long by nature: the command's own report says
+    // how it went, without the database's slow-statement warnings.
+    let quiet_queries = matches!(
+        cli.command,
+        cli::Command::Import(_) | cli::Command::Export(_)
+    ) && !config.log.contains("sqlx");
+    if quiet_queries {
+        init_logging(&format!("{},sqlx::query=error", config.log));
+    } else {
+        init_logging(&config.log);
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
