@@ -120,3 +120,52 @@ fn instants_take_offsets_local_times_and_twelve_hour_clocks() {
     );
     assert!(at("2026-04-03 25:00", DateFormat::Iso).is_err());
 }
+
+mod fuzz {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn any_cell() -> impl Strategy<Value = String> {
+        prop_oneof![
+            any::<String>(),
+            "[0-9./,: -]{0,24}",
+            "(USD |EUR )?[0-9]{1,3}(,[0-9]{3})*(\\.[0-9]{2})?",
+            "20[0-9]{2}-[01][0-9]-[0-3][0-9]( [0-2][0-9]:[0-5][0-9])?",
+            "[A-Za-z0-9]{15,18}",
+        ]
+    }
+
+    proptest! {
+        /// Reliability T2 for the row reader: any cells, for any kind and
+        /// source, give a record or located problems; never a panic.
+        #[test]
+        fn any_row_reads_or_fails_with_located_problems(
+            cells in proptest::collection::vec(any_cell(), 0..16),
+            kind in 0usize..4,
+            source in 0usize..3,
+            format in 0usize..4,
+        ) {
+            let kind = RecordKind::ALL[kind];
+            let source = Source::ALL[source];
+            let headers: Vec<String> = kind.fields().iter().flat_map(|f| source.names(kind, *f).first().map(|n| (*n).to_owned())).collect();
+            let columns = Mapping::default().resolve(kind, source, &headers);
+            prop_assert!(columns.is_ok(), "{kind} from {source}: {columns:?}");
+            let Ok(columns) = columns else { return Ok(()) };
+            let stages = StageMap::default_for_common_crms();
+            let ctx = RowContext {
+                columns: &columns,
+                headers: &headers,
+                stages: &stages,
+                date_format: [DateFormat::Iso, DateFormat::DayMonthYear, DateFormat::MonthDayYear, DateFormat::DayMonthYearDots][format],
+                decimal: crate::crm::DecimalSeparator::Point,
+                time_zone: chrono_tz::Europe::Berlin,
+                currency: None,
+            };
+            let record = Record { number: 7, line: 9, cells };
+            if let Err(problems) = parse_row(&ctx, &record) {
+                prop_assert!(!problems.errors.is_empty());
+                prop_assert!(problems.errors.iter().all(|e| e.record == 7 && e.line == 9));
+            }
+        }
+    }
+}
