@@ -4,7 +4,7 @@
 //! importer as `coach import`, with the same contract (reliability.md).
 
 use super::RouteBook;
-use super::layout::{COMMON_ZONES, Shell, html};
+use super::layout::{COMMON_ZONES, Shell, html, sentence};
 use crate::auth::Actor;
 use crate::error::AppError;
 use crate::policy::{self, Action};
@@ -329,11 +329,7 @@ fn build(
             (reader.headers.clone(), sample, encoding.to_owned())
         }
         Err(e) => {
-            problems.push(
-                coach_core::tabular::quote(&e.to_string())
-                    .trim_matches('"')
-                    .to_owned(),
-            );
+            problems.push(sentence(&e.to_string()));
             (Vec::new(), Vec::new(), String::new())
         }
     };
