@@ -16,7 +16,7 @@ mod write;
 
 pub use reader::{Row, TableReader};
 pub use sniff::{Sniffed, sniff};
-pub use write::{spreadsheet_safe, write_csv};
+pub use write::{SafeCsvWriter, spreadsheet_safe, write_csv};
 
 use std::fmt;
 

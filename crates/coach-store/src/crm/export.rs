@@ -7,6 +7,7 @@ use super::records::{Account, Call, Contact, Opportunity, RecordFilter};
 use crate::{Result, Store, StoreError};
 use chrono::{DateTime, SecondsFormat, Utc};
 use coach_core::import::RecordKind;
+use coach_core::tabular::SafeCsvWriter;
 use serde_json::Value;
 use std::io::Write;
 
@@ -166,67 +167,56 @@ pub fn export_row(record: ExportRecord<'_>) -> Vec<Value> {
     }
 }
 
+/// Where exported rows go.
+enum Sink<W: Write> {
+    Csv(SafeCsvWriter<W>),
+    Json(W),
+}
+
 /// Writes exported rows in one format.
 pub struct ExportWriter<W: Write> {
-    format: ExportFormat,
     kind: RecordKind,
-    csv: Option<csv::Writer<W>>,
-    json: Option<W>,
+    sink: Sink<W>,
     count: u64,
 }
 
 impl<W: Write> ExportWriter<W> {
     /// Starts an export: the byte-order mark and header, or the opening bracket.
     pub fn start(mut out: W, kind: RecordKind, format: ExportFormat) -> std::io::Result<Self> {
-        match format {
-            ExportFormat::Csv => {
-                out.write_all("\u{feff}".as_bytes())?;
-                let mut csv = csv::Writer::from_writer(out);
-                csv.write_record(export_headers(kind))?;
-                Ok(ExportWriter {
-                    format,
-                    kind,
-                    csv: Some(csv),
-                    json: None,
-                    count: 0,
-                })
-            }
+        let sink = match format {
+            ExportFormat::Csv => Sink::Csv(SafeCsvWriter::start(out, true, export_headers(kind))?),
             ExportFormat::Json => {
                 out.write_all(b"[")?;
-                Ok(ExportWriter {
-                    format,
-                    kind,
-                    csv: None,
-                    json: Some(out),
-                    count: 0,
-                })
+                Sink::Json(out)
             }
-        }
+        };
+        Ok(ExportWriter {
+            kind,
+            sink,
+            count: 0,
+        })
     }
 
     /// Writes one record.
     pub fn write(&mut self, values: Vec<Value>) -> std::io::Result<()> {
-        if let Some(csv) = &mut self.csv {
-            let cells: Vec<String> = values
-                .iter()
-                .map(|v| match v {
-                    Value::Null => String::new(),
-                    Value::String(s) => coach_core::tabular::spreadsheet_safe(s).into_owned(),
-                    other => other.to_string(),
-                })
-                .collect();
-            csv.write_record(&cells)?;
-        } else if let Some(out) = &mut self.json {
-            if self.count > 0 {
-                out.write_all(b",")?;
+        match &mut self.sink {
+            Sink::Csv(csv) => csv.row(values.iter().map(|v| match v {
+                Value::Null => String::new(),
+                Value::String(s) => s.clone(),
+                other => other.to_string(),
+            }))?,
+            Sink::Json(out) => {
+                if self.count > 0 {
+                    out.write_all(b",")?;
+                }
+                out.write_all(b"\n")?;
+                let object: serde_json::Map<String, Value> = export_headers(self.kind)
+                    .iter()
+                    .map(|h| (*h).to_owned())
+                    .zip(values)
+                    .collect();
+                serde_json::to_writer(&mut *out, &object)?;
             }
-            out.write_all(b"\n")?;
-            let object: serde_json::Map<String, Value> = export_headers(self.kind)
-                .iter()
-                .map(|h| (*h).to_owned())
-                .zip(values)
-                .collect();
-            serde_json::to_writer(&mut *out, &object)?;
         }
         self.count += 1;
         Ok(())
@@ -234,14 +224,13 @@ impl<W: Write> ExportWriter<W> {
 
     /// Ends the export; returns how many records were written.
     pub fn finish(self) -> std::io::Result<u64> {
-        if let Some(mut csv) = self.csv {
-            csv.flush()?;
+        match self.sink {
+            Sink::Csv(csv) => csv.finish()?,
+            Sink::Json(mut out) => {
+                out.write_all(b"\n]\n")?;
+                out.flush()?;
+            }
         }
-        if let Some(mut out) = self.json {
-            out.write_all(b"\n]\n")?;
-            out.flush()?;
-        }
-        let _ = self.format;
         Ok(self.count)
     }
 }

@@ -248,7 +248,7 @@ impl Sql {
         self.binds.extend(values.iter().cloned());
         self.text.push_str(&format!(
             " AND {column} IN ({})",
-            super::import::placeholders(start, values.len())
+            super::tables::placeholders(start, values.len())
         ));
     }
 

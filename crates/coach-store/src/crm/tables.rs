@@ -11,6 +11,14 @@ use std::collections::{BTreeSet, HashMap};
 
 use crate::Backend;
 
+/// `$from, $from+1, …` for `n` values.
+pub(crate) fn placeholders(from: usize, n: usize) -> String {
+    (from..from + n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// A list of strings in a query (`… IN (<list>)`). On SQLite one bind, a
 /// JSON array read by `json_each` (SQLite looks numbered binds up by name, one
 /// by one: slow for long lists); on PostgreSQL one bind per value, so the
@@ -55,10 +63,7 @@ impl List {
 pub(crate) fn marks(backend: Backend, from: usize, n: usize) -> String {
     match backend {
         Backend::Sqlite => vec!["?"; n].join(", "),
-        Backend::Postgres => (from..from + n)
-            .map(|i| format!("${i}"))
-            .collect::<Vec<_>>()
-            .join(", "),
+        Backend::Postgres => placeholders(from, n),
     }
 }
 
@@ -97,10 +102,12 @@ pub(crate) struct Existing {
     pub links: Vec<String>,
 }
 
-/// A table's name and the columns an import writes, integer ones marked.
+/// A table's name and the columns an import writes, integer ones marked;
+/// whether its records link to contacts (a call's people, in `call_contacts`).
 pub(crate) struct Table {
     pub name: &'static str,
     columns: &'static [(&'static str, bool)],
+    has_contacts: bool,
 }
 
 static ACCOUNTS: Table = Table {
@@ -116,6 +123,7 @@ static ACCOUNTS: Table = Table {
         ("key_account", true),
         ("crm_updated_at", false),
     ],
+    has_contacts: false,
 };
 
 static CONTACTS: Table = Table {
@@ -131,6 +139,7 @@ static CONTACTS: Table = Table {
         ("stance", false),
         ("crm_updated_at", false),
     ],
+    has_contacts: false,
 };
 
 static OPPORTUNITIES: Table = Table {
@@ -151,6 +160,7 @@ static OPPORTUNITIES: Table = Table {
         ("importance", false),
         ("complexity", false),
     ],
+    has_contacts: false,
 };
 
 static CALLS: Table = Table {
@@ -167,6 +177,7 @@ static CALLS: Table = Table {
         ("outcome", false),
         ("crm_updated_at", false),
     ],
+    has_contacts: true,
 };
 
 /// The layout of a kind's table.
@@ -333,21 +344,19 @@ impl Table {
                 );
             }
         }
-        if self.name == "calls" && !out.is_empty() {
+        if self.has_contacts && !out.is_empty() {
             let by_id: HashMap<String, String> =
                 out.iter().map(|(s, e)| (e.id.clone(), s.clone())).collect();
-            {
-                let list = List::new(backend, by_id.keys());
-                let sql = format!(
-                    "SELECT call_id, contact_id FROM call_contacts WHERE org_id = $1 AND call_id IN ({}) ORDER BY contact_id",
-                    list.sql(2)
-                );
-                let q = list.bind(sqlx::query(sqlx::AssertSqlSafe(sql)).bind(org_id));
-                for row in q.fetch_all(&mut *tx).await? {
-                    let call: String = row.try_get(0)?;
-                    if let Some(e) = by_id.get(&call).and_then(|s| out.get_mut(s)) {
-                        e.links.push(row.try_get(1)?);
-                    }
+            let list = List::new(backend, by_id.keys());
+            let sql = format!(
+                "SELECT call_id, contact_id FROM call_contacts WHERE org_id = $1 AND call_id IN ({}) ORDER BY contact_id",
+                list.sql(2)
+            );
+            let q = list.bind(sqlx::query(sqlx::AssertSqlSafe(sql)).bind(org_id));
+            for row in q.fetch_all(&mut *tx).await? {
+                let call: String = row.try_get(0)?;
+                if let Some(e) = by_id.get(&call).and_then(|s| out.get_mut(s)) {
+                    e.links.push(row.try_get(1)?);
                 }
             }
         }
@@ -430,7 +439,7 @@ impl Table {
             };
         }
         q.execute(&mut *tx).await?;
-        if self.name == "calls" {
+        if self.has_contacts {
             sqlx::query("DELETE FROM call_contacts WHERE org_id = $1 AND call_id = $2")
                 .bind(org_id)
                 .bind(id)
@@ -459,18 +468,21 @@ async fn insert_links(
     Ok(())
 }
 
-/// The last stage-history number of each of these opportunities.
-pub(crate) async fn last_stage_seq(
+/// Runs `select(list)`, a query of two columns whose `$1` is the
+/// organization and whose `list` is `values`, as a map of the first column to
+/// the second.
+pub(crate) async fn pairs<T>(
     tx: &mut AnyConnection,
     backend: Backend,
     org_id: &str,
-    ids: &BTreeSet<String>,
-) -> Result<HashMap<String, i64>> {
-    let list = List::new(backend, ids);
-    let sql = format!(
-        "SELECT opportunity_id, MAX(seq) FROM opportunity_stages WHERE org_id = $1 AND opportunity_id IN ({}) GROUP BY opportunity_id",
-        list.sql(2)
-    );
+    values: &BTreeSet<String>,
+    select: impl FnOnce(&str) -> String,
+) -> Result<HashMap<String, T>>
+where
+    T: for<'r> sqlx::Decode<'r, sqlx::Any> + sqlx::Type<sqlx::Any>,
+{
+    let list = List::new(backend, values);
+    let sql = select(&list.sql(2));
     let mut out = HashMap::new();
     for row in list
         .bind(sqlx::query(sqlx::AssertSqlSafe(sql)).bind(org_id))
@@ -480,6 +492,22 @@ pub(crate) async fn last_stage_seq(
         out.insert(row.try_get(0)?, row.try_get(1)?);
     }
     Ok(out)
+}
+
+/// The last stage-history number of each of these opportunities.
+pub(crate) async fn last_stage_seq(
+    tx: &mut AnyConnection,
+    backend: Backend,
+    org_id: &str,
+    ids: &BTreeSet<String>,
+) -> Result<HashMap<String, i64>> {
+    pairs(tx, backend, org_id, ids, |list| {
+        format!(
+            "SELECT opportunity_id, MAX(seq) FROM opportunity_stages WHERE org_id = $1 \
+             AND opportunity_id IN ({list}) GROUP BY opportunity_id"
+        )
+    })
+    .await
 }
 
 /// Records stage-history rows: `(opportunity id, seq, changed at, stage, CRM stage)`.

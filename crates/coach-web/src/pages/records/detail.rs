@@ -1,7 +1,7 @@
 //! One record's page, with what hangs off it: only what the viewer may see.
 
 use super::lists::stance_class;
-use super::{Cell, TABS, Table, amount, opt_date, opt_moment, stage_class};
+use super::{Cell, TABS, Table, amount, opt_date, stage_class};
 use crate::auth::Actor;
 use crate::error::AppError;
 use crate::pages::layout::{Shell, date, html, moment};
@@ -335,7 +335,7 @@ pub(super) async fn opportunity(
         .extend(fact_opt("Created in the CRM", o.created_on.map(date)));
     view.facts.extend(fact_opt(
         "Changed in the CRM",
-        Some(opt_moment(o.crm_updated_at, &tz)).filter(|_| o.crm_updated_at.is_some()),
+        o.crm_updated_at.map(|t| moment(t, &tz)),
     ));
     view.facts.extend(fact_opt("CRM id", o.source_id.clone()));
     let history = store.stage_history(&actor.org.id, &o.id).await?;

@@ -242,7 +242,7 @@ pub(super) async fn accounts(
             let mut name =
                 Cell::link(&a.name, format!("/accounts/{}", a.id)).with_sub(a.segment.clone());
             if a.key_account {
-                name.pill = Some("key");
+                name.badge = Some(("key", "Key account"));
             }
             vec![
                 name,

@@ -7,7 +7,7 @@ mod export;
 mod lists;
 
 use super::RouteBook;
-use super::layout::{date, moment, money};
+use super::layout::{date, money};
 use coach_core::crm::BuyingStage;
 
 pub(crate) fn routes(book: RouteBook) -> RouteBook {
@@ -26,12 +26,13 @@ pub(crate) fn routes(book: RouteBook) -> RouteBook {
 }
 
 /// One table cell: text, maybe a link, maybe shown as a pill, maybe a
-/// second, quieter line.
+/// badge after it (`(class, text)`), maybe a second, quieter line.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Cell {
     pub text: String,
     pub href: Option<String>,
     pub pill: Option<&'static str>,
+    pub badge: Option<(&'static str, &'static str)>,
     pub sub: Option<String>,
     pub numeric: bool,
 }
@@ -105,10 +106,6 @@ fn amount(amount: &Option<String>, currency: &Option<String>) -> String {
 
 fn opt_date(d: Option<chrono::NaiveDate>) -> String {
     d.map(date).unwrap_or_else(|| "—".to_owned())
-}
-
-fn opt_moment(t: Option<chrono::DateTime<chrono::Utc>>, tz: &str) -> String {
-    t.map(|t| moment(t, tz)).unwrap_or_else(|| "—".to_owned())
 }
 
 /// The tabs above every record list.
