@@ -7,6 +7,7 @@ pub mod import;
 pub mod org_chart;
 pub mod people;
 pub mod records;
+pub mod roa;
 pub mod tabular;
 pub mod time;
 pub mod validate;

@@ -4,8 +4,6 @@
 //! importance and complexity (R16, R29).
 
 use serde::{Deserialize, Serialize};
-use std::fmt;
-use std::str::FromStr;
 
 /// Defines a closed list of values with a stable name, a label, and the
 /// spellings CRMs use for them (matched ignoring case, spaces, `-` and `_`).
@@ -38,19 +36,19 @@ macro_rules! vocabulary {
             }
         }
 
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        impl ::std::fmt::Display for $name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                 f.write_str(self.as_str())
             }
         }
 
-        impl FromStr for $name {
+        impl ::std::str::FromStr for $name {
             type Err = String;
 
             fn from_str(s: &str) -> Result<Self, Self::Err> {
-                let wanted = squash(s);
+                let wanted = $crate::records::squash(s);
                 $(
-                    if wanted == squash($key) || wanted == squash($label) $(|| wanted == squash($alias))* {
+                    if wanted == $crate::records::squash($key) || wanted == $crate::records::squash($label) $(|| wanted == $crate::records::squash($alias))* {
                         return Ok($name::$variant);
                     }
                 )+
@@ -65,9 +63,11 @@ macro_rules! vocabulary {
     };
 }
 
+pub(crate) use vocabulary;
+
 /// Lower-case without spaces, dashes and underscores: "Decision-Maker" and
 /// "decision_maker" are the same word.
-fn squash(s: &str) -> String {
+pub(crate) fn squash(s: &str) -> String {
     s.chars()
         .filter(|c| !matches!(c, ' ' | '-' | '_' | '\u{a0}'))
         .flat_map(char::to_lowercase)

@@ -78,6 +78,7 @@ impl Store {
         let migrator = self.migrator();
         let before = self.applied_migrations().await.unwrap_or_default().len();
         migrator.run(&self.pool).await?;
+        self.seed_missing_models().await?;
         let after = self.applied_migrations().await?.len();
         Ok(after.saturating_sub(before))
     }

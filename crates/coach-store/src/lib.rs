@@ -6,6 +6,7 @@ pub mod crm;
 mod db;
 mod error;
 pub mod orgs;
+pub mod roa;
 mod secret;
 pub mod sessions;
 pub mod stage_map;

@@ -65,6 +65,7 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         crate::stage_map::seed_default(&mut tx, &org.id).await?;
+        crate::roa::seed_default(&mut tx, &org.id).await?;
         tx.commit().await?;
         Ok(org)
     }
@@ -101,6 +102,15 @@ impl Store {
         let mut tx = self.write().await?;
         for sql in [
             "DELETE FROM import_uploads WHERE org_id = $1",
+            "DELETE FROM activity_scores WHERE org_id = $1",
+            "DELETE FROM activities WHERE org_id = $1",
+            "DELETE FROM roa_values WHERE org_id = $1",
+            "DELETE FROM roa_targets WHERE org_id = $1",
+            "DELETE FROM activity_standards WHERE org_id = $1",
+            "DELETE FROM activity_type_objectives WHERE org_id = $1",
+            "DELETE FROM activity_types WHERE org_id = $1",
+            "DELETE FROM roa_objective_results WHERE org_id = $1",
+            "DELETE FROM roa_measures WHERE org_id = $1",
             "DELETE FROM call_contacts WHERE org_id = $1",
             "DELETE FROM calls WHERE org_id = $1",
             "DELETE FROM opportunity_stages WHERE org_id = $1",

@@ -45,6 +45,27 @@ fn rows_at(version: i64) -> Option<String> {
                VALUES ('{ORG}', '{OPPORTUNITY}', '{at}', 1, 'mitigate_risks', 'Verbal Commit');",
             rows_at(2)?
         )),
+        4 => Some(format!(
+            "{}
+             UPDATE organizations SET roa_seeded = 1 WHERE id = '{ORG}';
+             INSERT INTO roa_measures (org_id, id, level, name, name_key, description, unit, metric, position, created_at)
+               VALUES ('{ORG}', 'r1', 'result', 'Revenue', 'revenue', '', 'money', 'revenue_won', 1, '{at}');
+             INSERT INTO roa_measures (org_id, id, level, name, name_key, description, unit, metric, position, created_at)
+               VALUES ('{ORG}', 'o1', 'objective', 'Close rate', 'close rate', '', 'percent', 'close_rate', 2, '{at}');
+             INSERT INTO roa_objective_results (org_id, objective_id, result_id) VALUES ('{ORG}', 'o1', 'r1');
+             INSERT INTO activity_types (org_id, id, name, name_key, grp, description, active, call_kind, position, version, created_at, updated_at)
+               VALUES ('{ORG}', 't1', 'Demo held', 'demo held', 'opportunity', '', 1, 'demo', 1, 2, '{at}', '{at}');
+             INSERT INTO activity_type_objectives (org_id, activity_type_id, objective_id) VALUES ('{ORG}', 't1', 'o1');
+             INSERT INTO activity_standards (org_id, activity_type_id, seq, quantity, per, team_id, rubric, effective_on, created_by, created_at)
+               VALUES ('{ORG}', 't1', 1, 2, 'week', NULL, '{{\"criteria\":[{{\"name\":\"Fit\",\"levels\":[\"Weak\",\"Good\"]}}],\"good_level\":2}}', '2026-01-01', NULL, '{at}');
+             INSERT INTO activities (org_id, id, activity_type_id, seller_id, occurred_on, note, call_id, logged_by, created_at)
+               VALUES ('{ORG}', 'a1', 't1', '{SELLER}', '2026-01-02', 'Old demo', NULL, '{SELLER}', '{at}');
+             INSERT INTO activity_scores (org_id, activity_id, standard_seq, levels, comment, scored_by, scored_at)
+               VALUES ('{ORG}', 'a1', 1, '[2]', 'Good', '{ADMIN}', '{at}');
+             INSERT INTO roa_targets (org_id, measure_id, period, scope, value, set_by, set_at)
+               VALUES ('{ORG}', 'o1', '2026-01', 'org', '40', '{ADMIN}', '{at}');",
+            rows_at(3)?
+        )),
         _ => None,
     }
 }
@@ -65,6 +86,25 @@ async fn check_the_data_is_kept(store: &Store, seeded_at: i64) {
             1
         );
         assert!(store.account(ORG, ACCOUNT).await.unwrap().key_account);
+    }
+    let model = store.roa_model(ORG).await.unwrap();
+    if seeded_at >= 4 {
+        let t = model.activity_type("t1").unwrap();
+        assert_eq!(
+            (t.name.as_str(), t.drives.as_slice(), t.version),
+            ("Demo held", &["o1".to_owned()][..], 2)
+        );
+        assert_eq!(
+            t.current().unwrap().rubric.criteria[0].levels,
+            ["Weak", "Good"]
+        );
+        let a = store.activity(ORG, "a1").await.unwrap();
+        assert_eq!(a.score.unwrap().levels, [2]);
+        assert_eq!(store.targets(ORG, None).await.unwrap().len(), 1);
+    } else {
+        // Organizations that existed before version 4 get the default model.
+        assert_eq!(model.activity_types.len(), 6);
+        assert!(model.activity_types.iter().all(|t| t.active));
     }
     let org = store.org_by_slug("old-org").await.unwrap();
     assert_eq!(

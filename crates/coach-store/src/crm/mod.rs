@@ -4,7 +4,7 @@
 
 pub mod export;
 pub mod import;
-mod records;
+pub(crate) mod records;
 mod tables;
 mod uploads;
 

@@ -218,13 +218,13 @@ pub struct Call {
 }
 
 /// A query with numbered binds, all text.
-struct Sql {
+pub(crate) struct Sql {
     text: String,
     binds: Vec<String>,
 }
 
 impl Sql {
-    fn new(text: &str, org_id: &str) -> Sql {
+    pub(crate) fn new(text: &str, org_id: &str) -> Sql {
         Sql {
             text: text.to_owned(),
             binds: vec![org_id.to_owned()],
@@ -232,14 +232,19 @@ impl Sql {
     }
 
     /// Appends a clause whose `?` is the next bind.
-    fn and(&mut self, clause: &str, value: impl Into<String>) {
+    pub(crate) fn and(&mut self, clause: &str, value: impl Into<String>) {
         self.binds.push(value.into());
         self.text
             .push_str(&clause.replace('?', &format!("${}", self.binds.len())));
     }
 
+    /// Appends plain SQL.
+    pub(crate) fn push(&mut self, text: &str) {
+        self.text.push_str(text);
+    }
+
     /// Appends `AND column IN (…)`; an empty list matches nothing.
-    fn and_in(&mut self, column: &str, values: &[String]) {
+    pub(crate) fn and_in(&mut self, column: &str, values: &[String]) {
         if values.is_empty() {
             self.text.push_str(" AND 1 = 0");
             return;
@@ -289,7 +294,7 @@ impl Sql {
         }
     }
 
-    async fn fetch(self, store: &Store) -> Result<Vec<AnyRow>> {
+    pub(crate) async fn fetch(self, store: &Store) -> Result<Vec<AnyRow>> {
         let mut q = sqlx::query(sqlx::AssertSqlSafe(self.text));
         for b in &self.binds {
             q = q.bind(b.clone());

@@ -1,0 +1,396 @@
+//! The activities sellers perform: logged by hand or through the API, or
+//! counted from CRM calls of a kind an admin maps to an activity type; and
+//! the quality scores managers give them against the rubric in force on the
+//! activity's day (R4).
+
+use crate::crm::records::Sql;
+use crate::{Result, Store, StoreError};
+use chrono::{DateTime, NaiveDate, Utc};
+use coach_core::FieldError;
+use coach_core::roa::{ActivityGroup, Rubric, validate_note};
+use coach_core::time::{from_db, to_db};
+use sqlx::Row as _;
+use sqlx::any::AnyRow;
+
+/// A manager's judgement of an activity's quality.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Score {
+    /// The standard version it was judged against.
+    pub standard_seq: i64,
+    /// One level (1-based) per criterion of that standard's rubric.
+    pub levels: Vec<u8>,
+    /// What the manager said.
+    pub comment: String,
+    /// Who scored it.
+    pub scored_by: String,
+    /// Their name.
+    pub scored_by_name: String,
+    /// When.
+    pub scored_at: DateTime<Utc>,
+}
+
+/// One activity.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Activity {
+    /// Its id.
+    pub id: String,
+    /// Its type.
+    pub type_id: String,
+    /// The type's name.
+    pub type_name: String,
+    /// The type's group.
+    pub group: ActivityGroup,
+    /// The seller who performed it.
+    pub seller_id: String,
+    /// Their name.
+    pub seller_name: String,
+    /// The day it happened.
+    pub occurred_on: NaiveDate,
+    /// The seller's note.
+    pub note: String,
+    /// The CRM call it was counted from.
+    pub call_id: Option<String>,
+    /// That call's subject.
+    pub call_subject: Option<String>,
+    /// Who logged it (the seller, their manager, or the CRM import).
+    pub logged_by: String,
+    /// When it was logged.
+    pub created_at: DateTime<Utc>,
+    /// Its quality score.
+    pub score: Option<Score>,
+}
+
+/// Which activities to list.
+#[derive(Debug, Clone, Default)]
+pub struct ActivityFilter {
+    /// Only these sellers' (`None`: everyone's).
+    pub sellers: Option<Vec<String>>,
+    /// Only this seller's.
+    pub seller_id: Option<String>,
+    /// Only this type.
+    pub type_id: Option<String>,
+    /// From this day.
+    pub from: Option<NaiveDate>,
+    /// Before this day.
+    pub until: Option<NaiveDate>,
+    /// Only scored (`Some(true)`) or unscored (`Some(false)`).
+    pub scored: Option<bool>,
+    /// Ids after this one (API cursor; ordered by id).
+    pub after: Option<String>,
+    /// Newest first (pages) instead of by id.
+    pub newest_first: bool,
+    /// At most this many.
+    pub limit: Option<i64>,
+    /// Skip this many (pages).
+    pub offset: Option<i64>,
+}
+
+/// A new activity.
+#[derive(Debug, Clone)]
+pub struct NewActivity {
+    /// Its type (active).
+    pub type_id: String,
+    /// The seller.
+    pub seller_id: String,
+    /// The day it happened (not in the future).
+    pub occurred_on: NaiveDate,
+    /// A note.
+    pub note: String,
+}
+
+const SELECT: &str = "SELECT a.id, a.activity_type_id, t.name AS type_name, t.grp, a.seller_id, u.name AS seller_name, \
+     a.occurred_on, a.note, a.call_id, c.subject AS call_subject, a.logged_by, a.created_at, \
+     s.standard_seq, s.levels, s.comment, s.scored_by, su.name AS scorer_name, s.scored_at \
+     FROM activities a \
+     JOIN activity_types t ON t.org_id = a.org_id AND t.id = a.activity_type_id \
+     JOIN users u ON u.org_id = a.org_id AND u.id = a.seller_id \
+     LEFT JOIN calls c ON c.org_id = a.org_id AND c.id = a.call_id \
+     LEFT JOIN activity_scores s ON s.org_id = a.org_id AND s.activity_id = a.id \
+     LEFT JOIN users su ON su.org_id = s.org_id AND su.id = s.scored_by \
+     WHERE a.org_id = $1";
+
+fn day(text: &str) -> NaiveDate {
+    NaiveDate::parse_from_str(text, "%Y-%m-%d").unwrap_or_default()
+}
+
+fn from_row(row: &AnyRow) -> Result<Activity> {
+    let seq: Option<i64> = row.try_get("standard_seq")?;
+    let score = match seq {
+        Some(standard_seq) => {
+            let levels: String = row.try_get("levels")?;
+            let at: String = row.try_get("scored_at")?;
+            Some(Score {
+                standard_seq,
+                levels: serde_json::from_str(&levels).unwrap_or_default(),
+                comment: row.try_get("comment")?,
+                scored_by: row.try_get("scored_by")?,
+                scored_by_name: row
+                    .try_get::<Option<String>, _>("scorer_name")?
+                    .unwrap_or_default(),
+                scored_at: from_db(&at).unwrap_or_default(),
+            })
+        }
+        None => None,
+    };
+    let grp: String = row.try_get("grp")?;
+    let occurred: String = row.try_get("occurred_on")?;
+    let created: String = row.try_get("created_at")?;
+    Ok(Activity {
+        id: row.try_get("id")?,
+        type_id: row.try_get("activity_type_id")?,
+        type_name: row.try_get("type_name")?,
+        group: grp.parse().unwrap_or(ActivityGroup::Call),
+        seller_id: row.try_get("seller_id")?,
+        seller_name: row.try_get("seller_name")?,
+        occurred_on: day(&occurred),
+        note: row.try_get("note")?,
+        call_id: row.try_get("call_id")?,
+        call_subject: row.try_get("call_subject")?,
+        logged_by: row.try_get("logged_by")?,
+        created_at: from_db(&created).unwrap_or_default(),
+        score,
+    })
+}
+
+fn ymd(d: NaiveDate) -> String {
+    d.format("%Y-%m-%d").to_string()
+}
+
+/// The activity logged for CRM calls: `logged_by` says where it came from.
+pub(crate) const FROM_CRM: &str = "crm";
+
+/// Counts CRM calls as activities of the types mapped to their kind, and
+/// drops unscored call activities whose type no longer maps to the call's
+/// kind. Runs after imports and mapping changes; idempotent.
+pub(crate) async fn sync_calls(conn: &mut sqlx::AnyConnection, org_id: &str) -> Result<usize> {
+    sqlx::query(
+        "DELETE FROM activities WHERE org_id = $1 AND call_id IS NOT NULL \
+         AND NOT EXISTS (SELECT 1 FROM activity_scores s WHERE s.org_id = activities.org_id AND s.activity_id = activities.id) \
+         AND NOT EXISTS (SELECT 1 FROM calls c JOIN activity_types t ON t.org_id = c.org_id AND t.call_kind = c.kind \
+                         WHERE c.org_id = activities.org_id AND c.id = activities.call_id AND t.id = activities.activity_type_id)",
+    )
+    .bind(org_id)
+    .execute(&mut *conn)
+    .await?;
+    let (tz,): (String,) = sqlx::query_as("SELECT time_zone FROM organizations WHERE id = $1")
+        .bind(org_id)
+        .fetch_one(&mut *conn)
+        .await?;
+    let tz: chrono_tz::Tz = tz.parse().unwrap_or(chrono_tz::UTC);
+    let missing: Vec<(String, String, String, String)> = sqlx::query_as(
+        "SELECT c.id, t.id, c.owner_id, c.occurred_at FROM calls c \
+         JOIN activity_types t ON t.org_id = c.org_id AND t.call_kind = c.kind \
+         WHERE c.org_id = $1 AND NOT EXISTS (SELECT 1 FROM activities a WHERE a.org_id = c.org_id AND a.call_id = c.id AND a.activity_type_id = t.id) \
+         ORDER BY c.occurred_at, c.id",
+    )
+    .bind(org_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let now = to_db(Utc::now());
+    for (call_id, type_id, owner, at) in &missing {
+        let on = from_db(at).map_or_else(
+            || at.get(..10).map(day).unwrap_or_default(),
+            |t| t.with_timezone(&tz).date_naive(),
+        );
+        sqlx::query(
+            "INSERT INTO activities (org_id, id, activity_type_id, seller_id, occurred_on, note, call_id, logged_by, created_at) \
+             VALUES ($1, $2, $3, $4, $5, '', $6, $7, $8)",
+        )
+        .bind(org_id)
+        .bind(uuid::Uuid::now_v7().to_string())
+        .bind(type_id)
+        .bind(owner)
+        .bind(ymd(on))
+        .bind(call_id)
+        .bind(FROM_CRM)
+        .bind(&now)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(missing.len())
+}
+
+impl Store {
+    /// Logs an activity for a seller. The type must be active; the day may
+    /// not be in the future (in the organization's time zone) or more than
+    /// a year back.
+    pub async fn log_activity(&self, org_id: &str, new: NewActivity, by: &str) -> Result<Activity> {
+        let note = validate_note(&new.note)?;
+        let mut tx = self.write().await?;
+        let today = super::org_today(&mut *tx, org_id).await?;
+        if new.occurred_on > today {
+            return Err(FieldError::new(
+                "occurred_on",
+                format!(
+                    "expected a day up to today ({today}); got {}",
+                    new.occurred_on
+                ),
+            )
+            .into());
+        }
+        if (today - new.occurred_on).num_days() > 366 {
+            return Err(
+                FieldError::new("occurred_on", "expected a day within the last year").into(),
+            );
+        }
+        let active: Option<(i64,)> =
+            sqlx::query_as("SELECT active FROM activity_types WHERE org_id = $1 AND id = $2")
+                .bind(org_id)
+                .bind(&new.type_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+        match active {
+            None => {
+                return Err(FieldError::new(
+                    "type_id",
+                    "expected an activity type of this organization",
+                )
+                .into());
+            }
+            Some((0,)) => {
+                return Err(FieldError::new(
+                    "type_id",
+                    "this activity type is not active: an admin activates it once it has both standards (R4)",
+                )
+                .into());
+            }
+            Some(_) => {}
+        }
+        let id = uuid::Uuid::now_v7().to_string();
+        sqlx::query(
+            "INSERT INTO activities (org_id, id, activity_type_id, seller_id, occurred_on, note, call_id, logged_by, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, NULL, $7, $8)",
+        )
+        .bind(org_id)
+        .bind(&id)
+        .bind(&new.type_id)
+        .bind(&new.seller_id)
+        .bind(ymd(new.occurred_on))
+        .bind(&note)
+        .bind(by)
+        .bind(to_db(Utc::now()))
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        self.activity(org_id, &id).await
+    }
+
+    /// One activity.
+    pub async fn activity(&self, org_id: &str, id: &str) -> Result<Activity> {
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!("{SELECT} AND a.id = $2")))
+            .bind(org_id)
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        from_row(&row)
+    }
+
+    /// Activities matching the filter.
+    pub async fn activities(&self, org_id: &str, f: &ActivityFilter) -> Result<Vec<Activity>> {
+        let mut sql = Sql::new(SELECT, org_id);
+        if let Some(sellers) = &f.sellers {
+            sql.and_in("a.seller_id", sellers);
+        }
+        if let Some(s) = &f.seller_id {
+            sql.and(" AND a.seller_id = ?", s.clone());
+        }
+        if let Some(t) = &f.type_id {
+            sql.and(" AND a.activity_type_id = ?", t.clone());
+        }
+        if let Some(d) = f.from {
+            sql.and(" AND a.occurred_on >= ?", ymd(d));
+        }
+        if let Some(d) = f.until {
+            sql.and(" AND a.occurred_on < ?", ymd(d));
+        }
+        match f.scored {
+            Some(true) => sql.push(" AND s.activity_id IS NOT NULL"),
+            Some(false) => sql.push(" AND s.activity_id IS NULL"),
+            None => {}
+        }
+        if let Some(after) = &f.after {
+            sql.and(" AND a.id > ?", after.clone());
+        }
+        sql.push(if f.newest_first {
+            " ORDER BY a.occurred_on DESC, a.id DESC"
+        } else {
+            " ORDER BY a.id"
+        });
+        if let Some(limit) = f.limit {
+            sql.push(&format!(" LIMIT {}", limit.clamp(1, 10_000)));
+        }
+        if let Some(offset) = f.offset.filter(|o| *o > 0) {
+            sql.push(&format!(" OFFSET {offset}"));
+        }
+        sql.fetch(self).await?.iter().map(from_row).collect()
+    }
+
+    /// Scores an activity against the rubric of the standard in force on its
+    /// day, replacing an earlier score.
+    pub async fn score_activity(
+        &self,
+        org_id: &str,
+        id: &str,
+        levels: &[u8],
+        comment: &str,
+        by: &str,
+    ) -> Result<Score> {
+        let comment = validate_note(comment).map_err(|_| {
+            FieldError::new("comment", "expected at most 1000 printable characters")
+        })?;
+        let activity = self.activity(org_id, id).await?;
+        let model = self.roa_model(org_id).await?;
+        let standard = model
+            .activity_type(&activity.type_id)
+            .and_then(|t| t.standard_on(activity.occurred_on))
+            .ok_or_else(|| {
+                FieldError::new(
+                    "levels",
+                    "this activity's type had no standard on its day: there is no rubric to score it against (R4)",
+                )
+            })?;
+        let rubric: &Rubric = &standard.rubric;
+        rubric.check_score(levels)?;
+        let levels_json =
+            serde_json::to_string(levels).map_err(|e| FieldError::new("levels", e.to_string()))?;
+        let now = Utc::now();
+        let mut tx = self.write().await?;
+        sqlx::query("DELETE FROM activity_scores WHERE org_id = $1 AND activity_id = $2")
+            .bind(org_id)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(
+            "INSERT INTO activity_scores (org_id, activity_id, standard_seq, levels, comment, scored_by, scored_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(org_id)
+        .bind(id)
+        .bind(standard.seq)
+        .bind(levels_json)
+        .bind(&comment)
+        .bind(by)
+        .bind(to_db(now))
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(Score {
+            standard_seq: standard.seq,
+            levels: levels.to_vec(),
+            comment,
+            scored_by: by.to_owned(),
+            scored_by_name: String::new(),
+            scored_at: now,
+        })
+    }
+
+    /// Counts the organization's CRM calls as activities where an activity
+    /// type maps their kind (after an import). Returns how many were added.
+    pub async fn sync_call_activities(&self, org_id: &str) -> Result<usize> {
+        let mut tx = self.write().await?;
+        let n = sync_calls(&mut tx, org_id).await?;
+        tx.commit().await?;
+        Ok(n)
+    }
+}
