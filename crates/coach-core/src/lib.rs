@@ -8,6 +8,7 @@ pub mod org_chart;
 pub mod people;
 pub mod records;
 pub mod roa;
+pub mod stats;
 pub mod tabular;
 pub mod time;
 pub mod validate;

@@ -11,6 +11,7 @@ mod metrics;
 mod ops;
 mod pages;
 pub mod policy;
+mod scorecards;
 mod state;
 
 pub use auth::password::{PasswordCost, hash_password};

@@ -37,6 +37,34 @@ pub enum Action<'a> {
     },
     /// Import CRM exports into the organization.
     ImportData,
+    /// Read the organization's ROA model: results, objectives, activity
+    /// types and their standards (everyone: clarity of the task, R3).
+    ViewModel,
+    /// See a seller's activities, scores and scorecard: the seller, the
+    /// people above them, and admins.
+    ViewSellerData {
+        /// The seller.
+        seller_id: &'a str,
+        /// The record's id (an activity), for the log.
+        id: &'a str,
+    },
+    /// Log an activity for a seller: the seller, the people above them, and
+    /// admins (who enter what the CRM does not hold).
+    LogActivity {
+        /// The seller.
+        seller_id: &'a str,
+    },
+    /// Judge an activity's quality against its rubric (R4): only the people
+    /// above the seller, who coach them.
+    ScoreActivity {
+        /// The seller.
+        seller_id: &'a str,
+        /// The activity.
+        id: &'a str,
+    },
+    /// See scorecards of a team or the organization side by side: leaders
+    /// (their people) and admins (everyone).
+    ViewTeamScorecards,
 }
 
 impl Action<'_> {
@@ -50,6 +78,11 @@ impl Action<'_> {
             Action::ConfigureOrganization => "configure organization",
             Action::ViewRecord { .. } => "view record",
             Action::ImportData => "import data",
+            Action::ViewModel => "view model",
+            Action::ViewSellerData { .. } => "view seller data",
+            Action::LogActivity { .. } => "log activity",
+            Action::ScoreActivity { .. } => "score activity",
+            Action::ViewTeamScorecards => "view team scorecards",
         }
     }
 
@@ -58,7 +91,10 @@ impl Action<'_> {
             Action::ViewPerson(u) | Action::ViewTeam(u) | Action::EditPerson(u) => {
                 Some(u.id.as_str())
             }
-            Action::ViewRecord { id, .. } => Some(id),
+            Action::ViewRecord { id, .. }
+            | Action::ViewSellerData { id, .. }
+            | Action::ScoreActivity { id, .. } => Some(id),
+            Action::LogActivity { seller_id } => Some(seller_id),
             _ => None,
         }
     }
@@ -85,6 +121,13 @@ pub fn allows(actor: &Actor, action: Action<'_>) -> bool {
             admin || owner_id == me.id || actor.below.contains(owner_id)
         }
         Action::ImportData => admin,
+        Action::ViewModel => true,
+        // The store looked the seller's record up inside the actor's organization.
+        Action::ViewSellerData { seller_id, .. } | Action::LogActivity { seller_id } => {
+            admin || seller_id == me.id || actor.below.contains(seller_id)
+        }
+        Action::ScoreActivity { seller_id, .. } => actor.below.contains(seller_id),
+        Action::ViewTeamScorecards => admin || me.roles.leads(),
     }
 }
 
@@ -99,7 +142,19 @@ pub fn check(actor: &Actor, action: Action<'_>) -> Result<(), AppError> {
     span.record("denied", action.name());
     span.record("target", action.target().unwrap_or("-"));
     Err(match action {
-        Action::ViewPerson(_) | Action::ViewTeam(_) | Action::ViewRecord { .. } => {
+        Action::ViewPerson(_)
+        | Action::ViewTeam(_)
+        | Action::ViewRecord { .. }
+        | Action::ViewSellerData { .. } => AppError::NotFound,
+        Action::LogActivity { seller_id } | Action::ScoreActivity { seller_id, .. }
+            if !allows(
+                actor,
+                Action::ViewSellerData {
+                    seller_id,
+                    id: seller_id,
+                },
+            ) =>
+        {
             AppError::NotFound
         }
         Action::EditPerson(u) if !allows(actor, Action::ViewPerson(u)) => AppError::NotFound,

@@ -5,6 +5,7 @@
 mod me;
 mod pagination;
 mod records;
+mod roa;
 mod teams;
 mod users;
 
@@ -28,7 +29,7 @@ pub use pagination::Cursor;
         `next_cursor` back as `cursor`. A record of another organization, or one you may not see, is a 404."),
     components(schemas(ErrorEnvelope)),
     modifiers(&Security),
-    tags((name = "people", description = "People, roles and reporting lines"), (name = "teams", description = "Teams, as they follow from reporting lines"), (name = "crm", description = "Accounts, contacts, opportunities and calls, imported from the CRM"))
+    tags((name = "people", description = "People, roles and reporting lines"), (name = "teams", description = "Teams, as they follow from reporting lines"), (name = "crm", description = "Accounts, contacts, opportunities and calls, imported from the CRM"), (name = "model", description = "The ROA model: results, objectives, activity types with their standards, activities, scores, targets and scorecards (R1–R5)"))
 )]
 struct ApiDoc;
 
@@ -103,6 +104,18 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(records::opportunity))
         .routes(routes!(records::calls))
         .routes(routes!(records::call))
+        .routes(routes!(roa::results, roa::create_result))
+        .routes(routes!(roa::update_result))
+        .routes(routes!(roa::objectives, roa::create_objective))
+        .routes(routes!(roa::update_objective))
+        .routes(routes!(roa::activity_types, roa::create_activity_type))
+        .routes(routes!(roa::activity_type, roa::update_activity_type))
+        .routes(routes!(roa::activities, roa::log_activity))
+        .routes(routes!(roa::activity))
+        .routes(routes!(roa::score_activity))
+        .routes(routes!(roa::scorecard))
+        .routes(routes!(roa::targets, roa::set_target))
+        .routes(routes!(roa::set_value))
 }
 
 /// The OpenAPI document of this API.

@@ -224,7 +224,7 @@ pub(crate) async fn show(
     Ok(with_etag(StatusCode::OK, user))
 }
 
-fn double_option<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
+pub(crate) fn double_option<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
     d: D,
 ) -> Result<Option<Option<T>>, D::Error> {
     Option::<T>::deserialize(d).map(Some)
@@ -254,7 +254,7 @@ pub struct UserPatchIn {
     pub crm_id: Option<Option<String>>,
 }
 
-fn if_match(headers: &HeaderMap) -> Result<Option<i64>, AppError> {
+pub(crate) fn if_match(headers: &HeaderMap) -> Result<Option<i64>, AppError> {
     let Some(raw) = headers.get(header::IF_MATCH) else {
         return Ok(None);
     };

@@ -1,0 +1,93 @@
+//! Reading scorecards for pages and the API alike: one seller's for a
+//! period, a set of sellers' side by side, and adoption week by week (R2–R5).
+
+use crate::error::AppError;
+use crate::state::AppState;
+use chrono::{Days, NaiveDate, Utc};
+use coach_core::roa::{Adoption, Period, Scorecard, SellerFacts, Week, adoption, scorecard};
+use coach_store::User;
+use coach_store::roa::Model;
+
+/// The organization's "today" in its time zone.
+pub(crate) fn today(time_zone: &str) -> NaiveDate {
+    let tz: chrono_tz::Tz = time_zone.parse().unwrap_or(chrono_tz::UTC);
+    Utc::now().with_timezone(&tz).date_naive()
+}
+
+/// The period asked for, or the current month.
+pub(crate) fn period_or_current(raw: Option<&str>, today: NaiveDate) -> Result<Period, AppError> {
+    match raw.map(str::trim).filter(|r| !r.is_empty()) {
+        Some(r) => r.parse().map_err(AppError::Invalid),
+        None => Ok(Period::month_of(today)),
+    }
+}
+
+fn pair(u: &User) -> (String, Option<String>) {
+    (u.id.clone(), u.manager_id.clone())
+}
+
+/// Scorecards of `sellers` for `period`, in their order.
+pub(crate) async fn scorecards(
+    state: &AppState,
+    org_id: &str,
+    model: &Model,
+    sellers: &[User],
+    period: Period,
+    today: NaiveDate,
+) -> Result<Vec<Scorecard>, AppError> {
+    let pairs: Vec<_> = sellers.iter().map(pair).collect();
+    let facts = state
+        .store()
+        .seller_facts(
+            org_id,
+            model,
+            &pairs,
+            period.start(),
+            period.end(),
+            Some(period),
+        )
+        .await?;
+    let view = model.view();
+    Ok(sellers
+        .iter()
+        .map(|s| {
+            let f = facts
+                .iter()
+                .find(|f| f.id == s.id)
+                .cloned()
+                .unwrap_or_else(|| SellerFacts {
+                    id: s.id.clone(),
+                    ..SellerFacts::default()
+                });
+            scorecard(&view, &f, period, today)
+        })
+        .collect())
+}
+
+/// How many weeks adoption looks back.
+pub(crate) const ADOPTION_WEEKS: usize = 12;
+
+/// Adoption of each active activity type among `sellers` over the last
+/// weeks up to `today` (R5).
+pub(crate) async fn adoption_of(
+    state: &AppState,
+    org_id: &str,
+    model: &Model,
+    sellers: &[User],
+    today: NaiveDate,
+) -> Result<Vec<Adoption>, AppError> {
+    let weeks = Week::ending(today, ADOPTION_WEEKS);
+    let Some(first) = weeks.first() else {
+        return Ok(Vec::new());
+    };
+    // From the start of the quarter holding the first week, so monthly and
+    // quarterly standards count from their period's start.
+    let from = Period::quarter_of(first.monday).start();
+    let until = today.checked_add_days(Days::new(1)).unwrap_or(today);
+    let pairs: Vec<_> = sellers.iter().map(pair).collect();
+    let facts = state
+        .store()
+        .seller_facts(org_id, model, &pairs, from, until, None)
+        .await?;
+    Ok(adoption(&model.view(), &facts, &weeks))
+}
