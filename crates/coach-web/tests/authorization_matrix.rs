@@ -504,6 +504,223 @@ fn rules() -> BTreeMap<(&'static str, &'static str), Rule> {
             upload,
         );
     }
+    // The ROA model: everyone reads it; admins change their organization's.
+    fn org_of(key: &str) -> &str {
+        key.rsplit_once(':').map_or("a", |(_, o)| o)
+    }
+    fn in_org_a(p: &str) -> bool {
+        !matches!(p, "admin_b" | "seller_b")
+    }
+    fn model_item(a: &Actor, target: &Target, page: bool, allowed: Outcome) -> Outcome {
+        match signed_in(a, page) {
+            None => Outcome::Unauth,
+            Some(p) if is_admin(p) && in_org_a(p) == (org_of(target.key) == "a") => allowed,
+            Some(p) if is_admin(p) => Outcome::NotFound,
+            Some(_) => Outcome::Forbidden,
+        }
+    }
+    fn signed_in_page(a: &Actor, _: &Target) -> Outcome {
+        if signed_in(a, true).is_some() {
+            Outcome::Ok
+        } else {
+            Outcome::Unauth
+        }
+    }
+    fn signed_in_api(a: &Actor, _: &Target) -> Outcome {
+        if signed_in(a, false).is_some() {
+            Outcome::Ok
+        } else {
+            Outcome::Unauth
+        }
+    }
+    fn admin_only(a: &Actor, page: bool, admin_a: Outcome, admin_b: Outcome) -> Outcome {
+        match signed_in(a, page) {
+            None => Outcome::Unauth,
+            Some("admin") => admin_a,
+            Some("admin_b") => admin_b,
+            Some(_) => Outcome::Forbidden,
+        }
+    }
+    add("GET", "/model", none(), signed_in_page);
+    add("GET", "/model/activity-types/new", none(), configure);
+    add("POST", "/model/measures", none(), |a, _| {
+        admin_only(a, true, Outcome::Rejected, Outcome::Rejected)
+    });
+    add("POST", "/model/activity-types", none(), |a, _| {
+        admin_only(a, true, Outcome::Rejected, Outcome::Rejected)
+    });
+    let shares = || vec![t("share:a", "path"), t("share:b", "path")];
+    let types = || vec![t("type:a", "path"), t("type:b", "path")];
+    add("GET", "/model/measures/{id}", shares(), |a, t| {
+        model_item(a, t, true, Outcome::Ok)
+    });
+    // Empty forms, and a result an objective alone drives: refused as invalid.
+    add("POST", "/model/measures/{id}", shares(), |a, t| {
+        model_item(a, t, true, Outcome::Rejected)
+    });
+    add("POST", "/model/measures/{id}/delete", shares(), |a, t| {
+        model_item(a, t, true, Outcome::Rejected)
+    });
+    add("GET", "/model/activity-types/{id}", types(), |a, t| {
+        model_item(a, t, true, Outcome::Ok)
+    });
+    add("POST", "/model/activity-types/{id}", types(), |a, t| {
+        model_item(a, t, true, Outcome::Rejected)
+    });
+    for p in [
+        "/api/v1/results",
+        "/api/v1/objectives",
+        "/api/v1/activity-types",
+        "/api/v1/targets",
+    ] {
+        add("GET", p, none(), signed_in_api);
+    }
+    add("POST", "/api/v1/results", none(), |a, _| {
+        admin_only(a, false, Outcome::Ok, Outcome::Ok)
+    });
+    for p in ["/api/v1/objectives", "/api/v1/activity-types"] {
+        add("POST", p, none(), |a, _| {
+            admin_only(a, false, Outcome::Rejected, Outcome::Rejected)
+        });
+    }
+    add("PATCH", "/api/v1/results/{id}", shares(), |a, t| {
+        model_item(a, t, false, Outcome::Ok)
+    });
+    add(
+        "PATCH",
+        "/api/v1/objectives/{id}",
+        vec![t("objective:a", "path"), t("objective:b", "path")],
+        |a, t| model_item(a, t, false, Outcome::Ok),
+    );
+    add(
+        "GET",
+        "/api/v1/activity-types/{id}",
+        types(),
+        |a, target| match signed_in(a, false) {
+            None => Outcome::Unauth,
+            Some(p) if in_org_a(p) == (org_of(target.key) == "a") => Outcome::Ok,
+            Some(_) => Outcome::NotFound,
+        },
+    );
+    add("PATCH", "/api/v1/activity-types/{id}", types(), |a, t| {
+        model_item(a, t, false, Outcome::Ok)
+    });
+    // Targets and entered values name org A's measure: admin_b's is refused.
+    for p in ["/api/v1/targets", "/api/v1/values"] {
+        add("PUT", p, none(), |a, _| {
+            admin_only(a, false, Outcome::Ok, Outcome::Rejected)
+        });
+    }
+    // Activities and scorecards: the seller, the people above them, admins.
+    let activity_targets = || -> Vec<Target> {
+        ["seller1", "victim", "seller3", "seller4", "seller_b"]
+            .into_iter()
+            .map(|owner| {
+                t(
+                    Box::leak(format!("activity:{owner}").into_boxed_str()),
+                    "path",
+                )
+            })
+            .collect()
+    };
+    add("GET", "/activities", none(), signed_in_page);
+    add(
+        "GET",
+        "/api/v1/activities",
+        vec![t("-", "none"), t("victim", "query"), t("seller_b", "query")],
+        signed_in_api,
+    );
+    fn log_for(a: &Actor, target: &Target, page: bool) -> Outcome {
+        match signed_in(a, page) {
+            None => Outcome::Unauth,
+            // The form names org A's activity type.
+            Some(p) if visible(p).contains(target.key) && in_org_a(p) => Outcome::Ok,
+            Some(p) if visible(p).contains(target.key) => Outcome::Rejected,
+            Some(_) => Outcome::NotFound,
+        }
+    }
+    let sellers = || {
+        vec![
+            t("seller1", "body"),
+            t("victim", "body"),
+            t("seller3", "body"),
+            t("seller_b", "body"),
+        ]
+    };
+    add("POST", "/activities", sellers(), |a, t| log_for(a, t, true));
+    add("POST", "/api/v1/activities", sellers(), |a, t| {
+        log_for(a, t, false)
+    });
+    fn see_activity(a: &Actor, target: &Target, page: bool) -> Outcome {
+        match signed_in(a, page) {
+            None => Outcome::Unauth,
+            Some(p) if visible(p).contains(record_owner(target.key)) => Outcome::Ok,
+            Some(_) => Outcome::NotFound,
+        }
+    }
+    add("GET", "/activities/{id}", activity_targets(), |a, t| {
+        see_activity(a, t, true)
+    });
+    add(
+        "GET",
+        "/api/v1/activities/{id}",
+        activity_targets(),
+        |a, t| see_activity(a, t, false),
+    );
+    // Scoring: only those above the seller; the empty score is refused.
+    fn score(a: &Actor, target: &Target, page: bool) -> Outcome {
+        let owner = record_owner(target.key);
+        match signed_in(a, page) {
+            None => Outcome::Unauth,
+            Some(p) if visible(p).contains(owner) && p != owner && !is_admin(p) => {
+                Outcome::Rejected
+            }
+            Some(p) if visible(p).contains(owner) => Outcome::Forbidden,
+            Some(_) => Outcome::NotFound,
+        }
+    }
+    add(
+        "POST",
+        "/activities/{id}/score",
+        activity_targets(),
+        |a, t| score(a, t, true),
+    );
+    add(
+        "PUT",
+        "/api/v1/activities/{id}/score",
+        activity_targets(),
+        |a, t| score(a, t, false),
+    );
+    for p in ["/scorecard", "/scorecard/me"] {
+        add("GET", p, none(), signed_in_page);
+    }
+    add("GET", "/scorecard/team", none(), |a, _| {
+        match signed_in(a, true) {
+            None => Outcome::Unauth,
+            Some(p) if is_admin(p) || leads(p) => Outcome::Ok,
+            Some(_) => Outcome::Forbidden,
+        }
+    });
+    add(
+        "GET",
+        "/scorecard/{seller_id}",
+        people_targets(),
+        |a, target| match signed_in(a, true) {
+            None => Outcome::Unauth,
+            Some(p) if visible(p).contains(target.key) => Outcome::Ok,
+            Some(_) => Outcome::NotFound,
+        },
+    );
+    add(
+        "GET",
+        "/api/v1/scorecards/{seller_id}",
+        people_targets(),
+        |a, target| match signed_in(a, false) {
+            None => Outcome::Unauth,
+            Some(p) if visible(p).contains(target.key) => Outcome::Ok,
+            Some(_) => Outcome::NotFound,
+        },
+    );
     r
 }
 
@@ -682,10 +899,12 @@ async fn request(
         (None, "path") => f.id(target.key).to_owned(),
         (None, _) => f.id("victim").to_owned(),
     };
-    let mut path = template.replace("{id}", &id);
+    let mut path = template.replace("{id}", &id).replace("{seller_id}", &id);
     if target.placement == "query" {
         let param = if template == "/api/v1/users" {
             "manager_id"
+        } else if template == "/api/v1/activities" {
+            "seller_id"
         } else if template.starts_with("/api/") {
             "owner_id"
         } else {
@@ -716,7 +935,33 @@ async fn request(
         if actor.kind == Kind::Session {
             rb = rb.header("x-csrf-token", &actor.csrf);
         }
+        let today = chrono::Utc::now().date_naive().to_string();
         let body = match (template, target.placement) {
+            ("/api/v1/results", _) => {
+                json!({"name": format!("Matrix result {serial}"), "metric": "entered", "unit": "count"})
+            }
+            ("/api/v1/objectives", _) => {
+                json!({"name": format!("Matrix objective {serial}"), "unit": "count", "drives": []})
+            }
+            ("/api/v1/activity-types", _) => {
+                json!({"name": format!("Matrix type {serial}"), "group": "call", "drives": []})
+            }
+            (
+                "/api/v1/results/{id}" | "/api/v1/objectives/{id}" | "/api/v1/activity-types/{id}",
+                _,
+            ) => {
+                json!({"description": format!("Matrix {serial}")})
+            }
+            ("/api/v1/targets", _) => {
+                json!({"measure_id": f.records["objective:a"], "period": "2026-11", "scope": "organization", "value": "50"})
+            }
+            ("/api/v1/values", _) => {
+                json!({"measure_id": f.records["share:a"], "seller_id": f.id("seller1"), "period": "2026-11", "value": "3.5"})
+            }
+            ("/api/v1/activities", _) => {
+                json!({"type_id": f.records["type:a"], "seller_id": f.id(target.key), "occurred_on": today})
+            }
+            ("/api/v1/activities/{id}/score", _) => json!({"levels": []}),
             ("/api/v1/users", _) => {
                 json!({"email": unique_email, "name": format!("New {serial}"), "roles": ["seller"], "manager_id": f.id(target.key)})
             }
@@ -755,6 +1000,14 @@ async fn request(
         ]),
         "/profile/tokens" => form.push(("name".into(), "matrix".into())),
         "/import/{id}" => form.push(("action".into(), "check".into())),
+        "/activities" => form.extend([
+            ("type_id".into(), f.records["type:a"].clone()),
+            ("seller_id".into(), f.id(target.key).to_owned()),
+            (
+                "occurred_on".into(),
+                chrono::Utc::now().date_naive().to_string(),
+            ),
+        ]),
         "/settings/stages" | "/settings/stages/remove" => {
             form.extend([
                 ("crm_stage".into(), "Matrix Stage".into()),

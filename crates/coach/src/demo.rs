@@ -164,6 +164,7 @@ pub async fn ensure(store: &Store, reset: bool) -> anyhow::Result<bool> {
             return Err(anyhow!("demo {kind} did not import: {first}"));
         }
     }
+    crate::demo_roa::load(store, &org.id, today).await?;
     Ok(true)
 }
 

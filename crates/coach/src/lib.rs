@@ -6,6 +6,7 @@ mod commands;
 mod config;
 pub mod demo;
 mod demo_crm;
+mod demo_roa;
 mod transfer;
 
 use clap::Parser as _;

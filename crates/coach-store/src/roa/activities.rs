@@ -156,6 +156,17 @@ fn ymd(d: NaiveDate) -> String {
     d.format("%Y-%m-%d").to_string()
 }
 
+/// An activity with its score, for loading many at once.
+#[derive(Debug, Clone)]
+pub struct PastActivity {
+    /// The activity.
+    pub activity: NewActivity,
+    /// Who logged it.
+    pub logged_by: String,
+    /// Its score: levels, comment, scorer.
+    pub score: Option<(Vec<u8>, String, String)>,
+}
+
 /// The activity logged for CRM calls: `logged_by` says where it came from.
 pub(crate) const FROM_CRM: &str = "crm";
 
@@ -383,6 +394,70 @@ impl Store {
             scored_by_name: String::new(),
             scored_at: now,
         })
+    }
+
+    /// Loads many past activities (and their scores) in one transaction:
+    /// all or none. Each type must be active; each score must fit the rubric
+    /// in force on its activity's day. Returns how many were written.
+    pub async fn load_activities(&self, org_id: &str, rows: &[PastActivity]) -> Result<usize> {
+        let model = self.roa_model(org_id).await?;
+        let now = to_db(Utc::now());
+        let mut tx = self.write().await?;
+        for (i, row) in rows.iter().enumerate() {
+            let a = &row.activity;
+            let at = |e: FieldError| {
+                FieldError::new(e.field, format!("activity {}: {}", i + 1, e.message))
+            };
+            let t = model
+                .activity_type(&a.type_id)
+                .filter(|t| t.active)
+                .ok_or_else(|| {
+                    at(FieldError::new(
+                        "type_id",
+                        "expected an active activity type of this organization",
+                    ))
+                })?;
+            let note = validate_note(&a.note).map_err(at)?;
+            let id = uuid::Uuid::now_v7().to_string();
+            sqlx::query(
+                "INSERT INTO activities (org_id, id, activity_type_id, seller_id, occurred_on, note, call_id, logged_by, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, NULL, $7, $8)",
+            )
+            .bind(org_id)
+            .bind(&id)
+            .bind(&a.type_id)
+            .bind(&a.seller_id)
+            .bind(ymd(a.occurred_on))
+            .bind(&note)
+            .bind(&row.logged_by)
+            .bind(&now)
+            .execute(&mut *tx)
+            .await?;
+            if let Some((levels, comment, scorer)) = &row.score {
+                let standard = t.standard_on(a.occurred_on).ok_or_else(|| {
+                    at(FieldError::new(
+                        "levels",
+                        "no standard was in force on that day",
+                    ))
+                })?;
+                standard.rubric.check_score(levels).map_err(at)?;
+                sqlx::query(
+                    "INSERT INTO activity_scores (org_id, activity_id, standard_seq, levels, comment, scored_by, scored_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                )
+                .bind(org_id)
+                .bind(&id)
+                .bind(standard.seq)
+                .bind(serde_json::to_string(levels).map_err(|e| FieldError::new("levels", e.to_string()))?)
+                .bind(validate_note(comment).map_err(at)?)
+                .bind(scorer)
+                .bind(&now)
+                .execute(&mut *tx)
+                .await?;
+            }
+        }
+        tx.commit().await?;
+        Ok(rows.len())
     }
 
     /// Counts the organization's CRM calls as activities where an activity

@@ -10,7 +10,7 @@ mod facts;
 mod targets;
 
 pub(crate) use activities::sync_calls;
-pub use activities::{Activity, ActivityFilter, NewActivity, Score};
+pub use activities::{Activity, ActivityFilter, NewActivity, PastActivity, Score};
 pub use targets::{Target, TargetScope, TargetValue};
 
 use crate::{Result, Store, StoreError};

@@ -32,7 +32,10 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use utoipa::{IntoParams, ToSchema};
 
-fn parse<T: std::str::FromStr<Err = String>>(field: &'static str, raw: &str) -> Result<T, AppError> {
+fn parse<T: std::str::FromStr<Err = String>>(
+    field: &'static str,
+    raw: &str,
+) -> Result<T, AppError> {
     raw.parse()
         .map_err(|e: String| AppError::Invalid(FieldError::new(field, e)))
 }
@@ -107,7 +110,11 @@ pub struct MeasurePatchIn {
     pub drives: Option<Vec<String>>,
 }
 
-async fn measures(state: &AppState, actor: &Actor, level: MeasureLevel) -> ApiResult<Json<MeasureList>> {
+async fn measures(
+    state: &AppState,
+    actor: &Actor,
+    level: MeasureLevel,
+) -> ApiResult<Json<MeasureList>> {
     policy::check(actor, Action::ViewModel)?;
     let model = state.store().roa_model(&actor.org.id).await?;
     Ok(Json(MeasureList {
@@ -131,7 +138,11 @@ async fn create_measure(
         Some(m) => parse::<Metric>("metric", m)?,
         None => Metric::Entered,
     };
-    let unit = body.unit.as_deref().map(|u| parse::<Unit>("unit", u)).transpose()?;
+    let unit = body
+        .unit
+        .as_deref()
+        .map(|u| parse::<Unit>("unit", u))
+        .transpose()?;
     let measure = state
         .store()
         .create_measure(
@@ -152,7 +163,10 @@ async fn create_measure(
 /// The business results of the model (R2).
 #[utoipa::path(get, path = "/api/v1/results", tag = "model",
     responses((status = 200, body = MeasureList), (status = 401, body = ErrorEnvelope)))]
-pub(crate) async fn results(State(state): State<AppState>, actor: Actor) -> ApiResult<Json<MeasureList>> {
+pub(crate) async fn results(
+    State(state): State<AppState>,
+    actor: Actor,
+) -> ApiResult<Json<MeasureList>> {
     measures(&state, &actor, MeasureLevel::Result).await
 }
 
@@ -170,7 +184,10 @@ pub(crate) async fn create_result(
 /// The sales objectives of the model, each with the results it drives (R2).
 #[utoipa::path(get, path = "/api/v1/objectives", tag = "model",
     responses((status = 200, body = MeasureList), (status = 401, body = ErrorEnvelope)))]
-pub(crate) async fn objectives(State(state): State<AppState>, actor: Actor) -> ApiResult<Json<MeasureList>> {
+pub(crate) async fn objectives(
+    State(state): State<AppState>,
+    actor: Actor,
+) -> ApiResult<Json<MeasureList>> {
     measures(&state, &actor, MeasureLevel::Objective).await
 }
 
@@ -459,7 +476,11 @@ pub(crate) async fn activity_types(
     policy::check(&actor, Action::ViewModel)?;
     let model = state.store().roa_model(&actor.org.id).await?;
     Ok(Json(ActivityTypeList {
-        data: model.activity_types.iter().map(ActivityTypeOut::from).collect(),
+        data: model
+            .activity_types
+            .iter()
+            .map(ActivityTypeOut::from)
+            .collect(),
     }))
 }
 
@@ -704,10 +725,13 @@ pub(crate) async fn log_activity(
 ) -> ApiResult<Response> {
     let store = state.store();
     let seller_id = body.seller_id.unwrap_or_else(|| actor.user.id.clone());
-    let seller = store.user(&actor.org.id, &seller_id).await.map_err(|_| {
-        AppError::Invalid(FieldError::new("seller_id", "expected a person of this organization"))
-    })?;
-    policy::check(&actor, Action::LogActivity { seller_id: &seller.id })?;
+    let seller = store.user(&actor.org.id, &seller_id).await?;
+    policy::check(
+        &actor,
+        Action::LogActivity {
+            seller_id: &seller.id,
+        },
+    )?;
     let a = store
         .log_activity(
             &actor.org.id,
@@ -735,7 +759,13 @@ pub(crate) async fn activity(
 ) -> ApiResult<Json<ActivityOut>> {
     let store = state.store();
     let a = store.activity(&actor.org.id, &id).await?;
-    policy::check(&actor, Action::ViewSellerData { seller_id: &a.seller_id, id: &a.id })?;
+    policy::check(
+        &actor,
+        Action::ViewSellerData {
+            seller_id: &a.seller_id,
+            id: &a.id,
+        },
+    )?;
     let model = store.roa_model(&actor.org.id).await?;
     Ok(Json(activity_out(a, &model)))
 }
@@ -763,9 +793,21 @@ pub(crate) async fn score_activity(
 ) -> ApiResult<Json<ActivityOut>> {
     let store = state.store();
     let a = store.activity(&actor.org.id, &id).await?;
-    policy::check(&actor, Action::ScoreActivity { seller_id: &a.seller_id, id: &a.id })?;
+    policy::check(
+        &actor,
+        Action::ScoreActivity {
+            seller_id: &a.seller_id,
+            id: &a.id,
+        },
+    )?;
     store
-        .score_activity(&actor.org.id, &id, &body.levels, &body.comment, &actor.user.id)
+        .score_activity(
+            &actor.org.id,
+            &id,
+            &body.levels,
+            &body.comment,
+            &actor.user.id,
+        )
         .await?;
     let a = store.activity(&actor.org.id, &id).await?;
     let model = store.roa_model(&actor.org.id).await?;
@@ -815,7 +857,11 @@ fn value_out(v: &MeasureValue) -> ValueOut {
     };
     match v {
         MeasureValue::Money(sums) => {
-            out.amounts = Some(sums.iter().map(|(c, a)| (c.clone(), a.to_string())).collect());
+            out.amounts = Some(
+                sums.iter()
+                    .map(|(c, a)| (c.clone(), a.to_string()))
+                    .collect(),
+            );
         }
         MeasureValue::Rate { won, of } => out.rate = Some(Rate::new(*won, *of).into()),
         MeasureValue::Count(n) => out.number = Some(n.to_string()),
@@ -980,11 +1026,25 @@ pub(crate) async fn scorecard(
 ) -> ApiResult<Json<ScorecardOut>> {
     let store = state.store();
     let seller = store.user(&actor.org.id, &seller_id).await?;
-    policy::check(&actor, Action::ViewSellerData { seller_id: &seller.id, id: &seller.id })?;
+    policy::check(
+        &actor,
+        Action::ViewSellerData {
+            seller_id: &seller.id,
+            id: &seller.id,
+        },
+    )?;
     let today = scorecards::today(&actor.org.time_zone);
     let period = scorecards::period_or_current(p.period.as_deref(), today)?;
     let model = store.roa_model(&actor.org.id).await?;
-    let cards = scorecards::scorecards(&state, &actor.org.id, &model, std::slice::from_ref(&seller), period, today).await?;
+    let cards = scorecards::scorecards(
+        &state,
+        &actor.org.id,
+        &model,
+        std::slice::from_ref(&seller),
+        period,
+        today,
+    )
+    .await?;
     let card = cards.first().ok_or(AppError::NotFound)?;
     Ok(Json(scorecard_out(seller.id, card)))
 }
@@ -1076,7 +1136,14 @@ pub(crate) async fn set_target(
     let scope = target_scope(&body.scope, body.scope_id.clone())?;
     let t = state
         .store()
-        .set_target(&actor.org.id, &body.measure_id, period, scope, &body.value, &actor.user.id)
+        .set_target(
+            &actor.org.id,
+            &body.measure_id,
+            period,
+            scope,
+            &body.value,
+            &actor.user.id,
+        )
         .await?;
     Ok(Json(TargetIo {
         value: t.value.to_string(),
@@ -1110,7 +1177,14 @@ pub(crate) async fn set_value(
     let period: Period = body.period.parse().map_err(AppError::Invalid)?;
     let v = state
         .store()
-        .set_value(&actor.org.id, &body.measure_id, &body.seller_id, period, &body.value, &actor.user.id)
+        .set_value(
+            &actor.org.id,
+            &body.measure_id,
+            &body.seller_id,
+            period,
+            &body.value,
+            &actor.user.id,
+        )
         .await?;
     Ok(Json(ValueIo {
         value: v.value.to_string(),

@@ -27,6 +27,10 @@ pub(crate) struct Shell {
     pub notice: Option<&'static str>,
     pub on_profile: bool,
     pub email_enabled: bool,
+    /// Whether the scorecard tabs offer the team view (leaders and admins).
+    pub nav_team: bool,
+    /// Whether the scorecard tabs offer the person's own scorecard (sellers).
+    pub nav_mine: bool,
 }
 
 impl Shell {
@@ -55,6 +59,11 @@ impl Shell {
                 active: current == "/teams",
             });
         }
+        nav.push(NavItem {
+            href: "/scorecard",
+            label: "Scorecard",
+            active: current == "/scorecard",
+        });
         for (href, label) in [
             ("/accounts", "Accounts"),
             ("/opportunities", "Opportunities"),
@@ -82,6 +91,8 @@ impl Shell {
             notice: None,
             on_profile: current == "/profile",
             email_enabled,
+            nav_team: roles.has(Role::Admin) || roles.leads(),
+            nav_mine: roles.has(Role::Seller),
         }
     }
 

@@ -1,13 +1,16 @@
 //! The server-rendered pages. One view struct per page; forms validate,
 //! re-render with field errors (422), or redirect (303).
 
+mod activities;
 mod book;
 mod home;
 mod import;
 pub(crate) mod layout;
+mod model;
 mod people;
 mod profile;
 mod records;
+mod scorecard;
 mod settings;
 mod teams;
 
@@ -29,6 +32,9 @@ pub(crate) fn book() -> RouteBook {
     let book = settings::routes(book);
     let book = records::routes(book);
     let book = import::routes(book);
+    let book = model::routes(book);
+    let book = activities::routes(book);
+    let book = scorecard::routes(book);
     profile::routes(book)
 }
 

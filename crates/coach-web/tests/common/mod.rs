@@ -352,5 +352,43 @@ async fn seed_records(
         records.insert(format!("contact:{key}"), c.id);
         records.insert(format!("opportunity:{key}"), o.id);
         records.insert(format!("call:{key}"), k.id);
+        // The call is a demo, which the default model counts as an activity.
+        let activity = store
+            .activities(
+                org,
+                &coach_store::roa::ActivityFilter {
+                    seller_id: Some(owner.clone()),
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap()
+            .into_iter()
+            .next()
+            .unwrap();
+        records.insert(format!("activity:{key}"), activity.id);
     }
+    // The organization's model: an activity type, an objective, and a result
+    // that an objective alone drives (so it cannot be removed).
+    let org_key = if owners.contains(&"seller_b") {
+        "b"
+    } else {
+        "a"
+    };
+    let model = store.roa_model(org).await.unwrap();
+    let pick = |name: &str| {
+        model
+            .measures
+            .iter()
+            .find(|m| m.name == name)
+            .unwrap()
+            .id
+            .clone()
+    };
+    records.insert(
+        format!("type:{org_key}"),
+        model.activity_types[0].id.clone(),
+    );
+    records.insert(format!("objective:{org_key}"), pick("Close rate"));
+    records.insert(format!("share:{org_key}"), pick("Market share"));
 }

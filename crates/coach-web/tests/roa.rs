@@ -1,0 +1,436 @@
+//! The ROA model through the API and the pages (R1–R5): the default model,
+//! the standards rule (R4) with versions, logging and scoring activities,
+//! targets, and the scorecard's chain; on both databases.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::too_many_lines)]
+
+mod common;
+
+use common::{Fixture, TestApp, seed};
+use reqwest::{Client, StatusCode};
+use serde_json::{Value, json};
+
+struct Api {
+    client: Client,
+    token: String,
+    base: String,
+}
+
+impl Api {
+    async fn of(app: &TestApp, f: &Fixture, key: &str) -> Api {
+        let p = &f.people[key];
+        let (token, _) = app.store.create_token(&p.org, &p.id, "roa").await.unwrap();
+        Api {
+            client: Client::new(),
+            token,
+            base: app.base.clone(),
+        }
+    }
+
+    async fn send(&self, method: &str, path: &str, body: Option<Value>) -> (StatusCode, Value) {
+        let mut rb = self
+            .client
+            .request(method.parse().unwrap(), format!("{}{path}", self.base))
+            .bearer_auth(&self.token);
+        if let Some(b) = body {
+            rb = rb.json(&b);
+        }
+        let r = rb.send().await.unwrap();
+        let status = r.status();
+        let text = r.text().await.unwrap();
+        (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+    }
+
+    async fn get(&self, path: &str) -> Value {
+        let (s, v) = self.send("GET", path, None).await;
+        assert_eq!(s, StatusCode::OK, "{path}: {v}");
+        v
+    }
+}
+
+fn rubric() -> Value {
+    json!({"criteria": [
+        {"name": "Relevance", "levels": ["Generic", "Same industry", "Same problem"]},
+        {"name": "Permission", "levels": ["Not asked", "Verbal", "Written"]}
+    ], "good_level": 2})
+}
+
+fn named<'a>(list: &'a Value, name: &str) -> &'a Value {
+    list["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["name"] == name)
+        .unwrap_or_else(|| panic!("{name} in {list}"))
+}
+
+#[tokio::test]
+async fn the_default_model_and_the_standards_rule_through_the_api() {
+    let app = TestApp::spawn().await;
+    let f = seed(&app).await;
+    let admin = Api::of(&app, &f, "admin").await;
+    let seller = Api::of(&app, &f, "seller1").await;
+
+    let results = seller.get("/api/v1/results").await;
+    assert_eq!(results["data"].as_array().unwrap().len(), 3);
+    let objectives = seller.get("/api/v1/objectives").await;
+    let close = named(&objectives, "Close rate");
+    assert_eq!(close["metric"], "close_rate");
+    assert_eq!(
+        close["drives"].as_array().unwrap().len(),
+        2,
+        "revenue and profit"
+    );
+    let close_id = close["id"].as_str().unwrap().to_owned();
+    let types = seller.get("/api/v1/activity-types").await;
+    assert_eq!(types["data"].as_array().unwrap().len(), 6);
+    for t in types["data"].as_array().unwrap() {
+        assert_eq!(t["active"], true);
+        assert!(t["standard"]["quantity"].as_u64().unwrap() > 0);
+        assert!(
+            !t["standard"]["rubric"]["criteria"]
+                .as_array()
+                .unwrap()
+                .is_empty()
+        );
+    }
+
+    // A seller may read the model but not change it.
+    let (s, _) = seller
+        .send(
+            "POST",
+            "/api/v1/results",
+            Some(json!({"name": "Mine", "unit": "count"})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+
+    // R4: active without standards is refused, with the field named.
+    let new = json!({"name": "Reference shared", "group": "account", "drives": [close_id], "active": true});
+    let (s, v) = admin
+        .send("POST", "/api/v1/activity-types", Some(new))
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert_eq!(v["error"]["field"], "active");
+    assert!(v["error"]["message"].as_str().unwrap().contains("R4"));
+    // R2: it must drive an objective.
+    let (s, v) = admin
+        .send(
+            "POST",
+            "/api/v1/activity-types",
+            Some(
+                json!({"name": "Reference shared", "group": "account", "drives": [],
+                "standard": {"quantity": 2, "per": "month", "rubric": rubric()}}),
+            ),
+        )
+        .await;
+    assert_eq!(
+        (s, v["error"]["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("drives"))
+    );
+    let (s, created) = admin
+        .send(
+            "POST",
+            "/api/v1/activity-types",
+            Some(
+                json!({"name": "Reference shared", "group": "account", "drives": [close_id],
+                "standard": {"quantity": 2, "per": "month", "rubric": rubric()}}),
+            ),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{created}");
+    assert_eq!(
+        created["active"], true,
+        "active by default once it has a standard"
+    );
+    assert_eq!(created["standard"]["version"], 1);
+    let id = created["id"].as_str().unwrap().to_owned();
+
+    // A new standard is a new version; a stale If-Match changes nothing.
+    let r = admin
+        .client
+        .patch(format!("{}/api/v1/activity-types/{id}", admin.base))
+        .bearer_auth(&admin.token)
+        .header("if-match", "\"v1\"")
+        .json(&json!({"standard": {"quantity": 3, "per": "month", "rubric": rubric()}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let etag = r.headers()["etag"].to_str().unwrap().to_owned();
+    let v: Value = r.json().await.unwrap();
+    assert_eq!(v["history"].as_array().unwrap().len(), 2);
+    assert_eq!(v["standard"]["quantity"], 3);
+    assert_ne!(etag, "\"v1\"");
+    let r = admin
+        .client
+        .patch(format!("{}/api/v1/activity-types/{id}", admin.base))
+        .bearer_auth(&admin.token)
+        .header("if-match", "\"v1\"")
+        .json(&json!({"active": false}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::PRECONDITION_FAILED);
+    assert_eq!(
+        admin.get(&format!("/api/v1/activity-types/{id}")).await["active"],
+        true
+    );
+    // A rubric with uneven levels is refused, naming the criterion.
+    let (s, v) = admin
+        .send(
+            "PATCH",
+            &format!("/api/v1/activity-types/{id}"),
+            Some(json!({"standard": {"quantity": 3, "per": "month", "rubric": {"criteria": [
+                {"name": "A", "levels": ["x", "y"]}, {"name": "B", "levels": ["x", "y", "z"]}], "good_level": 2}}})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        v["error"]["message"].as_str().unwrap().contains("\"B\""),
+        "{v}"
+    );
+    // Another organization's admin cannot see it.
+    let other = Api::of(&app, &f, "admin_b").await;
+    let (s, _) = other
+        .send("GET", &format!("/api/v1/activity-types/{id}"), None)
+        .await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn a_logged_and_scored_activity_shows_on_the_scorecard_with_its_chain() {
+    let app = TestApp::spawn().await;
+    let f = seed(&app).await;
+    let admin = Api::of(&app, &f, "admin").await;
+    let seller = Api::of(&app, &f, "seller1").await;
+    let manager = Api::of(&app, &f, "manager1").await;
+    let objectives = admin.get("/api/v1/objectives").await;
+    let close_id = named(&objectives, "Close rate")["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (_, created) = admin
+        .send(
+            "POST",
+            "/api/v1/activity-types",
+            Some(
+                json!({"name": "Reference shared", "group": "account", "drives": [close_id],
+                "standard": {"quantity": 2, "per": "month", "rubric": rubric()}}),
+            ),
+        )
+        .await;
+    let type_id = created["id"].as_str().unwrap().to_owned();
+    let today = chrono::Utc::now().date_naive();
+    let (s, logged) = seller
+        .send(
+            "POST",
+            "/api/v1/activities",
+            Some(json!({"type_id": type_id, "occurred_on": today.to_string(), "note": "Told Cobalt"})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{logged}");
+    assert_eq!(logged["seller_id"], f.id("seller1"));
+    let activity = logged["id"].as_str().unwrap().to_owned();
+    // A date in the future is refused, naming the field.
+    let (s, v) = seller
+        .send(
+            "POST",
+            "/api/v1/activities",
+            Some(json!({"type_id": type_id, "occurred_on": (today + chrono::Duration::days(3)).to_string()})),
+        )
+        .await;
+    assert_eq!(
+        (s, v["error"]["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("occurred_on"))
+    );
+    // The seller cannot score their own; their manager can.
+    let score = json!({"levels": [3, 2], "comment": "Good match"});
+    let path = format!("/api/v1/activities/{activity}/score");
+    let (s, _) = seller.send("PUT", &path, Some(score.clone())).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, v) = manager
+        .send("PUT", &path, Some(json!({"levels": [4, 2]})))
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "level 4 of 3: {v}");
+    let (s, v) = manager.send("PUT", &path, Some(score)).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["score"]["meets_standard"], true);
+    assert_eq!(v["score"]["standard_version"], 1);
+
+    // Targets: the close rate is measured; the scorecard reads the chain.
+    let month = today.format("%Y-%m").to_string();
+    let (s, v) = admin
+        .send(
+            "PUT",
+            "/api/v1/targets",
+            Some(json!({"measure_id": close_id, "period": month, "scope": "organization", "value": "40"})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let targets = seller.get(&format!("/api/v1/targets?period={month}")).await;
+    assert_eq!(targets["data"][0]["value"], "40");
+    let card = manager
+        .get(&format!(
+            "/api/v1/scorecards/{}?period={month}",
+            f.id("seller1")
+        ))
+        .await;
+    let line = card["activities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["type_id"] == type_id.as_str())
+        .unwrap();
+    assert_eq!(
+        (line["count"].as_u64(), line["expected"].as_f64()),
+        (Some(1), Some(2.0))
+    );
+    assert_eq!(
+        (line["scored"].as_u64(), line["scored_good"].as_u64()),
+        (Some(1), Some(1))
+    );
+    assert_eq!(line["quality_met"], true);
+    assert_eq!(line["measured"], true);
+    let close = card["objectives"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["id"] == close_id.as_str())
+        .unwrap();
+    assert!(
+        close["driven_by"]
+            .as_array()
+            .unwrap()
+            .contains(&json!(type_id))
+    );
+    assert_eq!(close["target"], "40");
+    let rate = &close["value"]["rate"];
+    assert_eq!(
+        (rate["n"].as_u64(), rate["enough_data"].as_bool()),
+        (Some(0), Some(false))
+    );
+    // The territory activities drive only objectives without a target (R3).
+    assert!(!card["unaligned"].as_array().unwrap().is_empty());
+    assert!(
+        !card["unaligned"]
+            .as_array()
+            .unwrap()
+            .contains(&json!(type_id))
+    );
+    // Others' scorecards are not found.
+    let (s, _) = seller
+        .send(
+            "GET",
+            &format!("/api/v1/scorecards/{}", f.id("seller2")),
+            None,
+        )
+        .await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    let (s, v) = seller
+        .send("GET", "/api/v1/scorecards/x?period=2026-13", None)
+        .await;
+    assert_eq!(s, StatusCode::NOT_FOUND, "{v}");
+    let (s, v) = seller
+        .send(
+            "GET",
+            &format!("/api/v1/scorecards/{}?period=2026-13", f.id("seller1")),
+            None,
+        )
+        .await;
+    assert_eq!(
+        (s, v["error"]["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("period"))
+    );
+
+    // The lists are scoped: the manager sees the seller's, the seller not the victim's.
+    let mine = seller.get("/api/v1/activities?scored=true").await;
+    assert_eq!(mine["data"].as_array().unwrap().len(), 1);
+    let team = manager
+        .get(&format!("/api/v1/activities?seller_id={}", f.id("victim")))
+        .await;
+    assert!(
+        team["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|a| a["seller_id"] == f.id("victim"))
+    );
+    let theirs = seller
+        .get(&format!("/api/v1/activities?seller_id={}", f.id("victim")))
+        .await;
+    assert!(theirs["data"].as_array().unwrap().is_empty());
+
+    // The pages show the same: the scorecard with its chain and flags.
+    let browser = app.sign_in(f.email("seller1")).await;
+    let page = browser.get(&app, "/scorecard/me").await;
+    assert_eq!(page.status(), StatusCode::SEE_OTHER);
+    let page = browser
+        .get(&app, &format!("/scorecard/{}", f.id("seller1")))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("class=\"chain-svg\""));
+    assert!(page.contains("Reference shared"));
+    assert!(page.contains("1 of 1 scored met the rubric"));
+    assert!(page.contains("drive no objective") || page.contains("drives no objective"));
+    let detail = browser
+        .get(&app, &format!("/activities/{activity}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(detail.contains("Good match") && detail.contains("Meets the standard"));
+    assert!(!detail.contains("Save score"), "a seller does not score");
+}
+
+#[tokio::test]
+async fn forms_keep_what_was_typed_and_explain_the_refusal() {
+    let app = TestApp::spawn().await;
+    let f = seed(&app).await;
+    let admin = app.sign_in(f.email("admin")).await;
+    let r = admin
+        .post_form(
+            &app,
+            "/model/activity-types",
+            &[
+                ("name", "Case study sent"),
+                ("group", "opportunity"),
+                ("quantity", "2"),
+                ("per", "week"),
+                ("good_level", "2"),
+                ("active", "on"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = r.text().await.unwrap();
+    assert!(
+        page.contains("qualitative standard (R4)"),
+        "the rubric is missing"
+    );
+    assert!(page.contains("value=\"Case study sent\""));
+    let seller = app.sign_in(f.email("seller1")).await;
+    let r = seller
+        .post_form(
+            &app,
+            "/activities",
+            &[("type_id", ""), ("occurred_on", "yesterday")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        r.text()
+            .await
+            .unwrap()
+            .contains("Expected the day it happened")
+    );
+    let model = app.store.roa_model(&f.org_a).await.unwrap();
+    assert!(
+        model
+            .activity_types
+            .iter()
+            .all(|t| t.name != "Case study sent")
+    );
+}
