@@ -44,6 +44,15 @@ test('an activity type goes from the admin to a scored activity on the seller sc
   assert.match(await card.innerText(), /2 a month, every seller/);
   assert.match(await card.innerText(), /rubric of 2 criteria/);
 
+  await admin.getByRole('link', { name: 'Targets and values' }).click();
+  await admin.waitForURL(/\/model\/targets$/);
+  await admin.getByLabel('Result or objective').selectOption({ label: 'Deals won · Sales objective' });
+  await admin.getByLabel(/^Target for/).fill('3');
+  await admin.getByRole('button', { name: 'Save target' }).click();
+  await admin.waitForURL(/notice=saved/);
+  assert.ok(await admin.locator('tr', { hasText: 'Deals won' }).first().isVisible());
+  await shot(admin, '58-targets');
+
   const seller = await desk();
   await signIn(seller, coach.base, 'seller1@demo.example');
   await seller.getByRole('link', { name: 'Scorecard', exact: true }).click();
@@ -66,7 +75,7 @@ test('an activity type goes from the admin to a scored activity on the seller sc
   await manager.getByLabel(/Feedback for/).fill('Great match of story to problem; ask for written permission next time.');
   await manager.getByRole('button', { name: 'Save score' }).click();
   await manager.waitForURL(/notice=scored/);
-  assert.ok(await manager.locator('.pill.good', { hasText: 'Meets the standard' }).first().isVisible());
+  assert.ok(await manager.locator('.pill.good', { hasText: 'Meets standard' }).first().isVisible());
   await shot(manager, '53-activity-scored');
 
   await manager.goto(`${coach.base}/scorecard`);
@@ -81,6 +90,10 @@ test('an activity type goes from the admin to a scored activity on the seller sc
   assert.match(await line.innerText(), /On standard\s+1 of 1 scored/);
   assert.ok(await seller.locator('svg.chain-svg').isVisible());
   await shot(seller, '55-seller-scorecard');
+  const phone = await (await browser.newContext({ viewport: { width: 390, height: 844 } })).newPage();
+  await signIn(phone, coach.base, 'seller1@demo.example');
+  await phone.goto(`${coach.base}/scorecard/me`);
+  await shot(phone, '59-seller-scorecard-phone');
 });
 
 test('a director sees every team and the flags of the one without a pipeline target', async () => {

@@ -542,6 +542,17 @@ fn rules() -> BTreeMap<(&'static str, &'static str), Rule> {
         }
     }
     add("GET", "/model", none(), signed_in_page);
+    add("GET", "/model/targets", none(), configure);
+    // The forms name org A's measures: admin_b's are refused or not found.
+    add("POST", "/model/targets", none(), |a, _| {
+        admin_only(a, true, Outcome::Ok, Outcome::Rejected)
+    });
+    add("POST", "/model/values", none(), |a, _| {
+        admin_only(a, true, Outcome::Ok, Outcome::Rejected)
+    });
+    add("POST", "/model/targets/remove", none(), |a, _| {
+        admin_only(a, true, Outcome::Ok, Outcome::NotFound)
+    });
     add("GET", "/model/activity-types/new", none(), configure);
     add("POST", "/model/measures", none(), |a, _| {
         admin_only(a, true, Outcome::Rejected, Outcome::Rejected)
@@ -1000,6 +1011,18 @@ async fn request(
         ]),
         "/profile/tokens" => form.push(("name".into(), "matrix".into())),
         "/import/{id}" => form.push(("action".into(), "check".into())),
+        "/model/targets" | "/model/targets/remove" => form.extend([
+            ("period".into(), "2026-11".into()),
+            ("measure_id".into(), f.records["objective:a"].clone()),
+            ("scope".into(), "org".into()),
+            ("value".into(), "50".into()),
+        ]),
+        "/model/values" => form.extend([
+            ("period".into(), "2026-11".into()),
+            ("measure_id".into(), f.records["share:a"].clone()),
+            ("seller_id".into(), f.id("seller1").to_owned()),
+            ("value".into(), "4.5".into()),
+        ]),
         "/activities" => form.extend([
             ("type_id".into(), f.records["type:a"].clone()),
             ("seller_id".into(), f.id(target.key).to_owned()),
@@ -1057,6 +1080,20 @@ async fn restore(app: &TestApp, f: &Fixture, template: &str, target: &Target) {
 }
 
 async fn prepare(app: &TestApp, f: &Fixture, template: &str, target: &Target) {
+    if template == "/model/targets/remove" {
+        let november: coach_core::roa::Period = "2026-11".parse().unwrap();
+        app.store
+            .set_target(
+                &f.org_a,
+                &f.records["objective:a"],
+                november,
+                coach_store::roa::TargetScope::Organization,
+                "50",
+                f.id("admin"),
+            )
+            .await
+            .unwrap();
+    }
     if template == "/settings/stages/remove" {
         for org in [&f.org_a, &f.org_b] {
             app.store

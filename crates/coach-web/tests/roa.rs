@@ -381,7 +381,7 @@ async fn a_logged_and_scored_activity_shows_on_the_scorecard_with_its_chain() {
         .text()
         .await
         .unwrap();
-    assert!(detail.contains("Good match") && detail.contains("Meets the standard"));
+    assert!(detail.contains("Good match") && detail.contains("Meets standard"));
     assert!(!detail.contains("Save score"), "a seller does not score");
 }
 
@@ -432,5 +432,126 @@ async fn forms_keep_what_was_typed_and_explain_the_refusal() {
             .activity_types
             .iter()
             .all(|t| t.name != "Case study sent")
+    );
+}
+
+#[tokio::test]
+async fn an_admin_sets_targets_and_enters_values_on_the_targets_page() {
+    let app = TestApp::spawn().await;
+    let f = seed(&app).await;
+    let model = app.store.roa_model(&f.org_a).await.unwrap();
+    let id = |name: &str| {
+        model
+            .measures
+            .iter()
+            .find(|m| m.name == name)
+            .unwrap()
+            .id
+            .clone()
+    };
+    let admin = app.sign_in(f.email("admin")).await;
+    let close = id("Close rate");
+    let team = format!("team:{}", f.id("manager1"));
+    let r = admin
+        .post_form(
+            &app,
+            "/model/targets",
+            &[
+                ("period", "2026-11"),
+                ("measure_id", &close),
+                ("scope", &team),
+                ("value", "45.5"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let page = admin
+        .get(&app, "/model/targets?period=2026-11")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("Targets for November 2026") && page.contains("45.5%"));
+    assert!(
+        page.contains(&f.people["manager1"].canary),
+        "the team by its leader's name"
+    );
+    // A percentage over 100 is refused with the reason, and nothing changes.
+    let r = admin
+        .post_form(
+            &app,
+            "/model/targets",
+            &[
+                ("period", "2026-11"),
+                ("measure_id", &close),
+                ("scope", "org"),
+                ("value", "120"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().await.unwrap().contains("percentage from 0 to 100"));
+    let november: coach_core::roa::Period = "2026-11".parse().unwrap();
+    assert_eq!(
+        app.store
+            .targets(&f.org_a, Some(november))
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    // Entered values only for entered measures.
+    let r = admin
+        .post_form(
+            &app,
+            "/model/values",
+            &[
+                ("period", "2026-11"),
+                ("measure_id", &id("Profit")),
+                ("seller_id", f.id("seller1")),
+                ("value", "1200"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let values = app.store.entered_values(&f.org_a, november).await.unwrap();
+    assert_eq!(values.len(), 1);
+    assert_eq!(values[0].value.to_string(), "1200");
+    let r = admin
+        .post_form(
+            &app,
+            "/model/values",
+            &[
+                ("period", "2026-11"),
+                ("measure_id", &close),
+                ("seller_id", f.id("seller1")),
+                ("value", "10"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let r = admin
+        .post_form(
+            &app,
+            "/model/targets/remove",
+            &[
+                ("period", "2026-11"),
+                ("measure_id", &close),
+                ("scope", &team),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert!(
+        app.store
+            .targets(&f.org_a, Some(november))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let seller = app.sign_in(f.email("seller1")).await;
+    assert_eq!(
+        seller.get(&app, "/model/targets").await.status(),
+        StatusCode::FORBIDDEN
     );
 }

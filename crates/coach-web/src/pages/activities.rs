@@ -67,6 +67,16 @@ async fn loggable_sellers(
     Ok(out)
 }
 
+/// "26 Nov" this year, "26 Nov 2025" before.
+fn short_date(d: NaiveDate, today: NaiveDate) -> String {
+    use chrono::Datelike as _;
+    if d.year() == today.year() {
+        d.format("%-d %b").to_string()
+    } else {
+        date(d)
+    }
+}
+
 fn score_pill(a: &Activity, model: &Model) -> (&'static str, &'static str) {
     match &a.score {
         None => ("none", "Not scored"),
@@ -76,9 +86,9 @@ fn score_pill(a: &Activity, model: &Model) -> (&'static str, &'static str) {
                 .and_then(|t| t.standards.iter().find(|x| x.seq == s.standard_seq))
                 .is_some_and(|st| st.rubric.meets(&s.levels));
             if meets {
-                ("good", "Meets the standard")
+                ("good", "Meets standard")
             } else {
-                ("below", "Below the standard")
+                ("below", "Below standard")
             }
         }
     }
@@ -156,6 +166,7 @@ async fn render_list(
         ..ActivityFilter::default()
     };
     let mut rows = store.activities(&actor.org.id, &filter).await?;
+    let today = scorecards::today(&actor.org.time_zone);
     let more = (rows.len() as i64 > PAGE).then(|| {
         rows.truncate(usize::try_from(PAGE).unwrap_or(50));
         serde_urlencoded::to_string([
@@ -167,7 +178,6 @@ async fn render_list(
         .unwrap_or_default()
     });
     let sellers = loggable_sellers(state, actor).await?;
-    let today = scorecards::today(&actor.org.time_zone);
     let notice = match q.notice.as_str() {
         "logged" => Some("Activity logged. It counts on the scorecard now."),
         _ => None,
@@ -187,7 +197,7 @@ async fn render_list(
             .iter()
             .map(|a| Row {
                 id: a.id.clone(),
-                day: date(a.occurred_on),
+                day: short_date(a.occurred_on, today),
                 seller: a.seller_name.clone(),
                 type_name: a.type_name.clone(),
                 group: a.group.label(),

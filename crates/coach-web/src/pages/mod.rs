@@ -12,6 +12,7 @@ mod profile;
 mod records;
 mod scorecard;
 mod settings;
+mod targets;
 mod teams;
 
 pub(crate) use book::RouteBook;
@@ -35,6 +36,7 @@ pub(crate) fn book() -> RouteBook {
     let book = model::routes(book);
     let book = activities::routes(book);
     let book = scorecard::routes(book);
+    let book = targets::routes(book);
     profile::routes(book)
 }
 

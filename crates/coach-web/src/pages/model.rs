@@ -128,7 +128,10 @@ fn measure_card(model: &Model, m: &Measure) -> MeasureCard {
 }
 
 /// Leaders of teams: `(id, name)`.
-async fn teams(state: &AppState, org_id: &str) -> Result<Vec<(String, String)>, AppError> {
+pub(crate) async fn team_leaders(
+    state: &AppState,
+    org_id: &str,
+) -> Result<Vec<(String, String)>, AppError> {
     let people = state.store().users(org_id, &UserFilter::default()).await?;
     let mut leaders: Vec<(String, String)> = people
         .iter()
@@ -165,7 +168,7 @@ async fn render(
     error: Option<(String, String)>,
 ) -> Result<Response, AppError> {
     let model = state.store().roa_model(&actor.org.id).await?;
-    let leaders = teams(state, &actor.org.id).await?;
+    let leaders = team_leaders(state, &actor.org.id).await?;
     let types = model
         .activity_types
         .iter()
@@ -617,7 +620,7 @@ async fn type_page(
     error: Option<FieldError>,
 ) -> Result<Response, AppError> {
     let model = state.store().roa_model(&actor.org.id).await?;
-    let leaders = teams(state, &actor.org.id).await?;
+    let leaders = team_leaders(state, &actor.org.id).await?;
     let history = existing
         .map(|t| {
             t.standards
