@@ -78,7 +78,7 @@ pub enum Command {
     /// Import a CRM export (Salesforce, HubSpot, or any CSV with a mapping
     /// file) of accounts, contacts, opportunities or calls.
     Import(ImportArgs),
-    /// Export an organization's accounts, contacts, opportunities or calls as
+    /// Export an organization's accounts, contacts, opportunities, calls or activities as
     /// CSV (safe to open in a spreadsheet) or JSON.
     Export(ExportArgs),
 }
@@ -137,7 +137,8 @@ pub struct ExportArgs {
     /// The organization's slug.
     #[arg(long)]
     pub org: String,
-    /// What to export: accounts, contacts, opportunities or calls.
+    /// What to export: accounts, contacts, opportunities, calls, or
+    /// activities (with their quality scores).
     #[arg(long)]
     pub kind: String,
     /// csv or json.

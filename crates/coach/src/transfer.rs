@@ -216,7 +216,17 @@ pub fn report_json(report: &ImportReport) -> serde_json::Value {
 
 /// Writes every record of a kind, as CSV or JSON.
 pub async fn export(store: &Store, org: &Organization, a: ExportArgs) -> anyhow::Result<()> {
-    let kind: RecordKind = a.kind.parse().map_err(|e| anyhow!("--kind: {e}"))?;
+    // `None`: activities.
+    let kind: Option<RecordKind> = if a.kind == "activities" {
+        None
+    } else {
+        Some(a.kind.parse().map_err(|_: String| {
+            anyhow!(
+                "--kind: expected accounts, contacts, opportunities, calls or activities; got {:?}",
+                a.kind
+            )
+        })?)
+    };
     let format = match a.format.as_str() {
         "csv" => coach_store::crm::ExportFormat::Csv,
         "json" => coach_store::crm::ExportFormat::Json,
@@ -229,18 +239,32 @@ pub async fn export(store: &Store, org: &Organization, a: ExportArgs) -> anyhow:
         )),
         None => Box::new(std::io::BufWriter::new(std::io::stdout())),
     };
-    let written = store
-        .export(
-            &org.id,
-            kind,
-            coach_store::crm::RecordFilter::default(),
-            format,
-            out,
-        )
-        .await
-        .context("the export failed")?;
+    let (written, what) = if let Some(kind) = kind {
+        let n = store
+            .export(
+                &org.id,
+                kind,
+                coach_store::crm::RecordFilter::default(),
+                format,
+                out,
+            )
+            .await
+            .context("the export failed")?;
+        (n, kind.to_string())
+    } else {
+        let n = store
+            .export_activities(
+                &org.id,
+                coach_store::roa::ActivityFilter::default(),
+                format,
+                out,
+            )
+            .await
+            .context("the export failed")?;
+        (n, "activities".to_owned())
+    };
     if let Some(path) = &a.out {
-        eprintln!("{written} {kind} written to {}.", path.display());
+        eprintln!("{written} {what} written to {}.", path.display());
     }
     Ok(())
 }

@@ -508,6 +508,15 @@ async fn the_demo_is_created_once_the_same_every_time_and_anew_with_reset() {
         &["user", "list", "--org", "demo", "--json"],
         None,
     ));
+    let activities = |db: &TestDatabase| {
+        ok(&coach(
+            dir.path(),
+            db,
+            &["export", "--org", "demo", "--kind", "activities"],
+            None,
+        ))
+    };
+    let first_activities = activities(&db);
     let again = ok(&coach(dir.path(), &db, &["demo", "--no-serve"], None));
     assert!(again.contains("already exists"));
     ok(&coach(
@@ -537,6 +546,42 @@ async fn the_demo_is_created_once_the_same_every_time_and_anew_with_reset() {
     assert_eq!(
         people, anew,
         "and the same ids: the demo comes from a fixed seed"
+    );
+    assert_eq!(
+        first_activities,
+        activities(&db),
+        "the same half year of activities and scores"
+    );
+    let rows: Vec<&str> = first_activities.lines().skip(1).collect();
+    assert!(
+        first_activities.starts_with("\u{feff}day,seller,activity,group,note,call,from_crm"),
+        "{}",
+        &first_activities[..200.min(first_activities.len())]
+    );
+    assert!(
+        rows.len() > 3000,
+        "half a year for 24 sellers: {}",
+        rows.len()
+    );
+    // The levels column (the ninth) is filled for scored activities.
+    let scored = rows
+        .iter()
+        .filter(|r| r.split(',').nth(8).is_some_and(|l| !l.is_empty()))
+        .count();
+    assert!(scored > 500, "managers scored some: {scored}");
+    let per_seller = |n: u32| {
+        rows.iter()
+            .filter(|r| r.contains(&format!(",seller{n}@demo.example,")))
+            .count()
+    };
+    let counts: Vec<usize> = (1..=24).map(per_seller).collect();
+    let (least, most) = (
+        counts.iter().min().copied().unwrap_or(0),
+        counts.iter().max().copied().unwrap_or(0),
+    );
+    assert!(
+        least > 0 && most > least * 3 / 2,
+        "sellers differ: {counts:?}"
     );
     let list = strip(&anew);
     assert_eq!(list.len(), 29);

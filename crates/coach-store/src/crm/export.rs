@@ -175,23 +175,33 @@ enum Sink<W: Write> {
 
 /// Writes exported rows in one format.
 pub struct ExportWriter<W: Write> {
-    kind: RecordKind,
+    headers: &'static [&'static str],
     sink: Sink<W>,
     count: u64,
 }
 
 impl<W: Write> ExportWriter<W> {
-    /// Starts an export: the byte-order mark and header, or the opening bracket.
-    pub fn start(mut out: W, kind: RecordKind, format: ExportFormat) -> std::io::Result<Self> {
+    /// Starts an export of CRM records of `kind`.
+    pub fn start(out: W, kind: RecordKind, format: ExportFormat) -> std::io::Result<Self> {
+        Self::with_headers(out, export_headers(kind), format)
+    }
+
+    /// Starts an export with these columns: the byte-order mark and header,
+    /// or the opening bracket.
+    pub fn with_headers(
+        mut out: W,
+        headers: &'static [&'static str],
+        format: ExportFormat,
+    ) -> std::io::Result<Self> {
         let sink = match format {
-            ExportFormat::Csv => Sink::Csv(SafeCsvWriter::start(out, true, export_headers(kind))?),
+            ExportFormat::Csv => Sink::Csv(SafeCsvWriter::start(out, true, headers)?),
             ExportFormat::Json => {
                 out.write_all(b"[")?;
                 Sink::Json(out)
             }
         };
         Ok(ExportWriter {
-            kind,
+            headers,
             sink,
             count: 0,
         })
@@ -210,7 +220,8 @@ impl<W: Write> ExportWriter<W> {
                     out.write_all(b",")?;
                 }
                 out.write_all(b"\n")?;
-                let object: serde_json::Map<String, Value> = export_headers(self.kind)
+                let object: serde_json::Map<String, Value> = self
+                    .headers
                     .iter()
                     .map(|h| (*h).to_owned())
                     .zip(values)

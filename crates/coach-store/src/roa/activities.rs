@@ -44,6 +44,8 @@ pub struct Activity {
     pub seller_id: String,
     /// Their name.
     pub seller_name: String,
+    /// Their email.
+    pub seller_email: String,
     /// The day it happened.
     pub occurred_on: NaiveDate,
     /// The seller's note.
@@ -98,7 +100,7 @@ pub struct NewActivity {
     pub note: String,
 }
 
-const SELECT: &str = "SELECT a.id, a.activity_type_id, t.name AS type_name, t.grp, a.seller_id, u.name AS seller_name, \
+const SELECT: &str = "SELECT a.id, a.activity_type_id, t.name AS type_name, t.grp, a.seller_id, u.name AS seller_name, u.email AS seller_email, \
      a.occurred_on, a.note, a.call_id, c.subject AS call_subject, a.logged_by, a.created_at, \
      s.standard_seq, s.levels, s.comment, s.scored_by, su.name AS scorer_name, s.scored_at \
      FROM activities a \
@@ -142,6 +144,7 @@ fn from_row(row: &AnyRow) -> Result<Activity> {
         group: grp.parse().unwrap_or(ActivityGroup::Call),
         seller_id: row.try_get("seller_id")?,
         seller_name: row.try_get("seller_name")?,
+        seller_email: row.try_get("seller_email")?,
         occurred_on: day(&occurred),
         note: row.try_get("note")?,
         call_id: row.try_get("call_id")?,
@@ -166,6 +169,22 @@ pub struct PastActivity {
     /// Its score: levels, comment, scorer.
     pub score: Option<(Vec<u8>, String, String)>,
 }
+
+/// The columns of an activities export.
+pub const ACTIVITY_COLUMNS: &[&str] = &[
+    "day",
+    "seller",
+    "activity",
+    "group",
+    "note",
+    "call",
+    "from_crm",
+    "standard_version",
+    "levels",
+    "meets_standard",
+    "comment",
+    "scored_by",
+];
 
 /// The activity logged for CRM calls: `logged_by` says where it came from.
 pub(crate) const FROM_CRM: &str = "crm";
@@ -458,6 +477,72 @@ impl Store {
         }
         tx.commit().await?;
         Ok(rows.len())
+    }
+
+    /// Writes the activities `filter` lets through (its sellers, type and
+    /// days; not its page), with their scores, to `out`, a page at a time;
+    /// returns how many.
+    pub async fn export_activities<W: std::io::Write + Send>(
+        &self,
+        org_id: &str,
+        filter: ActivityFilter,
+        format: crate::crm::ExportFormat,
+        out: W,
+    ) -> Result<u64> {
+        use serde_json::Value;
+        let io = |e: std::io::Error| StoreError::Database(sqlx::Error::Io(e));
+        let model = self.roa_model(org_id).await?;
+        let mut writer =
+            crate::crm::ExportWriter::with_headers(out, ACTIVITY_COLUMNS, format).map_err(io)?;
+        let mut filter = ActivityFilter {
+            limit: Some(1000),
+            after: None,
+            newest_first: false,
+            offset: None,
+            ..filter
+        };
+        loop {
+            let page = self.activities(org_id, &filter).await?;
+            let Some(last) = page.last() else { break };
+            filter.after = Some(last.id.clone());
+            for a in &page {
+                let text = |s: &str| Value::String(s.to_owned());
+                let opt = |s: Option<String>| s.map_or(Value::Null, Value::String);
+                let score = a.score.as_ref();
+                let meets = score.map(|s| {
+                    model
+                        .activity_type(&a.type_id)
+                        .and_then(|t| t.standards.iter().find(|x| x.seq == s.standard_seq))
+                        .is_some_and(|st| st.rubric.meets(&s.levels))
+                });
+                writer
+                    .write(vec![
+                        text(&ymd(a.occurred_on)),
+                        text(&a.seller_email),
+                        text(&a.type_name),
+                        text(a.group.as_str()),
+                        text(&a.note),
+                        opt(a.call_subject.clone()),
+                        Value::Bool(a.logged_by == FROM_CRM),
+                        opt(score.map(|s| s.standard_seq.to_string())),
+                        opt(score.map(|s| {
+                            s.levels
+                                .iter()
+                                .map(ToString::to_string)
+                                .collect::<Vec<_>>()
+                                .join(";")
+                        })),
+                        meets.map_or(Value::Null, Value::Bool),
+                        opt(score.map(|s| s.comment.clone())),
+                        opt(score.map(|s| s.scored_by_name.clone())),
+                    ])
+                    .map_err(io)?;
+            }
+            if page.len() < 1000 {
+                break;
+            }
+        }
+        writer.finish().map_err(io)
     }
 
     /// Counts the organization's CRM calls as activities where an activity
