@@ -97,7 +97,8 @@ CREATE TABLE activities (
     FOREIGN KEY (org_id, seller_id) REFERENCES users (org_id, id),
     FOREIGN KEY (org_id, call_id) REFERENCES calls (org_id, id) DEFERRABLE INITIALLY DEFERRED
 );
-CREATE INDEX activities_by_seller ON activities (org_id, seller_id, occurred_on);
+CREATE INDEX activities_by_seller ON activities (org_id, seller_id, occurred_on, activity_type_id);
+CREATE INDEX activities_by_day ON activities (org_id, occurred_on, id);
 CREATE INDEX activities_by_type ON activities (org_id, activity_type_id, occurred_on);
 CREATE UNIQUE INDEX activities_by_call ON activities (org_id, call_id, activity_type_id);
 

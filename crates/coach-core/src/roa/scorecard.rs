@@ -147,8 +147,8 @@ pub struct SellerFacts {
     pub id: String,
     /// Their manager's id.
     pub manager_id: Option<String>,
-    /// Their activities: type and day.
-    pub activities: Vec<(String, NaiveDate)>,
+    /// How many activities of each type they performed each day.
+    pub activities: Vec<(String, NaiveDate, u64)>,
     /// Quality scores of their activities.
     pub scores: Vec<ScoreFacts>,
     /// Measure values for the period.
@@ -287,8 +287,9 @@ pub fn scorecard(
         let count = seller
             .activities
             .iter()
-            .filter(|(id, day)| *id == t.id && period.contains(*day))
-            .count() as u64;
+            .filter(|(id, day, _)| *id == t.id && period.contains(*day))
+            .map(|(_, _, n)| n)
+            .sum::<u64>();
         let standard = t
             .standard_on(as_of)
             .filter(|s| t.active && s.applies_to(seller.manager_id.as_deref()));
@@ -425,6 +426,17 @@ pub struct Adoption {
 /// standard is met within the week; a monthly or quarterly one when the count
 /// since the period began reaches the share of it the days elapsed call for.
 pub fn adoption(model: &ModelView, sellers: &[SellerFacts], weeks: &[Week]) -> Vec<Adoption> {
+    // Each seller's days of each type, read once.
+    let by_type: Vec<BTreeMap<&str, Vec<(NaiveDate, u64)>>> = sellers
+        .iter()
+        .map(|s| {
+            let mut m: BTreeMap<&str, Vec<(NaiveDate, u64)>> = BTreeMap::new();
+            for (t, d, n) in &s.activities {
+                m.entry(t.as_str()).or_default().push((*d, *n));
+            }
+            m
+        })
+        .collect();
     model
         .activity_types
         .iter()
@@ -436,16 +448,17 @@ pub fn adoption(model: &ModelView, sellers: &[SellerFacts], weeks: &[Week]) -> V
                     let (mut met, mut of) = (0, 0);
                     if let Some(s) = t.standard_on(w.sunday()) {
                         let (from, to) = w.window(s.per);
-                        for seller in sellers
-                            .iter()
-                            .filter(|x| s.applies_to(x.manager_id.as_deref()))
-                        {
+                        for (seller, days) in sellers.iter().zip(&by_type) {
+                            if !s.applies_to(seller.manager_id.as_deref()) {
+                                continue;
+                            }
                             of += 1;
-                            let done = seller
-                                .activities
-                                .iter()
-                                .filter(|(id, d)| *id == t.id && from <= *d && *d <= to)
-                                .count() as u64;
+                            let done = days.get(t.id.as_str()).map_or(0, |v| {
+                                v.iter()
+                                    .filter(|(d, _)| from <= *d && *d <= to)
+                                    .map(|(_, n)| n)
+                                    .sum::<u64>()
+                            });
                             if w.on_pace(s.per, s.count, done) {
                                 met += 1;
                             }

@@ -110,11 +110,18 @@ fn model() -> ModelView {
 
 fn seller() -> SellerFacts {
     // Nine demos in November 2026, one in October; no account plan.
-    let mut activities: Vec<(String, NaiveDate)> = [2, 3, 5, 9, 12, 16, 23, 25, 30]
+    // The 9th counts twice (two demos that day).
+    let mut activities: Vec<(String, NaiveDate, u64)> = [2, 3, 5, 9, 12, 16, 23, 30]
         .iter()
-        .map(|d| ("demo".to_owned(), day(2026, 11, *d)))
+        .map(|d| {
+            (
+                "demo".to_owned(),
+                day(2026, 11, *d),
+                if *d == 9 { 2 } else { 1 },
+            )
+        })
         .collect();
-    activities.push(("demo".into(), day(2026, 10, 30)));
+    activities.push(("demo".into(), day(2026, 10, 30), 1));
     let score = |d: u32, seq: i64, levels: &[u8]| ScoreFacts {
         type_id: "demo".into(),
         occurred_on: day(2026, 11, d),
@@ -197,7 +204,7 @@ fn a_closed_month_is_judged_against_the_standards_in_force() {
 fn a_running_month_asks_for_what_is_due_by_now() {
     let november = Period::month_of(day(2026, 11, 1));
     let mut s = seller();
-    s.activities.retain(|(_, d)| *d <= day(2026, 11, 15));
+    s.activities.retain(|(_, d, _)| *d <= day(2026, 11, 15));
     let card = scorecard(&model(), &s, november, day(2026, 11, 15));
     assert!(card.running);
     let demo = &card.activities[0];
@@ -211,7 +218,7 @@ fn a_running_month_asks_for_what_is_due_by_now() {
     });
     assert_eq!((due.num, due.den), (900, 210));
     assert_eq!(due.display(), "4.3");
-    assert_eq!(demo.count, 5);
+    assert_eq!(demo.count, 6, "2, 3, 5, twice on the 9th, 12");
     assert_eq!(demo.quantity_met, Some(true));
 }
 
@@ -237,14 +244,14 @@ fn a_team_standard_leaves_other_teams_alone() {
 #[test]
 fn adoption_counts_sellers_on_pace_week_by_week() {
     let mut s1 = seller();
-    s1.activities.push(("plan".into(), day(2026, 11, 3)));
+    s1.activities.push(("plan".into(), day(2026, 11, 3), 1));
     let s2 = SellerFacts {
         id: "s2".into(),
         manager_id: Some("m2".into()),
         activities: vec![
-            ("demo".into(), day(2026, 11, 4)),
-            ("demo".into(), day(2026, 11, 10)),
-            ("demo".into(), day(2026, 11, 11)),
+            ("demo".into(), day(2026, 11, 4), 1),
+            ("demo".into(), day(2026, 11, 10), 1),
+            ("demo".into(), day(2026, 11, 11), 1),
         ],
         ..SellerFacts::default()
     };
@@ -254,7 +261,7 @@ fn adoption_counts_sellers_on_pace_week_by_week() {
     assert_eq!(adoption.len(), 2, "inactive types have no adoption");
     let demo: Vec<(u64, u64)> = adoption[0].weeks.iter().map(|w| (w.met, w.of)).collect();
     // Week of 2 Nov: s1 has demos on 2, 3, 5 (≥ 2), s2 one. Week of 9 Nov:
-    // s1 has 9 and 12, s2 10 and 11.
+    // s1 has two on the 9th and one on the 12th, s2 10 and 11.
     assert_eq!(demo, [(1, 2), (2, 2)]);
     // The account plan applies to manager m1's team only; one by the 3rd is
     // on pace for one a month in both weeks.

@@ -320,7 +320,15 @@ impl Store {
     pub async fn activities(&self, org_id: &str, f: &ActivityFilter) -> Result<Vec<Activity>> {
         let mut sql = Sql::new(SELECT, org_id);
         if let Some(sellers) = &f.sellers {
-            sql.and_in("a.seller_id", sellers);
+            // Newest first, a page is read along the by-day index and
+            // filtered; an indexed seller list would sort all of a team's
+            // activities for every page.
+            let column = if f.newest_first && f.seller_id.is_none() {
+                "(a.seller_id || '')"
+            } else {
+                "a.seller_id"
+            };
+            sql.and_in(column, sellers);
         }
         if let Some(s) = &f.seller_id {
             sql.and(" AND a.seller_id = ?", s.clone());

@@ -57,36 +57,54 @@ impl Store {
                 )
             })
             .collect();
+        // Counts per seller, type and day: bounded by the days, not by how
+        // many activities there are.
         let mut sql = Sql::new(
-            "SELECT a.seller_id, a.activity_type_id, a.occurred_on, s.standard_seq, s.levels FROM activities a \
-             LEFT JOIN activity_scores s ON s.org_id = a.org_id AND s.activity_id = a.id WHERE a.org_id = $1",
+            "SELECT a.seller_id, a.activity_type_id, a.occurred_on, CAST(COUNT(*) AS BIGINT) AS n \
+             FROM activities a WHERE a.org_id = $1",
             org_id,
         );
         sql.and_in("a.seller_id", &ids);
         sql.and(" AND a.occurred_on >= ?", ymd(from));
         sql.and(" AND a.occurred_on < ?", ymd(until));
+        sql.push(" GROUP BY a.seller_id, a.activity_type_id, a.occurred_on");
         for row in sql.fetch(self).await? {
             let seller: String = row.try_get("seller_id")?;
-            let type_id: String = row.try_get("activity_type_id")?;
             let on: String = row.try_get("occurred_on")?;
-            let (Some(f), Some(on)) = (facts.get_mut(&seller), day(&on)) else {
-                continue;
-            };
-            let seq: Option<i64> = row.try_get("standard_seq")?;
-            if let Some(standard_seq) = seq {
-                let levels: String = row.try_get("levels")?;
-                f.scores.push(ScoreFacts {
-                    type_id: type_id.clone(),
-                    occurred_on: on,
-                    standard_seq,
-                    levels: serde_json::from_str(&levels).unwrap_or_default(),
-                });
+            let n: i64 = row.try_get("n")?;
+            if let (Some(f), Some(on)) = (facts.get_mut(&seller), day(&on)) {
+                f.activities.push((
+                    row.try_get("activity_type_id")?,
+                    on,
+                    u64::try_from(n).unwrap_or(0),
+                ));
             }
-            f.activities.push((type_id, on));
         }
         let Some(period) = period else {
             return Ok(facts.into_values().collect());
         };
+        // The quality scores of the period.
+        let mut sql = Sql::new(
+            "SELECT a.seller_id, a.activity_type_id, a.occurred_on, s.standard_seq, s.levels FROM activities a \
+             JOIN activity_scores s ON s.org_id = a.org_id AND s.activity_id = a.id WHERE a.org_id = $1",
+            org_id,
+        );
+        sql.and_in("a.seller_id", &ids);
+        sql.and(" AND a.occurred_on >= ?", ymd(period.start().max(from)));
+        sql.and(" AND a.occurred_on < ?", ymd(period.end().min(until)));
+        for row in sql.fetch(self).await? {
+            let seller: String = row.try_get("seller_id")?;
+            let on: String = row.try_get("occurred_on")?;
+            let levels: String = row.try_get("levels")?;
+            if let (Some(f), Some(on)) = (facts.get_mut(&seller), day(&on)) {
+                f.scores.push(ScoreFacts {
+                    type_id: row.try_get("activity_type_id")?,
+                    occurred_on: on,
+                    standard_seq: row.try_get("standard_seq")?,
+                    levels: serde_json::from_str(&levels).unwrap_or_default(),
+                });
+            }
+        }
         let deals = self.deals(org_id, &ids, period).await?;
         let entered = self.entered_values(org_id, period).await?;
         let targets = self.targets(org_id, Some(period)).await?;

@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# The ROA reads: one seller's scorecard (API and page), a director's view of
+# every team with twelve weeks of adoption, and the activity lists, as ratios
+# against /healthz measured in the same run. First at demo size (24 sellers,
+# half a year of activities), then with ten times the activities per seller
+# (copied in the database), to see how the reads grow with the data.
+# SQLite only (the copy uses the sqlite3 shell). Release build.
+# Usage: bench/scorecard.sh [SECONDS_PER_ENDPOINT]   (default 8; needs wrk and sqlite3)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+secs=${1:-8}
+command -v wrk >/dev/null || { echo "bench/scorecard.sh needs wrk (apt-get install wrk)" >&2; exit 1; }
+command -v sqlite3 >/dev/null || { echo "bench/scorecard.sh needs sqlite3 (apt-get install sqlite3)" >&2; exit 1; }
+cargo build --release --quiet --bin coach
+bin=target/release/coach
+work=$(mktemp -d /tmp/coach-bench.XXXXXX)
+export COACH_DATA_DIR="$work" COACH_LOG=warn
+unset COACH_DATABASE_URL
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+base="http://127.0.0.1:$port"
+server=""
+trap '[ -n "$server" ] && kill $server 2>/dev/null; wait 2>/dev/null; rm -rf "$work"' EXIT
+"$bin" demo --reset --no-serve >/dev/null
+
+start() {
+  "$bin" serve --bind "127.0.0.1:$port" >"$work/server.log" 2>&1 &
+  server=$!
+  for _ in $(seq 1 100); do curl -sf "$base/readyz" >/dev/null && return; sleep 0.1; done
+  echo "the server did not start" >&2; exit 1
+}
+stop() { kill "$server"; wait "$server" 2>/dev/null || true; server=""; }
+session() {
+  local jar="$work/cookies-$1" csrf
+  csrf=$(curl -s -c "$jar" "$base/login" | sed -n 's/.*name="_csrf" value="\([^"]*\)".*/\1/p' | head -1)
+  curl -s -b "$jar" -c "$jar" -o /dev/null -d "email=$1@demo.example&password=coach-demo&_csrf=$csrf" "$base/login"
+  awk '$6=="coach_session"{print $7}' "$jar"
+}
+rss() { awk '/VmRSS/{print $2}' "/proc/$server/status"; }
+baseline=""
+run() {
+  local name=$1 path=$2; shift 2
+  local out rps p50 p99
+  out=$(wrk -t1 -c8 -d"${secs}s" --latency "$@" "$base$path")
+  rps=$(awk '/Requests\/sec/{print $2}' <<<"$out")
+  p50=$(awk '$1=="50%"{print $2}' <<<"$out")
+  p99=$(awk '$1=="99%"{print $2}' <<<"$out")
+  if grep -q "Non-2xx" <<<"$out"; then echo "$name answered errors:" >&2; echo "$out" >&2; exit 1; fi
+  [ -z "$baseline" ] && baseline=$rps
+  printf '%-44s %10s %9s %9s %7.4f\n' "$name" "$rps" "$p50" "$p99" "$(python3 -c "print($rps/$baseline)")"
+}
+measure() {
+  start
+  local token seller director manager activities
+  token=$("$bin" token create --org demo --email manager1@demo.example --name bench 2>/dev/null)
+  seller=$(curl -s -H "Authorization: Bearer $token" "$base/api/v1/users?q=seller1@" | python3 -c 'import json,sys; print(json.load(sys.stdin)["data"][0]["id"])')
+  director=$(session director)
+  manager=$(session manager1)
+  activities=$(sqlite3 "$work/coach.db" "SELECT COUNT(*) FROM activities")
+  echo "## $1: $activities activities"
+  printf '%-44s %10s %9s %9s %7s\n' "endpoint" "req/s" "p50 ms" "p99 ms" "ratio"
+  baseline=""
+  local before; before=$(rss)
+  run "GET /healthz (baseline)" /healthz
+  run "GET /api/v1/scorecards/{seller} (token)" "/api/v1/scorecards/$seller" -H "Authorization: Bearer $token"
+  run "GET /scorecard/{seller} (page)" "/scorecard/$seller" -H "Cookie: coach_session=$manager"
+  run "GET /api/v1/activities (50, token)" "/api/v1/activities" -H "Authorization: Bearer $token"
+  run "GET /activities (page, 50)" "/activities" -H "Cookie: coach_session=$manager"
+  run "GET /scorecard/team (manager: 8 sellers)" "/scorecard/team" -H "Cookie: coach_session=$manager"
+  run "GET /scorecard/team (director: 24 sellers)" "/scorecard/team" -H "Cookie: coach_session=$director"
+  echo "server memory (VmRSS): ${before} kB before, $(rss) kB after"
+  echo
+  stop
+}
+
+measure "demo size"
+# Ten times the activities per seller: nine copies of every activity (and score).
+sqlite3 "$work/coach.db" <<'SQL'
+WITH RECURSIVE k(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM k WHERE n < 9)
+INSERT INTO activities (org_id, id, activity_type_id, seller_id, occurred_on, note, call_id, logged_by, created_at)
+SELECT org_id, id || '-' || n, activity_type_id, seller_id, occurred_on, note, NULL, logged_by, created_at FROM activities, k;
+WITH RECURSIVE k(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM k WHERE n < 9)
+INSERT INTO activity_scores (org_id, activity_id, standard_seq, levels, comment, scored_by, scored_at)
+SELECT org_id, activity_id || '-' || n, standard_seq, levels, comment, scored_by, scored_at FROM activity_scores, k;
+ANALYZE;
+SQL
+measure "ten times the activities"
+echo "machine: $(nproc) cores; $secs s per endpoint, 8 connections; SQLite"
