@@ -103,11 +103,16 @@ CREATE INDEX activities_by_type ON activities (org_id, activity_type_id, occurre
 CREATE UNIQUE INDEX activities_by_call ON activities (org_id, call_id, activity_type_id);
 
 -- A manager's judgement of one activity against the rubric in force on its
--- day: one level per criterion (JSON).
+-- day: one level per criterion (JSON). The activity's seller, type and day
+-- are copied here (an activity never changes them), so a scorecard reads a
+-- period's scores without visiting every activity.
 CREATE TABLE activity_scores (
-    org_id        TEXT NOT NULL,
-    activity_id   TEXT NOT NULL,
-    standard_seq  BIGINT NOT NULL,
+    org_id            TEXT NOT NULL,
+    activity_id       TEXT NOT NULL,
+    seller_id         TEXT NOT NULL,
+    activity_type_id  TEXT NOT NULL,
+    occurred_on       TEXT NOT NULL,
+    standard_seq      BIGINT NOT NULL,
     levels        TEXT NOT NULL,
     comment       TEXT NOT NULL,
     scored_by     TEXT NOT NULL,
@@ -116,6 +121,7 @@ CREATE TABLE activity_scores (
     FOREIGN KEY (org_id, activity_id) REFERENCES activities (org_id, id),
     FOREIGN KEY (org_id, scored_by) REFERENCES users (org_id, id)
 );
+CREATE INDEX activity_scores_by_seller ON activity_scores (org_id, seller_id, occurred_on);
 
 -- Targets for a period ("2026-11", "2026-Q4") for the organization (no team,
 -- no seller), a team (its leader) or one seller; the nearest one applies.

@@ -60,8 +60,8 @@ fn rows_at(version: i64) -> Option<String> {
                VALUES ('{ORG}', 't1', 1, 2, 'week', NULL, '{{\"criteria\":[{{\"name\":\"Fit\",\"levels\":[\"Weak\",\"Good\"]}}],\"good_level\":2}}', '2026-01-01', NULL, '{at}');
              INSERT INTO activities (org_id, id, activity_type_id, seller_id, occurred_on, note, call_id, logged_by, created_at)
                VALUES ('{ORG}', 'a1', 't1', '{SELLER}', '2026-01-02', 'Old demo', NULL, '{SELLER}', '{at}');
-             INSERT INTO activity_scores (org_id, activity_id, standard_seq, levels, comment, scored_by, scored_at)
-               VALUES ('{ORG}', 'a1', 1, '[2]', 'Good', '{ADMIN}', '{at}');
+             INSERT INTO activity_scores (org_id, activity_id, seller_id, activity_type_id, occurred_on, standard_seq, levels, comment, scored_by, scored_at)
+               VALUES ('{ORG}', 'a1', '{SELLER}', 't1', '2026-01-02', 1, '[2]', 'Good', '{ADMIN}', '{at}');
              INSERT INTO roa_targets (org_id, measure_id, period, scope, value, set_by, set_at)
                VALUES ('{ORG}', 'o1', '2026-01', 'org', '40', '{ADMIN}', '{at}');",
             rows_at(3)?

@@ -400,11 +400,14 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         sqlx::query(
-            "INSERT INTO activity_scores (org_id, activity_id, standard_seq, levels, comment, scored_by, scored_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            "INSERT INTO activity_scores (org_id, activity_id, seller_id, activity_type_id, occurred_on, standard_seq, levels, comment, scored_by, scored_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
         )
         .bind(org_id)
         .bind(id)
+        .bind(&activity.seller_id)
+        .bind(&activity.type_id)
+        .bind(ymd(activity.occurred_on))
         .bind(standard.seq)
         .bind(levels_json)
         .bind(&comment)
@@ -469,11 +472,14 @@ impl Store {
                 })?;
                 standard.rubric.check_score(levels).map_err(at)?;
                 sqlx::query(
-                    "INSERT INTO activity_scores (org_id, activity_id, standard_seq, levels, comment, scored_by, scored_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                    "INSERT INTO activity_scores (org_id, activity_id, seller_id, activity_type_id, occurred_on, standard_seq, levels, comment, scored_by, scored_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
                 )
                 .bind(org_id)
                 .bind(&id)
+                .bind(&a.seller_id)
+                .bind(&a.type_id)
+                .bind(ymd(a.occurred_on))
                 .bind(standard.seq)
                 .bind(serde_json::to_string(levels).map_err(|e| FieldError::new("levels", e.to_string()))?)
                 .bind(validate_note(comment).map_err(at)?)

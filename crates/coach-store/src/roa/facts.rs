@@ -85,13 +85,13 @@ impl Store {
         };
         // The quality scores of the period.
         let mut sql = Sql::new(
-            "SELECT a.seller_id, a.activity_type_id, a.occurred_on, s.standard_seq, s.levels FROM activities a \
-             JOIN activity_scores s ON s.org_id = a.org_id AND s.activity_id = a.id WHERE a.org_id = $1",
+            "SELECT s.seller_id, s.activity_type_id, s.occurred_on, s.standard_seq, s.levels \
+             FROM activity_scores s WHERE s.org_id = $1",
             org_id,
         );
-        sql.and_in("a.seller_id", &ids);
-        sql.and(" AND a.occurred_on >= ?", ymd(period.start().max(from)));
-        sql.and(" AND a.occurred_on < ?", ymd(period.end().min(until)));
+        sql.and_in("s.seller_id", &ids);
+        sql.and(" AND s.occurred_on >= ?", ymd(period.start().max(from)));
+        sql.and(" AND s.occurred_on < ?", ymd(period.end().min(until)));
         for row in sql.fetch(self).await? {
             let seller: String = row.try_get("seller_id")?;
             let on: String = row.try_get("occurred_on")?;
