@@ -76,8 +76,8 @@ measure "demo size"
 # Ten times the activities per seller: nine copies of every activity (and score).
 sqlite3 "$work/coach.db" <<'SQL'
 WITH RECURSIVE k(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM k WHERE n < 9)
-INSERT INTO activities (org_id, id, activity_type_id, seller_id, occurred_on, note, call_id, logged_by, created_at)
-SELECT org_id, id || '-' || n, activity_type_id, seller_id, occurred_on, note, NULL, logged_by, created_at FROM activities, k;
+INSERT INTO activities (org_id, id, activity_type_id, seller_id, occurred_on, note, call_id, opportunity_id, logged_by, created_at)
+SELECT org_id, id || '-' || n, activity_type_id, seller_id, occurred_on, note, NULL, NULL, logged_by, created_at FROM activities, k;
 WITH RECURSIVE k(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM k WHERE n < 9)
 INSERT INTO activity_scores (org_id, activity_id, seller_id, activity_type_id, occurred_on, standard_seq, levels, comment, scored_by, scored_at)
 SELECT org_id, activity_id || '-' || n, seller_id, activity_type_id, occurred_on, standard_seq, levels, comment, scored_by, scored_at FROM activity_scores, k;

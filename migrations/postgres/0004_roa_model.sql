@@ -43,7 +43,7 @@ CREATE TABLE activity_types (
     grp          TEXT NOT NULL,
     description  TEXT NOT NULL,
     active       BIGINT NOT NULL DEFAULT 0,
-    call_kind    TEXT,
+    crm_source   TEXT,
     position     BIGINT NOT NULL,
     version      BIGINT NOT NULL DEFAULT 1,
     created_at   TEXT NOT NULL,
@@ -81,7 +81,8 @@ CREATE TABLE activity_standards (
 );
 
 -- What sellers did: logged by hand or through the API, or counted from a CRM
--- call of a kind the organization maps to the activity type.
+-- record the organization maps to the activity type (a call of a kind, an
+-- opportunity opened).
 CREATE TABLE activities (
     org_id            TEXT NOT NULL,
     id                TEXT NOT NULL,
@@ -90,17 +91,20 @@ CREATE TABLE activities (
     occurred_on       TEXT NOT NULL,
     note              TEXT NOT NULL,
     call_id           TEXT,
+    opportunity_id    TEXT,
     logged_by         TEXT NOT NULL,
     created_at        TEXT NOT NULL,
     PRIMARY KEY (org_id, id),
     FOREIGN KEY (org_id, activity_type_id) REFERENCES activity_types (org_id, id),
     FOREIGN KEY (org_id, seller_id) REFERENCES users (org_id, id),
-    FOREIGN KEY (org_id, call_id) REFERENCES calls (org_id, id) DEFERRABLE INITIALLY DEFERRED
+    FOREIGN KEY (org_id, call_id) REFERENCES calls (org_id, id) DEFERRABLE INITIALLY DEFERRED,
+    FOREIGN KEY (org_id, opportunity_id) REFERENCES opportunities (org_id, id) DEFERRABLE INITIALLY DEFERRED
 );
 CREATE INDEX activities_by_seller ON activities (org_id, seller_id, occurred_on, activity_type_id);
 CREATE INDEX activities_by_day ON activities (org_id, occurred_on, id);
 CREATE INDEX activities_by_type ON activities (org_id, activity_type_id, occurred_on);
 CREATE UNIQUE INDEX activities_by_call ON activities (org_id, call_id, activity_type_id);
+CREATE UNIQUE INDEX activities_by_opportunity ON activities (org_id, opportunity_id, activity_type_id);
 
 -- A manager's judgement of one activity against the rubric in force on its
 -- day: one level per criterion (JSON). The activity's seller, type and day

@@ -8,7 +8,8 @@ use chrono::{Days, NaiveDate, Utc};
 use coach_core::import::{Mapping, RecordKind};
 use coach_core::records::CallKind;
 use coach_core::roa::{
-    ActivityGroup, Criterion, MeasureLevel, MeasureValue, Metric, Per, Period, Rubric, scorecard,
+    ActivityGroup, Criterion, CrmSource, MeasureLevel, MeasureValue, Metric, Per, Period, Rubric,
+    scorecard,
 };
 use coach_core::{Role, Roles};
 use coach_store::crm::ImportRequest;
@@ -157,7 +158,7 @@ async fn an_activity_type_cannot_be_active_without_both_standards() {
         group: ActivityGroup::Opportunity,
         description: String::new(),
         drives: vec![close.clone()],
-        call_kind: None,
+        crm_source: None,
         standard,
         active,
     };
@@ -291,7 +292,7 @@ async fn the_chain_needs_its_links() {
                 group: ActivityGroup::Account,
                 description: String::new(),
                 drives: vec![],
-                call_kind: None,
+                crm_source: None,
                 standard: Some(standard(1)),
                 active: true,
             },
@@ -316,7 +317,7 @@ async fn the_chain_needs_its_links() {
                 group: ActivityGroup::Account,
                 description: String::new(),
                 drives: vec![theirs],
-                call_kind: None,
+                crm_source: None,
                 standard: Some(standard(1)),
                 active: true,
             },
@@ -578,7 +579,7 @@ async fn mapped_crm_calls_count_as_activities() {
     let demo = model
         .activity_types
         .iter()
-        .find(|t| t.call_kind == Some(CallKind::Demo))
+        .find(|t| t.crm_source == Some(CrmSource::Call(CallKind::Demo)))
         .unwrap()
         .id
         .clone();
@@ -596,7 +597,7 @@ async fn mapped_crm_calls_count_as_activities() {
             &demo,
             None,
             ActivityTypePatch {
-                call_kind: Some(Some(CallKind::Meeting)),
+                crm_source: Some(Some(CrmSource::Call(CallKind::Meeting))),
                 ..ActivityTypePatch::default()
             },
             None,
@@ -606,7 +607,7 @@ async fn mapped_crm_calls_count_as_activities() {
     let prospecting = model
         .activity_types
         .iter()
-        .find(|t| t.call_kind == Some(CallKind::Phone))
+        .find(|t| t.crm_source == Some(CrmSource::Call(CallKind::Phone)))
         .unwrap()
         .id
         .clone();
@@ -616,7 +617,7 @@ async fn mapped_crm_calls_count_as_activities() {
             &prospecting,
             None,
             ActivityTypePatch {
-                call_kind: Some(None),
+                crm_source: Some(None),
                 ..ActivityTypePatch::default()
             },
             None,
@@ -637,7 +638,88 @@ async fn mapped_crm_calls_count_as_activities() {
         [Some("Intro call".to_owned()), Some("Visit".to_owned())]
     );
     // Syncing again adds nothing.
-    assert_eq!(w.store.sync_call_activities(&w.org).await.unwrap(), 0);
+    assert_eq!(w.store.sync_crm_activities(&w.org).await.unwrap(), 0);
+
+    // Opportunities opened count once a type maps them, on the day they
+    // were created, for their owner; a reassigned deal moves its unscored
+    // activity to the new owner.
+    w.store
+        .update_activity_type(
+            &w.org,
+            &prospecting,
+            None,
+            ActivityTypePatch {
+                crm_source: Some(Some(CrmSource::OpportunityOpened)),
+                ..ActivityTypePatch::default()
+            },
+            None,
+        )
+        .await
+        .unwrap();
+    let deals = |owner: &str| {
+        format!(
+            "source_id,name,owner,stage,created_date\n\
+             O-1,Cobalt pilot,{owner},Prospecting,2026-11-03\n\
+             O-2,No date,seller@acme.example,Prospecting,\n"
+        )
+    };
+    import_csv(&w, RecordKind::Opportunities, deals("seller@acme.example")).await;
+    let opened: Vec<_> = w
+        .store
+        .activities(&w.org, &ActivityFilter::default())
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|a| a.opportunity_id.is_some())
+        .collect();
+    assert_eq!(
+        opened.len(),
+        1,
+        "the deal without a creation date does not count"
+    );
+    assert_eq!(
+        (
+            opened[0].opportunity_name.as_deref(),
+            opened[0].occurred_on.to_string().as_str(),
+            opened[0].seller_id.as_str()
+        ),
+        (Some("Cobalt pilot"), "2026-11-03", w.seller.as_str())
+    );
+    import_csv(&w, RecordKind::Opportunities, deals("manager@acme.example")).await;
+    let moved: Vec<_> = w
+        .store
+        .activities(&w.org, &ActivityFilter::default())
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|a| a.opportunity_id.is_some())
+        .collect();
+    assert_eq!(moved.len(), 1);
+    assert_eq!(moved[0].seller_id, w.manager, "counted for the new owner");
+    // Deactivating the type stops the counting of unscored records.
+    w.store
+        .update_activity_type(
+            &w.org,
+            &prospecting,
+            None,
+            ActivityTypePatch {
+                active: Some(false),
+                ..ActivityTypePatch::default()
+            },
+            None,
+        )
+        .await
+        .unwrap();
+    let left: Vec<_> = w
+        .store
+        .activities(&w.org, &ActivityFilter::default())
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|a| a.type_id == prospecting)
+        .map(|a| a.score.is_some())
+        .collect();
+    assert_eq!(left, [true], "only the scored phone call stays");
 }
 
 #[tokio::test]

@@ -53,13 +53,13 @@ fn rows_at(version: i64) -> Option<String> {
              INSERT INTO roa_measures (org_id, id, level, name, name_key, description, unit, metric, position, created_at)
                VALUES ('{ORG}', 'o1', 'objective', 'Close rate', 'close rate', '', 'percent', 'close_rate', 2, '{at}');
              INSERT INTO roa_objective_results (org_id, objective_id, result_id) VALUES ('{ORG}', 'o1', 'r1');
-             INSERT INTO activity_types (org_id, id, name, name_key, grp, description, active, call_kind, position, version, created_at, updated_at)
-               VALUES ('{ORG}', 't1', 'Demo held', 'demo held', 'opportunity', '', 1, 'demo', 1, 2, '{at}', '{at}');
+             INSERT INTO activity_types (org_id, id, name, name_key, grp, description, active, crm_source, position, version, created_at, updated_at)
+               VALUES ('{ORG}', 't1', 'Demo held', 'demo held', 'opportunity', '', 1, 'call:demo', 1, 2, '{at}', '{at}');
              INSERT INTO activity_type_objectives (org_id, activity_type_id, objective_id) VALUES ('{ORG}', 't1', 'o1');
              INSERT INTO activity_standards (org_id, activity_type_id, seq, quantity, per, team_id, rubric, effective_on, created_by, created_at)
                VALUES ('{ORG}', 't1', 1, 2, 'week', NULL, '{{\"criteria\":[{{\"name\":\"Fit\",\"levels\":[\"Weak\",\"Good\"]}}],\"good_level\":2}}', '2026-01-01', NULL, '{at}');
-             INSERT INTO activities (org_id, id, activity_type_id, seller_id, occurred_on, note, call_id, logged_by, created_at)
-               VALUES ('{ORG}', 'a1', 't1', '{SELLER}', '2026-01-02', 'Old demo', NULL, '{SELLER}', '{at}');
+             INSERT INTO activities (org_id, id, activity_type_id, seller_id, occurred_on, note, call_id, opportunity_id, logged_by, created_at)
+               VALUES ('{ORG}', 'a1', 't1', '{SELLER}', '2026-01-02', 'Old demo', NULL, NULL, '{SELLER}', '{at}');
              INSERT INTO activity_scores (org_id, activity_id, seller_id, activity_type_id, occurred_on, standard_seq, levels, comment, scored_by, scored_at)
                VALUES ('{ORG}', 'a1', '{SELLER}', 't1', '2026-01-02', 1, '[2]', 'Good', '{ADMIN}', '{at}');
              INSERT INTO roa_targets (org_id, measure_id, period, scope, value, set_by, set_at)

@@ -91,7 +91,7 @@ pub async fn load(store: &Store, org_id: &str, today: NaiveDate) -> anyhow::Resu
                 };
                 // CRM calls already count for the call-mapped types: sellers
                 // log the rest of that work by hand.
-                let share = if t.call_kind.is_some() { 0.8 } else { 1.0 };
+                let share = if t.crm_source.is_some() { 0.8 } else { 1.0 };
                 let mean = per_week * effort * share * rng.random_range(0.6..1.4);
                 let mut n = mean.floor() as u64;
                 if rng.random_bool((mean - mean.floor()).clamp(0.0, 1.0)) {

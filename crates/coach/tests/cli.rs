@@ -554,7 +554,7 @@ async fn the_demo_is_created_once_the_same_every_time_and_anew_with_reset() {
     );
     let rows: Vec<&str> = first_activities.lines().skip(1).collect();
     assert!(
-        first_activities.starts_with("\u{feff}day,seller,activity,group,note,call,from_crm"),
+        first_activities.starts_with("\u{feff}day,seller,activity,group,note,crm_record,from_crm"),
         "{}",
         &first_activities[..200.min(first_activities.len())]
     );

@@ -3,7 +3,7 @@
 //! objectives, and six activity types across the four groups, each with its
 //! standards. Documented in docs/roa-model.md; admins edit it freely.
 
-use super::{ActivityGroup, Criterion, MeasureLevel, Metric, Per, Rubric, Unit};
+use super::{ActivityGroup, Criterion, CrmSource, MeasureLevel, Metric, Per, Rubric, Unit};
 use crate::records::CallKind;
 
 /// A result or objective of the default model.
@@ -40,8 +40,8 @@ pub struct DefaultActivity {
     pub per: Per,
     /// What good looks like.
     pub rubric: Rubric,
-    /// Calls of this kind in the CRM count as this activity.
-    pub call_kind: Option<CallKind>,
+    /// CRM records that count as this activity.
+    pub crm_source: Option<CrmSource>,
 }
 
 /// The whole default model.
@@ -181,7 +181,7 @@ pub fn default_model() -> DefaultModel {
                     ],
                 ),
             ]),
-            call_kind: None,
+            crm_source: None,
         },
         DefaultActivity {
             name: "Prospecting to target segments",
@@ -210,7 +210,7 @@ pub fn default_model() -> DefaultModel {
                     ],
                 ),
             ]),
-            call_kind: Some(CallKind::Phone),
+            crm_source: Some(CrmSource::Call(CallKind::Phone)),
         },
         DefaultActivity {
             name: "Key-account plan updated",
@@ -248,7 +248,7 @@ pub fn default_model() -> DefaultModel {
                     ],
                 ),
             ]),
-            call_kind: None,
+            crm_source: None,
         },
         DefaultActivity {
             name: "Opportunity reviewed against buyer evidence",
@@ -277,7 +277,7 @@ pub fn default_model() -> DefaultModel {
                     ],
                 ),
             ]),
-            call_kind: None,
+            crm_source: None,
         },
         DefaultActivity {
             name: "Product demo held",
@@ -306,7 +306,7 @@ pub fn default_model() -> DefaultModel {
                     ],
                 ),
             ]),
-            call_kind: Some(CallKind::Demo),
+            crm_source: Some(CrmSource::Call(CallKind::Demo)),
         },
         DefaultActivity {
             name: "Call plan used",
@@ -344,7 +344,7 @@ pub fn default_model() -> DefaultModel {
                     ],
                 ),
             ]),
-            call_kind: None,
+            crm_source: None,
         },
     ];
     DefaultModel {

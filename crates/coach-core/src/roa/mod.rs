@@ -102,6 +102,65 @@ vocabulary! {
     }
 }
 
+/// The CRM records that count as an activity of a type by themselves, without
+/// anyone logging them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum CrmSource {
+    /// Calls of this kind, for their owner on their day.
+    Call(crate::records::CallKind),
+    /// Opportunities, for their owner on the day they were created.
+    OpportunityOpened,
+}
+
+impl CrmSource {
+    /// Every source, in display order.
+    pub fn all() -> Vec<CrmSource> {
+        let mut all: Vec<CrmSource> = crate::records::CallKind::ALL
+            .iter()
+            .map(|k| CrmSource::Call(*k))
+            .collect();
+        all.push(CrmSource::OpportunityOpened);
+        all
+    }
+
+    /// The stable name in the database and the API: `call:demo`,
+    /// `opportunity:opened`.
+    pub fn key(self) -> String {
+        match self {
+            CrmSource::Call(k) => format!("call:{}", k.as_str()),
+            CrmSource::OpportunityOpened => "opportunity:opened".to_owned(),
+        }
+    }
+
+    /// How people read it.
+    pub fn label(self) -> String {
+        match self {
+            CrmSource::Call(k) => format!("Calls: {}", k.label()),
+            CrmSource::OpportunityOpened => "Opportunities opened".to_owned(),
+        }
+    }
+}
+
+impl std::str::FromStr for CrmSource {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let t = s.trim();
+        if t.eq_ignore_ascii_case("opportunity:opened") {
+            return Ok(CrmSource::OpportunityOpened);
+        }
+        t.strip_prefix("call:")
+            .and_then(|k| k.parse().ok())
+            .map(CrmSource::Call)
+            .ok_or_else(|| {
+                format!(
+                    "a CRM source (call:meeting, call:phone, call:video, call:demo, call:presentation, opportunity:opened); got {}",
+                    crate::tabular::quote(s)
+                )
+            })
+    }
+}
+
 /// The most criteria a rubric has, and the most levels a criterion has.
 pub const LEVELS_MAX: usize = 6;
 

@@ -379,6 +379,14 @@ fn the_default_model_follows_the_chain_and_the_standards_rule() {
         model
             .activities
             .iter()
-            .any(|a| a.call_kind == Some(CallKind::Demo))
+            .any(|a| a.crm_source == Some(CrmSource::Call(CallKind::Demo)))
+    );
+    for source in CrmSource::all() {
+        assert_eq!(source.key().parse(), Ok(source));
+    }
+    assert!("call:fax".parse::<CrmSource>().is_err());
+    assert_eq!(
+        "opportunity:opened".parse(),
+        Ok(CrmSource::OpportunityOpened)
     );
 }

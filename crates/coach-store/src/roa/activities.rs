@@ -54,6 +54,10 @@ pub struct Activity {
     pub call_id: Option<String>,
     /// That call's subject.
     pub call_subject: Option<String>,
+    /// The opportunity it was counted from (opened).
+    pub opportunity_id: Option<String>,
+    /// That opportunity's name.
+    pub opportunity_name: Option<String>,
     /// Who logged it (the seller, their manager, or the CRM import).
     pub logged_by: String,
     /// When it was logged.
@@ -101,12 +105,13 @@ pub struct NewActivity {
 }
 
 const SELECT: &str = "SELECT a.id, a.activity_type_id, t.name AS type_name, t.grp, a.seller_id, u.name AS seller_name, u.email AS seller_email, \
-     a.occurred_on, a.note, a.call_id, c.subject AS call_subject, a.logged_by, a.created_at, \
+     a.occurred_on, a.note, a.call_id, c.subject AS call_subject, a.opportunity_id, o.name AS opportunity_name, a.logged_by, a.created_at, \
      s.standard_seq, s.levels, s.comment, s.scored_by, su.name AS scorer_name, s.scored_at \
      FROM activities a \
      JOIN activity_types t ON t.org_id = a.org_id AND t.id = a.activity_type_id \
      JOIN users u ON u.org_id = a.org_id AND u.id = a.seller_id \
      LEFT JOIN calls c ON c.org_id = a.org_id AND c.id = a.call_id \
+     LEFT JOIN opportunities o ON o.org_id = a.org_id AND o.id = a.opportunity_id \
      LEFT JOIN activity_scores s ON s.org_id = a.org_id AND s.activity_id = a.id \
      LEFT JOIN users su ON su.org_id = s.org_id AND su.id = s.scored_by \
      WHERE a.org_id = $1";
@@ -149,6 +154,8 @@ fn from_row(row: &AnyRow) -> Result<Activity> {
         note: row.try_get("note")?,
         call_id: row.try_get("call_id")?,
         call_subject: row.try_get("call_subject")?,
+        opportunity_id: row.try_get("opportunity_id")?,
+        opportunity_name: row.try_get("opportunity_name")?,
         logged_by: row.try_get("logged_by")?,
         created_at: from_db(&created).unwrap_or_default(),
         score,
@@ -177,7 +184,7 @@ pub const ACTIVITY_COLUMNS: &[&str] = &[
     "activity",
     "group",
     "note",
-    "call",
+    "crm_record",
     "from_crm",
     "standard_version",
     "levels",
@@ -189,15 +196,20 @@ pub const ACTIVITY_COLUMNS: &[&str] = &[
 /// The activity logged for CRM calls: `logged_by` says where it came from.
 pub(crate) const FROM_CRM: &str = "crm";
 
-/// Counts CRM calls as activities of the types mapped to their kind, and
-/// drops unscored call activities whose type no longer maps to the call's
-/// kind. Runs after imports and mapping changes; idempotent.
-pub(crate) async fn sync_calls(conn: &mut sqlx::AnyConnection, org_id: &str) -> Result<usize> {
+/// Counts CRM records as activities of the types mapped to them (calls of a
+/// kind, opportunities opened), for their owner on their day, and drops
+/// unscored ones whose mapping or owner changed. Runs inside imports and
+/// mapping changes; idempotent. Only active types count.
+pub(crate) async fn sync_crm(conn: &mut sqlx::AnyConnection, org_id: &str) -> Result<usize> {
     sqlx::query(
-        "DELETE FROM activities WHERE org_id = $1 AND call_id IS NOT NULL \
+        "DELETE FROM activities WHERE org_id = $1 AND (call_id IS NOT NULL OR opportunity_id IS NOT NULL) \
          AND NOT EXISTS (SELECT 1 FROM activity_scores s WHERE s.org_id = activities.org_id AND s.activity_id = activities.id) \
-         AND NOT EXISTS (SELECT 1 FROM calls c JOIN activity_types t ON t.org_id = c.org_id AND t.call_kind = c.kind \
-                         WHERE c.org_id = activities.org_id AND c.id = activities.call_id AND t.id = activities.activity_type_id)",
+         AND NOT EXISTS (SELECT 1 FROM calls c JOIN activity_types t ON t.org_id = c.org_id AND t.crm_source = 'call:' || c.kind AND t.active = 1 \
+                         WHERE c.org_id = activities.org_id AND c.id = activities.call_id AND c.owner_id = activities.seller_id \
+                         AND t.id = activities.activity_type_id) \
+         AND NOT EXISTS (SELECT 1 FROM opportunities o JOIN activity_types t ON t.org_id = o.org_id AND t.crm_source = 'opportunity:opened' AND t.active = 1 \
+                         WHERE o.org_id = activities.org_id AND o.id = activities.opportunity_id AND o.owner_id = activities.seller_id \
+                         AND o.created_on = activities.occurred_on AND t.id = activities.activity_type_id)",
     )
     .bind(org_id)
     .execute(&mut *conn)
@@ -207,37 +219,60 @@ pub(crate) async fn sync_calls(conn: &mut sqlx::AnyConnection, org_id: &str) -> 
         .fetch_one(&mut *conn)
         .await?;
     let tz: chrono_tz::Tz = tz.parse().unwrap_or(chrono_tz::UTC);
-    let missing: Vec<(String, String, String, String)> = sqlx::query_as(
+    let calls: Vec<(String, String, String, String)> = sqlx::query_as(
         "SELECT c.id, t.id, c.owner_id, c.occurred_at FROM calls c \
-         JOIN activity_types t ON t.org_id = c.org_id AND t.call_kind = c.kind \
+         JOIN activity_types t ON t.org_id = c.org_id AND t.crm_source = 'call:' || c.kind AND t.active = 1 \
          WHERE c.org_id = $1 AND NOT EXISTS (SELECT 1 FROM activities a WHERE a.org_id = c.org_id AND a.call_id = c.id AND a.activity_type_id = t.id) \
          ORDER BY c.occurred_at, c.id",
     )
     .bind(org_id)
     .fetch_all(&mut *conn)
     .await?;
+    let opportunities: Vec<(String, String, String, String)> = sqlx::query_as(
+        "SELECT o.id, t.id, o.owner_id, o.created_on FROM opportunities o \
+         JOIN activity_types t ON t.org_id = o.org_id AND t.crm_source = 'opportunity:opened' AND t.active = 1 \
+         WHERE o.org_id = $1 AND o.created_on IS NOT NULL \
+         AND NOT EXISTS (SELECT 1 FROM activities a WHERE a.org_id = o.org_id AND a.opportunity_id = o.id AND a.activity_type_id = t.id) \
+         ORDER BY o.created_on, o.id",
+    )
+    .bind(org_id)
+    .fetch_all(&mut *conn)
+    .await?;
     let now = to_db(Utc::now());
-    for (call_id, type_id, owner, at) in &missing {
-        let on = from_db(at).map_or_else(
-            || at.get(..10).map(day).unwrap_or_default(),
-            |t| t.with_timezone(&tz).date_naive(),
+    let rows = calls
+        .iter()
+        .map(|(id, type_id, owner, at)| {
+            let on = from_db(at).map_or_else(
+                || at.get(..10).map(day).unwrap_or_default(),
+                |t| t.with_timezone(&tz).date_naive(),
+            );
+            (Some(id), None, type_id, owner, on)
+        })
+        .chain(
+            opportunities
+                .iter()
+                .map(|(id, type_id, owner, on)| (None, Some(id), type_id, owner, day(on))),
         );
+    let mut n = 0;
+    for (call_id, opportunity_id, type_id, owner, on) in rows {
         sqlx::query(
-            "INSERT INTO activities (org_id, id, activity_type_id, seller_id, occurred_on, note, call_id, logged_by, created_at) \
-             VALUES ($1, $2, $3, $4, $5, '', $6, $7, $8)",
+            "INSERT INTO activities (org_id, id, activity_type_id, seller_id, occurred_on, note, call_id, opportunity_id, logged_by, created_at) \
+             VALUES ($1, $2, $3, $4, $5, '', $6, $7, $8, $9)",
         )
         .bind(org_id)
         .bind(uuid::Uuid::now_v7().to_string())
         .bind(type_id)
         .bind(owner)
         .bind(ymd(on))
-        .bind(call_id)
+        .bind(call_id.cloned())
+        .bind(opportunity_id.cloned())
         .bind(FROM_CRM)
         .bind(&now)
         .execute(&mut *conn)
         .await?;
+        n += 1;
     }
-    Ok(missing.len())
+    Ok(n)
 }
 
 impl Store {
@@ -288,8 +323,8 @@ impl Store {
         }
         let id = uuid::Uuid::now_v7().to_string();
         sqlx::query(
-            "INSERT INTO activities (org_id, id, activity_type_id, seller_id, occurred_on, note, call_id, logged_by, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, NULL, $7, $8)",
+            "INSERT INTO activities (org_id, id, activity_type_id, seller_id, occurred_on, note, call_id, opportunity_id, logged_by, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, NULL, NULL, $7, $8)",
         )
         .bind(org_id)
         .bind(&id)
@@ -450,8 +485,8 @@ impl Store {
             let note = validate_note(&a.note).map_err(at)?;
             let id = uuid::Uuid::now_v7().to_string();
             sqlx::query(
-                "INSERT INTO activities (org_id, id, activity_type_id, seller_id, occurred_on, note, call_id, logged_by, created_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, NULL, $7, $8)",
+                "INSERT INTO activities (org_id, id, activity_type_id, seller_id, occurred_on, note, call_id, opportunity_id, logged_by, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, NULL, NULL, $7, $8)",
             )
             .bind(org_id)
             .bind(&id)
@@ -536,7 +571,10 @@ impl Store {
                         text(&a.type_name),
                         text(a.group.as_str()),
                         text(&a.note),
-                        opt(a.call_subject.clone()),
+                        opt(a
+                            .call_subject
+                            .clone()
+                            .or_else(|| a.opportunity_name.clone())),
                         Value::Bool(a.logged_by == FROM_CRM),
                         opt(score.map(|s| s.standard_seq.to_string())),
                         opt(score.map(|s| {
@@ -561,9 +599,9 @@ impl Store {
 
     /// Counts the organization's CRM calls as activities where an activity
     /// type maps their kind (after an import). Returns how many were added.
-    pub async fn sync_call_activities(&self, org_id: &str) -> Result<usize> {
+    pub async fn sync_crm_activities(&self, org_id: &str) -> Result<usize> {
         let mut tx = self.write().await?;
-        let n = sync_calls(&mut tx, org_id).await?;
+        let n = sync_crm(&mut tx, org_id).await?;
         tx.commit().await?;
         Ok(n)
     }

@@ -9,17 +9,17 @@ mod activities;
 mod facts;
 mod targets;
 
-pub(crate) use activities::sync_calls;
+pub(crate) use activities::sync_crm;
 pub use activities::{Activity, ActivityFilter, NewActivity, PastActivity, Score};
 pub use targets::{Target, TargetScope, TargetValue};
 
 use crate::{Result, Store, StoreError};
 use chrono::{DateTime, NaiveDate, Utc};
 use coach_core::FieldError;
-use coach_core::records::CallKind;
 use coach_core::roa::{
-    ActivityFacts, ActivityGroup, MeasureFacts, MeasureLevel, Metric, ModelView, Per, Quantity,
-    Rubric, StandardFacts, Unit, default_model, validate_description, validate_model_name,
+    ActivityFacts, ActivityGroup, CrmSource, MeasureFacts, MeasureLevel, Metric, ModelView, Per,
+    Quantity, Rubric, StandardFacts, Unit, default_model, validate_description,
+    validate_model_name,
 };
 use coach_core::time::{from_db, to_db};
 use sqlx::any::AnyRow;
@@ -77,8 +77,8 @@ pub struct ActivityType {
     pub description: String,
     /// Whether sellers are held to it.
     pub active: bool,
-    /// CRM calls of this kind count as this activity.
-    pub call_kind: Option<CallKind>,
+    /// CRM records that count as this activity.
+    pub crm_source: Option<CrmSource>,
     /// The objectives it drives.
     pub drives: Vec<String>,
     /// Its standards, oldest first; the last is in force.
@@ -218,8 +218,8 @@ pub struct NewActivityType {
     pub description: String,
     /// The objectives it drives (at least one, R2).
     pub drives: Vec<String>,
-    /// CRM calls of this kind count as this activity.
-    pub call_kind: Option<CallKind>,
+    /// CRM records that count as this activity.
+    pub crm_source: Option<CrmSource>,
     /// Its first standards; required to be active (R4).
     pub standard: Option<NewStandard>,
     /// Whether sellers are held to it from now.
@@ -236,7 +236,7 @@ pub struct ActivityTypePatch {
     /// New objectives.
     pub drives: Option<Vec<String>>,
     /// New CRM mapping (`Some(None)` removes it).
-    pub call_kind: Option<Option<CallKind>>,
+    pub crm_source: Option<Option<CrmSource>>,
     /// Activate or deactivate.
     pub active: Option<bool>,
     /// A new version of the standards, in force from today.
@@ -538,7 +538,7 @@ impl Store {
                 });
         }
         let rows = sqlx::query(
-            "SELECT id, name, grp, description, active, call_kind, version FROM activity_types WHERE org_id = $1 ORDER BY position, id",
+            "SELECT id, name, grp, description, active, crm_source, version FROM activity_types WHERE org_id = $1 ORDER BY position, id",
         )
         .bind(org_id)
         .fetch_all(&self.pool)
@@ -547,7 +547,7 @@ impl Store {
         for row in &rows {
             let id: String = row.try_get("id")?;
             let active: i64 = row.try_get("active")?;
-            let kind: Option<String> = row.try_get("call_kind")?;
+            let source: Option<String> = row.try_get("crm_source")?;
             activity_types.push(ActivityType {
                 drives: objectives.get(&id).cloned().unwrap_or_default(),
                 standards: standards.remove(&id).unwrap_or_default(),
@@ -556,7 +556,7 @@ impl Store {
                 group: parse(row, "grp")?,
                 description: row.try_get("description")?,
                 active: active != 0,
-                call_kind: kind.and_then(|k| k.parse().ok()),
+                crm_source: source.and_then(|k| k.parse().ok()),
                 version: row.try_get("version")?,
             });
         }
@@ -757,7 +757,7 @@ impl Store {
         let position = next_position(&mut tx, "activity_types", org_id).await?;
         let now = to_db(Utc::now());
         sqlx::query(
-            "INSERT INTO activity_types (org_id, id, name, name_key, grp, description, active, call_kind, position, version, created_at, updated_at) \
+            "INSERT INTO activity_types (org_id, id, name, name_key, grp, description, active, crm_source, position, version, created_at, updated_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 1, $10, $10)",
         )
         .bind(org_id)
@@ -767,7 +767,7 @@ impl Store {
         .bind(new.group.as_str())
         .bind(&description)
         .bind(i64::from(new.active))
-        .bind(new.call_kind.map(|k| k.as_str().to_owned()))
+        .bind(new.crm_source.map(CrmSource::key))
         .bind(position)
         .bind(&now)
         .execute(&mut *tx)
@@ -776,7 +776,7 @@ impl Store {
         if let Some(standard) = new.standard {
             insert_standard(&mut tx, org_id, &id, standard, by).await?;
         }
-        activities::sync_calls(&mut tx, org_id).await?;
+        activities::sync_crm(&mut tx, org_id).await?;
         tx.commit().await?;
         Ok(id)
     }
@@ -837,11 +837,11 @@ impl Store {
             check_measures(&mut tx, org_id, drives, MeasureLevel::Objective).await?;
             set_links(&mut tx, org_id, TYPE_OBJECTIVES, id, drives).await?;
         }
-        if let Some(kind) = patch.call_kind {
-            sqlx::query("UPDATE activity_types SET call_kind = $3 WHERE org_id = $1 AND id = $2")
+        if let Some(source) = patch.crm_source {
+            sqlx::query("UPDATE activity_types SET crm_source = $3 WHERE org_id = $1 AND id = $2")
                 .bind(org_id)
                 .bind(id)
-                .bind(kind.map(|k| k.as_str().to_owned()))
+                .bind(source.map(CrmSource::key))
                 .execute(&mut *tx)
                 .await?;
         }
@@ -876,7 +876,7 @@ impl Store {
         .bind(to_db(Utc::now()))
         .execute(&mut *tx)
         .await?;
-        activities::sync_calls(&mut tx, org_id).await?;
+        activities::sync_crm(&mut tx, org_id).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -940,7 +940,7 @@ pub(crate) async fn seed_default(tx: &mut Transaction<'static, Any>, org_id: &st
     for (position, a) in (1_i64..).zip(&model.activities) {
         let id = uuid::Uuid::now_v7().to_string();
         sqlx::query(
-            "INSERT INTO activity_types (org_id, id, name, name_key, grp, description, active, call_kind, position, version, created_at, updated_at) \
+            "INSERT INTO activity_types (org_id, id, name, name_key, grp, description, active, crm_source, position, version, created_at, updated_at) \
              VALUES ($1, $2, $3, $4, $5, $6, 1, $7, $8, 1, $9, $9)",
         )
         .bind(org_id)
@@ -949,7 +949,7 @@ pub(crate) async fn seed_default(tx: &mut Transaction<'static, Any>, org_id: &st
         .bind(a.name.to_lowercase())
         .bind(a.group.as_str())
         .bind(a.description)
-        .bind(a.call_kind.map(|k| k.as_str().to_owned()))
+        .bind(a.crm_source.map(CrmSource::key))
         .bind(position)
         .bind(&now)
         .execute(&mut **tx)
@@ -981,6 +981,6 @@ pub(crate) async fn seed_default(tx: &mut Transaction<'static, Any>, org_id: &st
         .bind(org_id)
         .execute(&mut **tx)
         .await?;
-    activities::sync_calls(tx, org_id).await?;
+    activities::sync_crm(tx, org_id).await?;
     Ok(())
 }

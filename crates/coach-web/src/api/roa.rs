@@ -18,10 +18,9 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, NaiveDate, Utc};
 use coach_core::FieldError;
-use coach_core::records::CallKind;
 use coach_core::roa::{
-    ActivityGroup, ActivityLine, Criterion, MeasureLevel, MeasureLine, MeasureValue, Metric, Per,
-    Period, Rubric, Scorecard, Unit,
+    ActivityGroup, ActivityLine, Criterion, CrmSource, MeasureLevel, MeasureLine, MeasureValue,
+    Metric, Per, Period, Rubric, Scorecard, Unit,
 };
 use coach_core::stats::Rate;
 use coach_store::roa::{
@@ -377,8 +376,8 @@ pub struct ActivityTypeOut {
     pub description: String,
     /// Whether sellers are held to it (only with both standards, R4).
     pub active: bool,
-    /// CRM calls of this kind count as this activity: `meeting`, `phone`, `video`, `demo`, `presentation`.
-    pub call_kind: Option<String>,
+    /// CRM records that count as this activity by themselves: `call:meeting`, `call:phone`, `call:video`, `call:demo`, `call:presentation` or `opportunity:opened`.
+    pub crm_source: Option<String>,
     /// The ids of the objectives it drives (R2).
     pub drives: Vec<String>,
     /// The standards in force now.
@@ -397,7 +396,7 @@ impl From<&ActivityType> for ActivityTypeOut {
             group: t.group.as_str().to_owned(),
             description: t.description.clone(),
             active: t.active,
-            call_kind: t.call_kind.map(|k| k.as_str().to_owned()),
+            crm_source: t.crm_source.map(CrmSource::key),
             drives: t.drives.clone(),
             standard: t.current().map(StandardOut::from),
             history: t.standards.iter().map(StandardOut::from).collect(),
@@ -426,8 +425,8 @@ pub struct NewActivityTypeIn {
     pub description: String,
     /// The ids of the objectives it drives; at least one (R2).
     pub drives: Vec<String>,
-    /// CRM calls of this kind count as this activity.
-    pub call_kind: Option<String>,
+    /// CRM records that count as this activity: `call:<kind>` or `opportunity:opened`.
+    pub crm_source: Option<String>,
     /// Its standards; without them it cannot be active (R4).
     pub standard: Option<StandardIn>,
     /// Whether sellers are held to it from now (default: when it has a standard).
@@ -444,10 +443,10 @@ pub struct ActivityTypePatchIn {
     pub description: Option<String>,
     /// The objectives it drives (replacing the old links; at least one).
     pub drives: Option<Vec<String>>,
-    /// The CRM call kind that counts as it; `null` removes the mapping.
+    /// The CRM records that count as it; `null` removes the mapping.
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<String>)]
-    pub call_kind: Option<Option<String>>,
+    pub crm_source: Option<Option<String>>,
     /// Activate (needs both standards, R4) or deactivate.
     pub active: Option<bool>,
     /// A new version of its standards, in force from today; earlier activities keep theirs.
@@ -462,8 +461,8 @@ fn type_response(status: StatusCode, t: &ActivityType) -> Response {
     r
 }
 
-fn call_kind(raw: Option<&str>) -> Result<Option<CallKind>, AppError> {
-    raw.map(|k| parse::<CallKind>("call_kind", k)).transpose()
+fn crm_source(raw: Option<&str>) -> Result<Option<CrmSource>, AppError> {
+    raw.map(|k| parse::<CrmSource>("crm_source", k)).transpose()
 }
 
 /// The activity types, each with its standards and their history (R4).
@@ -499,7 +498,7 @@ pub(crate) async fn create_activity_type(
         group: parse::<ActivityGroup>("group", &body.group)?,
         description: body.description,
         drives: body.drives,
-        call_kind: call_kind(body.call_kind.as_deref())?,
+        crm_source: crm_source(body.crm_source.as_deref())?,
         active: body.active.unwrap_or(standard.is_some()),
         standard,
     };
@@ -544,9 +543,9 @@ pub(crate) async fn update_activity_type(
         name: body.name,
         description: body.description,
         drives: body.drives,
-        call_kind: body
-            .call_kind
-            .map(|k| call_kind(k.as_deref()))
+        crm_source: body
+            .crm_source
+            .map(|k| crm_source(k.as_deref()))
             .transpose()?,
         active: body.active,
         standard: body.standard.map(StandardIn::into_new).transpose()?,
@@ -596,6 +595,8 @@ pub struct ActivityOut {
     pub note: String,
     /// The CRM call it was counted from.
     pub call_id: Option<String>,
+    /// The CRM opportunity it was counted from (opened).
+    pub opportunity_id: Option<String>,
     /// Who logged it (a person's id, or `crm`).
     pub logged_by: String,
     /// When it was logged.
@@ -628,6 +629,7 @@ fn activity_out(a: Activity, model: &coach_store::roa::Model) -> ActivityOut {
         occurred_on: a.occurred_on,
         note: a.note,
         call_id: a.call_id,
+        opportunity_id: a.opportunity_id,
         logged_by: a.logged_by,
         created_at: a.created_at,
         score,

@@ -201,8 +201,12 @@ async fn render_list(
                 seller: a.seller_name.clone(),
                 type_name: a.type_name.clone(),
                 group: a.group.label(),
-                what: a.call_subject.clone().unwrap_or_else(|| a.note.clone()),
-                from_crm: a.call_id.is_some(),
+                what: a
+                    .call_subject
+                    .clone()
+                    .or_else(|| a.opportunity_name.clone())
+                    .unwrap_or_else(|| a.note.clone()),
+                from_crm: a.logged_by == "crm",
                 score: score_pill(a, &model),
             })
             .collect(),
@@ -312,7 +316,7 @@ struct DetailPage {
     seller_id: String,
     day: String,
     note: String,
-    call: Option<(String, String)>,
+    call: Option<(&'static str, String, String)>,
     logged: String,
     score: (&'static str, &'static str),
     scored_by: Option<String>,
@@ -427,9 +431,19 @@ async fn render_detail(
         seller_id: a.seller_id,
         day: date(a.occurred_on),
         note: a.note,
-        call: a
-            .call_id
-            .map(|c| (format!("/calls/{c}"), a.call_subject.unwrap_or_default())),
+        call: match (a.call_id, a.opportunity_id) {
+            (Some(c), _) => Some((
+                "CRM call",
+                format!("/calls/{c}"),
+                a.call_subject.unwrap_or_default(),
+            )),
+            (None, Some(o)) => Some((
+                "Opportunity opened",
+                format!("/opportunities/{o}"),
+                a.opportunity_name.unwrap_or_default(),
+            )),
+            _ => None,
+        },
         logged: logged_by,
         criteria,
         can_score,

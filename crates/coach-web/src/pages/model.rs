@@ -16,9 +16,8 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use coach_core::FieldError;
 use coach_core::Role;
-use coach_core::records::CallKind;
 use coach_core::roa::{
-    ActivityGroup, Criterion, LEVELS_MAX, MeasureLevel, Metric, Per, Rubric, Unit,
+    ActivityGroup, Criterion, CrmSource, LEVELS_MAX, MeasureLevel, Metric, Per, Rubric, Unit,
 };
 use coach_store::roa::{
     ActivityType, ActivityTypePatch, Measure, MeasurePatch, Model, NewActivityType, NewMeasure,
@@ -52,7 +51,7 @@ pub(crate) struct TypeCard {
     active: bool,
     standard: String,
     criteria: usize,
-    call_kind: Option<&'static str>,
+    crm_source: Option<String>,
     drives: Vec<Link>,
 }
 
@@ -179,7 +178,7 @@ async fn render(
             active: t.active,
             standard: standard_text(t, &leaders),
             criteria: t.current().map_or(0, |s| s.rubric.criteria.len()),
-            call_kind: t.call_kind.map(CallKind::label),
+            crm_source: t.crm_source.map(CrmSource::label),
             drives: names(&model, &t.drives),
         })
         .collect();
@@ -449,8 +448,8 @@ struct TypePage {
     description: String,
     groups: Vec<(&'static str, &'static str)>,
     objectives: Vec<(String, String, bool)>,
-    call_kind: String,
-    call_kinds: Vec<(&'static str, &'static str)>,
+    crm_source: String,
+    crm_sources: Vec<(String, String)>,
     quantity: String,
     per: String,
     pers: Vec<(&'static str, &'static str)>,
@@ -472,7 +471,7 @@ struct TypeForm {
     group: String,
     description: String,
     drives: Vec<String>,
-    call_kind: String,
+    crm_source: String,
     quantity: String,
     per: String,
     team: String,
@@ -489,7 +488,7 @@ impl TypeForm {
             group: field(pairs, "group").to_owned(),
             description: field(pairs, "description").to_owned(),
             drives: all(pairs, "drives"),
-            call_kind: field(pairs, "call_kind").to_owned(),
+            crm_source: field(pairs, "crm_source").to_owned(),
             quantity: field(pairs, "quantity").trim().to_owned(),
             per: field(pairs, "per").to_owned(),
             team: field(pairs, "team").to_owned(),
@@ -524,10 +523,7 @@ impl TypeForm {
             group: t.group.as_str().to_owned(),
             description: t.description.clone(),
             drives: t.drives.clone(),
-            call_kind: t
-                .call_kind
-                .map(|k| k.as_str().to_owned())
-                .unwrap_or_default(),
+            crm_source: t.crm_source.map(CrmSource::key).unwrap_or_default(),
             quantity: s.map(|s| s.quantity.to_string()).unwrap_or_default(),
             per: s.map_or("week", |s| s.per.as_str()).to_owned(),
             team: s.and_then(|s| s.team_id.clone()).unwrap_or_default(),
@@ -601,13 +597,13 @@ impl TypeForm {
         }))
     }
 
-    fn call_kind(&self) -> Result<Option<CallKind>, FieldError> {
-        match self.call_kind.as_str() {
+    fn crm_source(&self) -> Result<Option<CrmSource>, FieldError> {
+        match self.crm_source.as_str() {
             "" => Ok(None),
             k => k
                 .parse()
                 .map(Some)
-                .map_err(|e: String| FieldError::new("call_kind", e)),
+                .map_err(|e: String| FieldError::new("crm_source", e)),
         }
     }
 }
@@ -677,9 +673,9 @@ async fn type_page(
             .iter()
             .map(|g| (g.as_str(), g.label()))
             .collect(),
-        call_kinds: CallKind::ALL
-            .iter()
-            .map(|k| (k.as_str(), k.label()))
+        crm_sources: CrmSource::all()
+            .into_iter()
+            .map(|k| (k.key(), k.label()))
             .collect(),
         pers: Per::ALL.iter().map(|p| (p.as_str(), p.label())).collect(),
         teams: leaders,
@@ -703,7 +699,7 @@ async fn type_page(
         name: form.name,
         group: form.group,
         description: form.description,
-        call_kind: form.call_kind,
+        crm_source: form.crm_source,
         quantity: form.quantity,
         per: form.per,
         team: form.team,
@@ -753,7 +749,7 @@ async fn create_type(
                 .map_err(|e: String| FieldError::new("group", e))?,
             description: form.description.clone(),
             drives: form.drives.clone(),
-            call_kind: form.call_kind()?,
+            crm_source: form.crm_source()?,
             standard: form.standard()?,
             active: form.active,
         })
@@ -808,7 +804,7 @@ async fn save_type(
             name: Some(form.name.clone()),
             description: Some(form.description.clone()),
             drives: Some(form.drives.clone()),
-            call_kind: Some(form.call_kind()?),
+            crm_source: Some(form.crm_source()?),
             active: Some(form.active),
             standard: if standard_changed {
                 form.standard()?

@@ -332,9 +332,9 @@ impl Store {
         }
         let valid = request.skip_invalid || report.error_count == 0;
         if valid && !request.dry_run {
-            if kind == RecordKind::Calls {
-                // Calls of a kind an activity type maps count as activities.
-                crate::roa::sync_calls(&mut tx, org_id).await?;
+            if matches!(kind, RecordKind::Calls | RecordKind::Opportunities) {
+                // Calls and opportunities an activity type maps count as activities.
+                crate::roa::sync_crm(&mut tx, org_id).await?;
             }
             tx.commit().await?;
             report.written = true;
