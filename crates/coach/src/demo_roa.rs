@@ -33,7 +33,7 @@ const WEAK: &[&str] = &[
 ];
 
 /// How a demo seller works: how much of the standard they do, how it
-/// changes over the half year, and how well.
+/// changes over the half year, and how well (the mean level of their scores).
 struct Profile {
     diligence: f64,
     trend: f64,
@@ -67,71 +67,112 @@ pub async fn load(store: &Store, org_id: &str, today: NaiveDate) -> anyhow::Resu
     let model = store.roa_model(org_id).await?;
     let this_week = coach_core::roa::Week::of(today).monday;
     let mut rows = Vec::new();
+    let first_monday = this_week
+        .checked_sub_days(Days::new(7 * (WEEKS - 1)))
+        .unwrap_or(this_week);
     for seller in &sellers {
         let p = Profile {
-            diligence: rng.random_range(0.45..1.2),
-            trend: rng.random_range(-0.15..0.45),
-            skill: rng.random_range(2.4..3.9),
+            diligence: rng.random_range(0.6..1.3),
+            trend: rng.random_range(-0.1..0.35),
+            skill: rng.random_range(2.5..3.9),
         };
         let manager = seller.manager_id.clone().unwrap_or_default();
-        for back in (0..WEEKS).rev() {
-            let monday = this_week
-                .checked_sub_days(Days::new(7 * back))
-                .unwrap_or(this_week);
-            let progress = 1.0 - back as f64 / WEEKS as f64;
-            let effort = (p.diligence + p.trend * progress).max(0.1);
-            for t in model.activity_types.iter().filter(|t| t.active) {
-                let Some(standard) = t.current() else {
-                    continue;
-                };
-                let per_week = match standard.per {
-                    Per::Week => f64::from(standard.quantity),
-                    Per::Month => f64::from(standard.quantity) * 12.0 / 52.0,
-                    Per::Quarter => f64::from(standard.quantity) * 4.0 / 52.0,
-                };
-                // CRM calls already count for the call-mapped types: sellers
-                // log the rest of that work by hand.
-                let share = if t.crm_source.is_some() { 0.8 } else { 1.0 };
-                let mean = per_week * effort * share * rng.random_range(0.6..1.4);
-                let mut n = mean.floor() as u64;
-                if rng.random_bool((mean - mean.floor()).clamp(0.0, 1.0)) {
-                    n += 1;
-                }
-                for _ in 0..n {
-                    let day = weekday_in(monday, &mut rng);
-                    if day > today {
-                        continue;
+        // (type, day, how far into the half year) of every activity.
+        let mut done: Vec<(usize, NaiveDate, f64)> = Vec::new();
+        let progress_of = |day: NaiveDate| {
+            ((day - first_monday).num_days() as f64 / (7 * WEEKS) as f64).clamp(0.0, 1.0)
+        };
+        for (i, t) in model
+            .activity_types
+            .iter()
+            .enumerate()
+            .filter(|(_, t)| t.active)
+        {
+            let Some(standard) = t.current() else {
+                continue;
+            };
+            // CRM records already count for the mapped types: sellers log
+            // the rest of that work by hand.
+            let share = if t.crm_source.is_some() { 0.8 } else { 1.0 };
+            match standard.per {
+                Per::Week => {
+                    for back in (0..WEEKS).rev() {
+                        let monday = this_week
+                            .checked_sub_days(Days::new(7 * back))
+                            .unwrap_or(this_week);
+                        let effort = (p.diligence + p.trend * progress_of(monday)).max(0.1);
+                        let mean = f64::from(standard.quantity)
+                            * effort
+                            * share
+                            * rng.random_range(0.7..1.3);
+                        let mut n = mean.floor() as u64;
+                        if rng.random_bool((mean - mean.floor()).clamp(0.0, 1.0)) {
+                            n += 1;
+                        }
+                        for _ in 0..n {
+                            done.push((i, weekday_in(monday, &mut rng), progress_of(monday)));
+                        }
                     }
-                    let scored = rng.random_bool(0.28);
-                    let score = if scored {
-                        let rubric = &standard.rubric;
-                        let skill = p.skill + 0.6 * p.trend * progress;
-                        let lv = levels(&mut rng, skill, rubric.criteria.len(), rubric.levels());
-                        let mean = lv.iter().map(|l| f64::from(*l)).sum::<f64>() / lv.len() as f64;
-                        let pool = if mean >= 3.0 {
-                            GOOD
-                        } else if mean >= 2.0 {
-                            FAIR
-                        } else {
-                            WEAK
-                        };
-                        let comment = (*pool.choose(&mut rng).unwrap_or(&"")).to_owned();
-                        Some((lv, comment, manager.clone()))
+                }
+                Per::Month | Per::Quarter => {
+                    // Early in each period, most of the time.
+                    let mut period = if standard.per == Per::Month {
+                        Period::month_of(first_monday)
                     } else {
-                        None
+                        Period::quarter_of(first_monday)
                     };
-                    rows.push(PastActivity {
-                        activity: NewActivity {
-                            type_id: t.id.clone(),
-                            seller_id: seller.id.clone(),
-                            occurred_on: day,
-                            note: String::new(),
-                        },
-                        logged_by: seller.id.clone(),
-                        score: score.filter(|_| !manager.is_empty()),
-                    });
+                    while period.start() <= today {
+                        let effort = (p.diligence + p.trend * progress_of(period.start())).max(0.1);
+                        for _ in 0..standard.quantity {
+                            if rng.random_bool(effort.clamp(0.0, 0.97)) {
+                                let offset = rng.random_range(0..20);
+                                let day = period
+                                    .start()
+                                    .checked_add_days(Days::new(offset))
+                                    .unwrap_or(period.start());
+                                done.push((i, day, progress_of(day)));
+                            }
+                        }
+                        period = period.next();
+                    }
                 }
             }
+        }
+        for (i, day, progress) in done {
+            if day > today || day < first_monday {
+                continue;
+            }
+            let t = &model.activity_types[i];
+            let Some(standard) = t.standard_on(day) else {
+                continue;
+            };
+            let score = if !manager.is_empty() && rng.random_bool(0.28) {
+                let rubric = &standard.rubric;
+                let skill = p.skill + 0.6 * p.trend * progress;
+                let lv = levels(&mut rng, skill, rubric.criteria.len(), rubric.levels());
+                let mean = lv.iter().map(|l| f64::from(*l)).sum::<f64>() / lv.len() as f64;
+                let pool = if mean >= 3.0 {
+                    GOOD
+                } else if mean >= 2.0 {
+                    FAIR
+                } else {
+                    WEAK
+                };
+                let comment = (*pool.choose(&mut rng).unwrap_or(&"")).to_owned();
+                Some((lv, comment, manager.clone()))
+            } else {
+                None
+            };
+            rows.push(PastActivity {
+                activity: NewActivity {
+                    type_id: t.id.clone(),
+                    seller_id: seller.id.clone(),
+                    occurred_on: day,
+                    note: String::new(),
+                },
+                logged_by: seller.id.clone(),
+                score,
+            });
         }
     }
     store.load_activities(org_id, &rows).await?;

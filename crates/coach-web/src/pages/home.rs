@@ -4,18 +4,31 @@ use super::layout::{Shell, first_name, html, initials};
 use crate::auth::Actor;
 use crate::error::AppError;
 use crate::policy;
+use crate::scorecards;
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
+use chrono::Days;
 use coach_core::Role;
+use coach_core::roa::Period;
 use coach_store::UserFilter;
+use coach_store::roa::ActivityFilter;
 
 pub(crate) struct Stat {
     value: usize,
-    label: &'static str,
+    label: String,
     href: &'static str,
+}
+
+/// A seller's month so far, from their scorecard.
+pub(crate) struct Month {
+    label: String,
+    on_standard: usize,
+    lines: usize,
+    below: Vec<String>,
+    unaligned: usize,
 }
 
 pub(crate) struct Member {
@@ -41,6 +54,7 @@ struct HomePage {
     stats: Vec<Stat>,
     team: Vec<Member>,
     manager: Option<Manager>,
+    month: Option<Month>,
 }
 
 pub(crate) async fn show(
@@ -64,22 +78,22 @@ pub(crate) async fn show(
         let count = |r: Role| everyone.iter().filter(|u| u.roles.has(r)).count();
         stats.push(Stat {
             value: everyone.len(),
-            label: "active people",
+            label: "active people".to_owned(),
             href: "/people",
         });
         stats.push(Stat {
             value: count(Role::Seller),
-            label: "sellers",
+            label: "sellers".to_owned(),
             href: "/people?role=seller",
         });
         stats.push(Stat {
             value: count(Role::Manager),
-            label: "managers",
+            label: "managers".to_owned(),
             href: "/people?role=manager",
         });
         stats.push(Stat {
             value: chart.leaders().count(),
-            label: "teams",
+            label: "teams".to_owned(),
             href: "/teams",
         });
     }
@@ -112,7 +126,7 @@ pub(crate) async fn show(
     if actor.user.roles.leads() && !actor.user.roles.has(Role::Admin) {
         stats.push(Stat {
             value: team.len(),
-            label: "reporting to you",
+            label: "reporting to you".to_owned(),
             href: "/teams",
         });
         let active_below = store
@@ -129,9 +143,98 @@ pub(crate) async fn show(
         if active_below > team.len() {
             stats.push(Stat {
                 value: active_below,
-                label: "people across your teams",
+                label: "people across your teams".to_owned(),
                 href: "/people",
             });
+        }
+    }
+    let today = scorecards::today(&actor.org.time_zone);
+    let period = Period::month_of(today);
+    let mut month = None;
+    if actor.user.roles.leads() || actor.user.roles.has(Role::Seller) {
+        let model = store.roa_model(org_id).await?;
+        if actor.user.roles.leads() {
+            // The sellers below: who is below a standard this month, and what
+            // waits for a score (R4).
+            let sellers: Vec<_> = store
+                .users(
+                    org_id,
+                    &UserFilter {
+                        only: Some(actor.below.iter().cloned().collect()),
+                        role: Some(Role::Seller),
+                        active: Some(true),
+                        ..UserFilter::default()
+                    },
+                )
+                .await?;
+            if !sellers.is_empty() {
+                let cards =
+                    scorecards::scorecards(&state, org_id, &model, &sellers, period, today).await?;
+                let below = cards
+                    .iter()
+                    .filter(|c| c.activities.iter().any(|a| a.below_standard()))
+                    .count();
+                stats.push(Stat {
+                    value: below,
+                    label: format!(
+                        "of {} sellers below a standard in {}",
+                        sellers.len(),
+                        period.label()
+                    ),
+                    href: "/scorecard/team",
+                });
+                let unscored = store
+                    .activities(
+                        org_id,
+                        &ActivityFilter {
+                            sellers: Some(sellers.iter().map(|u| u.id.clone()).collect()),
+                            from: today.checked_sub_days(Days::new(14)),
+                            scored: Some(false),
+                            limit: Some(1000),
+                            ..ActivityFilter::default()
+                        },
+                    )
+                    .await?
+                    .len();
+                stats.push(Stat {
+                    value: unscored,
+                    label: "activities of the last two weeks not scored yet".to_owned(),
+                    href: "/activities?scored=no",
+                });
+            }
+        }
+        if actor.user.roles.has(Role::Seller) {
+            let cards = scorecards::scorecards(
+                &state,
+                org_id,
+                &model,
+                std::slice::from_ref(&actor.user),
+                period,
+                today,
+            )
+            .await?;
+            if let Some(card) = cards.first().filter(|c| !c.activities.is_empty()) {
+                month = Some(Month {
+                    label: period.label(),
+                    on_standard: card
+                        .activities
+                        .iter()
+                        .filter(|a| a.expected.is_some() && !a.below_standard())
+                        .count(),
+                    lines: card
+                        .activities
+                        .iter()
+                        .filter(|a| a.expected.is_some())
+                        .count(),
+                    below: card
+                        .activities
+                        .iter()
+                        .filter(|a| a.below_standard())
+                        .map(|a| a.name.clone())
+                        .collect(),
+                    unaligned: card.unaligned().count(),
+                });
+            }
         }
     }
     let manager = match &actor.user.manager_id {
@@ -152,6 +255,7 @@ pub(crate) async fn show(
         stats,
         team,
         manager,
+        month,
     };
     Ok(html(StatusCode::OK, &view))
 }
