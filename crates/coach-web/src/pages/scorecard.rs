@@ -211,14 +211,17 @@ pub(crate) struct SvgBox {
 pub(crate) struct Chain {
     width: usize,
     height: usize,
+    box_w: usize,
+    box_h: usize,
+    cols: [usize; 3],
     boxes: Vec<SvgBox>,
     paths: Vec<String>,
     label: String,
 }
 
-const BOX_W: usize = 250;
+const BOX_W: usize = 272;
 const BOX_H: usize = 58;
-const COL_GAP: usize = 90;
+const COL_GAP: usize = 72;
 const ROW_GAP: usize = 14;
 const TOP: usize = 34;
 
@@ -258,7 +261,7 @@ fn chain(card: &Scorecard) -> Chain {
             y: y(row),
             class,
             title: a.name.clone(),
-            line1: clip(&a.name, 32),
+            line1: clip(&a.name, 30),
             line2,
         });
         at.push((a.id.clone(), x(0), y(row)));
@@ -283,7 +286,7 @@ fn chain(card: &Scorecard) -> Chain {
                 y: y(row),
                 class,
                 title: format!("{}: {value}", m.name),
-                line1: clip(&m.name, 32),
+                line1: clip(&m.name, 30),
                 line2,
             });
             at.push((m.id.clone(), x(col), y(row)));
@@ -324,6 +327,9 @@ fn chain(card: &Scorecard) -> Chain {
     Chain {
         width: 3 * BOX_W + 2 * COL_GAP,
         height: y(rows),
+        box_w: BOX_W,
+        box_h: BOX_H,
+        cols: [x(0), x(1), x(2)],
         boxes,
         paths,
         label: format!(
