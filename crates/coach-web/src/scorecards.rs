@@ -1,12 +1,15 @@
-//! Reading scorecards for pages and the API alike: one seller's for a
-//! period, a set of sellers' side by side, and adoption week by week (R2–R5).
+//! The ROA reads pages and the API share: one seller's scorecard for a
+//! period, a set of sellers' side by side, adoption week by week (R2–R5),
+//! and an activity looked up for what the caller wants to do with it.
 
+use crate::auth::Actor;
 use crate::error::AppError;
+use crate::policy::{self, Action};
 use crate::state::AppState;
 use chrono::{Days, NaiveDate, Utc};
 use coach_core::roa::{Adoption, Period, Scorecard, SellerFacts, Week, adoption, scorecard};
 use coach_store::User;
-use coach_store::roa::Model;
+use coach_store::roa::{Activity, Model};
 
 /// The organization's "today" in its time zone.
 pub(crate) fn today(time_zone: &str) -> NaiveDate {
@@ -90,4 +93,58 @@ pub(crate) async fn adoption_of(
         .seller_facts(org_id, model, &pairs, from, until, None)
         .await?;
     Ok(adoption(&model.view(), &facts, &weeks))
+}
+
+/// A seller's scorecard for the period asked for (default: this month), with
+/// the model it was read against. The caller checked the seller's access.
+pub(crate) async fn seller_scorecard(
+    state: &AppState,
+    actor: &Actor,
+    seller: &User,
+    period: Option<&str>,
+) -> Result<(Model, Scorecard), AppError> {
+    let today = today(&actor.org.time_zone);
+    let period = period_or_current(period, today)?;
+    let model = state.store().roa_model(&actor.org.id).await?;
+    let card = scorecards(
+        state,
+        &actor.org.id,
+        &model,
+        std::slice::from_ref(seller),
+        period,
+        today,
+    )
+    .await?
+    .into_iter()
+    .next()
+    .ok_or(AppError::NotFound)?;
+    Ok((model, card))
+}
+
+/// What the caller wants to do with an activity.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Intent {
+    /// See it.
+    View,
+    /// Score it.
+    Score,
+}
+
+/// The activity, if the caller may do what they intend with it.
+pub(crate) async fn activity_for(
+    state: &AppState,
+    actor: &Actor,
+    id: &str,
+    intent: Intent,
+) -> Result<Activity, AppError> {
+    let a = state.store().activity(&actor.org.id, id).await?;
+    let (seller_id, id) = (a.seller_id.as_str(), a.id.as_str());
+    policy::check(
+        actor,
+        match intent {
+            Intent::View => Action::ViewSellerData { seller_id, id },
+            Intent::Score => Action::ScoreActivity { seller_id, id },
+        },
+    )?;
+    Ok(a)
 }

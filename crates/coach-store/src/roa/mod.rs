@@ -456,6 +456,48 @@ async fn insert_standard(
     Ok(())
 }
 
+/// Renames (the name free among its kind, case ignored) and redescribes a
+/// row of `table` (`roa_measures` or `activity_types`). Returns the name it
+/// has afterwards, if it was renamed.
+async fn rename_and_describe(
+    tx: &mut Transaction<'static, Any>,
+    table: &'static str,
+    org_id: &str,
+    id: &str,
+    level: Option<MeasureLevel>,
+    name: Option<String>,
+    description: Option<String>,
+) -> Result<Option<String>> {
+    let name = match name {
+        Some(n) => {
+            let name = validate_model_name(&n)?;
+            check_name_free(tx, org_id, level, &name.to_lowercase(), id).await?;
+            sqlx::query(sqlx::AssertSqlSafe(format!(
+                "UPDATE {table} SET name = $3, name_key = $4 WHERE org_id = $1 AND id = $2"
+            )))
+            .bind(org_id)
+            .bind(id)
+            .bind(&name)
+            .bind(name.to_lowercase())
+            .execute(&mut **tx)
+            .await?;
+            Some(name)
+        }
+        None => None,
+    };
+    if let Some(d) = description {
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "UPDATE {table} SET description = $3 WHERE org_id = $1 AND id = $2"
+        )))
+        .bind(org_id)
+        .bind(id)
+        .bind(validate_description(&d)?)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(name)
+}
+
 /// R4 and R2 for an active activity type.
 fn check_activation(name: &str, has_standard: bool, drives: &[String]) -> Result<()> {
     if !has_standard {
@@ -636,27 +678,16 @@ impl Store {
         let level: MeasureLevel = level
             .parse()
             .map_err(|e: String| FieldError::new("level", e))?;
-        if let Some(name) = patch.name {
-            let name = validate_model_name(&name)?;
-            check_name_free(&mut tx, org_id, Some(level), &name.to_lowercase(), id).await?;
-            sqlx::query(
-                "UPDATE roa_measures SET name = $3, name_key = $4 WHERE org_id = $1 AND id = $2",
-            )
-            .bind(org_id)
-            .bind(id)
-            .bind(&name)
-            .bind(name.to_lowercase())
-            .execute(&mut *tx)
-            .await?;
-        }
-        if let Some(d) = patch.description {
-            sqlx::query("UPDATE roa_measures SET description = $3 WHERE org_id = $1 AND id = $2")
-                .bind(org_id)
-                .bind(id)
-                .bind(validate_description(&d)?)
-                .execute(&mut *tx)
-                .await?;
-        }
+        rename_and_describe(
+            &mut tx,
+            "roa_measures",
+            org_id,
+            id,
+            Some(level),
+            patch.name,
+            patch.description,
+        )
+        .await?;
         if let Some(drives) = patch.drives {
             if level == MeasureLevel::Result {
                 return Err(
@@ -807,26 +838,18 @@ impl Store {
         }
         let mut name: String = row.try_get("name")?;
         let active: i64 = row.try_get("active")?;
-        if let Some(n) = patch.name {
-            name = validate_model_name(&n)?;
-            check_name_free(&mut tx, org_id, None, &name.to_lowercase(), id).await?;
-            sqlx::query(
-                "UPDATE activity_types SET name = $3, name_key = $4 WHERE org_id = $1 AND id = $2",
-            )
-            .bind(org_id)
-            .bind(id)
-            .bind(&name)
-            .bind(name.to_lowercase())
-            .execute(&mut *tx)
-            .await?;
-        }
-        if let Some(d) = patch.description {
-            sqlx::query("UPDATE activity_types SET description = $3 WHERE org_id = $1 AND id = $2")
-                .bind(org_id)
-                .bind(id)
-                .bind(validate_description(&d)?)
-                .execute(&mut *tx)
-                .await?;
+        if let Some(renamed) = rename_and_describe(
+            &mut tx,
+            "activity_types",
+            org_id,
+            id,
+            None,
+            patch.name,
+            patch.description,
+        )
+        .await?
+        {
+            name = renamed;
         }
         if let Some(drives) = &patch.drives {
             not_empty(

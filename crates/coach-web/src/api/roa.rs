@@ -10,7 +10,7 @@ use super::users::{double_option, if_match};
 use crate::auth::Actor;
 use crate::error::{AppError, ErrorEnvelope};
 use crate::policy::{self, Action};
-use crate::scorecards;
+use crate::scorecards::{self, Intent};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::{Path, Query, State};
@@ -760,14 +760,7 @@ pub(crate) async fn activity(
     Path(id): Path<String>,
 ) -> ApiResult<Json<ActivityOut>> {
     let store = state.store();
-    let a = store.activity(&actor.org.id, &id).await?;
-    policy::check(
-        &actor,
-        Action::ViewSellerData {
-            seller_id: &a.seller_id,
-            id: &a.id,
-        },
-    )?;
+    let a = scorecards::activity_for(&state, &actor, &id, Intent::View).await?;
     let model = store.roa_model(&actor.org.id).await?;
     Ok(Json(activity_out(a, &model)))
 }
@@ -794,14 +787,7 @@ pub(crate) async fn score_activity(
     Json(body): Json<ScoreIn>,
 ) -> ApiResult<Json<ActivityOut>> {
     let store = state.store();
-    let a = store.activity(&actor.org.id, &id).await?;
-    policy::check(
-        &actor,
-        Action::ScoreActivity {
-            seller_id: &a.seller_id,
-            id: &a.id,
-        },
-    )?;
+    scorecards::activity_for(&state, &actor, &id, Intent::Score).await?;
     store
         .score_activity(
             &actor.org.id,
@@ -1035,20 +1021,9 @@ pub(crate) async fn scorecard(
             id: &seller.id,
         },
     )?;
-    let today = scorecards::today(&actor.org.time_zone);
-    let period = scorecards::period_or_current(p.period.as_deref(), today)?;
-    let model = store.roa_model(&actor.org.id).await?;
-    let cards = scorecards::scorecards(
-        &state,
-        &actor.org.id,
-        &model,
-        std::slice::from_ref(&seller),
-        period,
-        today,
-    )
-    .await?;
-    let card = cards.first().ok_or(AppError::NotFound)?;
-    Ok(Json(scorecard_out(seller.id, card)))
+    let (_, card) =
+        scorecards::seller_scorecard(&state, &actor, &seller, p.period.as_deref()).await?;
+    Ok(Json(scorecard_out(seller.id, &card)))
 }
 
 /// A target for a result or objective.

@@ -7,7 +7,7 @@ use super::layout::{NoticeQuery, Shell, date, day, html, sentence};
 use crate::auth::Actor;
 use crate::error::AppError;
 use crate::policy::{self, Action};
-use crate::scorecards;
+use crate::scorecards::{self, Intent};
 use crate::state::AppState;
 use askama::Template;
 use axum::Form;
@@ -335,14 +335,7 @@ async fn render_detail(
     error: Option<String>,
 ) -> Result<Response, AppError> {
     let store = state.store();
-    let a = store.activity(&actor.org.id, id).await?;
-    policy::check(
-        actor,
-        Action::ViewSellerData {
-            seller_id: &a.seller_id,
-            id: &a.id,
-        },
-    )?;
+    let a = scorecards::activity_for(state, actor, id, Intent::View).await?;
     let model = store.roa_model(&actor.org.id).await?;
     let t = model.activity_type(&a.type_id);
     // The rubric of the version the score used, else the one in force on the day.
@@ -470,14 +463,7 @@ async fn score(
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
     let store = state.store();
-    let a = store.activity(&actor.org.id, &id).await?;
-    policy::check(
-        &actor,
-        Action::ScoreActivity {
-            seller_id: &a.seller_id,
-            id: &a.id,
-        },
-    )?;
+    scorecards::activity_for(&state, &actor, &id, Intent::Score).await?;
     let value = |name: &str| {
         pairs
             .iter()

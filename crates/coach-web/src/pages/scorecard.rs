@@ -396,19 +396,11 @@ async fn seller(
             id: &seller.id,
         },
     )?;
+    let (model, card) =
+        scorecards::seller_scorecard(&state, &actor, &seller, Some(&q.period)).await?;
+    let card = &card;
     let today = scorecards::today(&actor.org.time_zone);
-    let period = scorecards::period_or_current(Some(&q.period), today)?;
-    let model = store.roa_model(&actor.org.id).await?;
-    let cards = scorecards::scorecards(
-        &state,
-        &actor.org.id,
-        &model,
-        std::slice::from_ref(&seller),
-        period,
-        today,
-    )
-    .await?;
-    let card = cards.first().ok_or(AppError::NotFound)?;
+    let period = card.period;
     let view = SellerPage {
         shell: Shell::new(&actor, "/scorecard", state.config().email_enabled),
         own: seller.id == actor.user.id,
