@@ -1005,7 +1005,7 @@ pub struct PeriodParams {
 /// A seller's scorecard for a period: the seller, the people above them, and admins.
 #[utoipa::path(get, path = "/api/v1/scorecards/{seller_id}", tag = "model",
     params(("seller_id" = String, Path, description = "The seller's id"), PeriodParams),
-    responses((status = 200, body = ScorecardOut), (status = 401, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope)))]
+    responses((status = 200, body = ScorecardOut), (status = 400, body = ErrorEnvelope), (status = 401, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope)))]
 pub(crate) async fn scorecard(
     State(state): State<AppState>,
     actor: Actor,
@@ -1051,7 +1051,7 @@ pub struct TargetList {
 
 /// The targets of a period (everyone may read them: the task must be clear, R3).
 #[utoipa::path(get, path = "/api/v1/targets", tag = "model", params(PeriodParams),
-    responses((status = 200, body = TargetList), (status = 401, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope)))]
+    responses((status = 200, body = TargetList), (status = 400, body = ErrorEnvelope), (status = 401, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope)))]
 pub(crate) async fn targets(
     State(state): State<AppState>,
     actor: Actor,
