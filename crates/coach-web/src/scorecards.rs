@@ -128,6 +128,8 @@ pub(crate) enum Intent {
     View,
     /// Score it.
     Score,
+    /// Remove it (those who may log it).
+    Remove,
 }
 
 /// The activity, if the caller may do what they intend with it.
@@ -144,6 +146,7 @@ pub(crate) async fn activity_for(
         match intent {
             Intent::View => Action::ViewSellerData { seller_id, id },
             Intent::Score => Action::ScoreActivity { seller_id, id },
+            Intent::Remove => Action::LogActivity { seller_id },
         },
     )?;
     Ok(a)

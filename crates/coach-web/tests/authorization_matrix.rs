@@ -690,6 +690,27 @@ fn rules() -> BTreeMap<(&'static str, &'static str), Rule> {
             Some(_) => Outcome::NotFound,
         }
     }
+    // Removing: those who may log for the seller; the fixture's activities
+    // are counted from the CRM, so removal is refused as invalid.
+    fn remove(a: &Actor, target: &Target, page: bool) -> Outcome {
+        match signed_in(a, page) {
+            None => Outcome::Unauth,
+            Some(p) if visible(p).contains(record_owner(target.key)) => Outcome::Rejected,
+            Some(_) => Outcome::NotFound,
+        }
+    }
+    add(
+        "POST",
+        "/activities/{id}/delete",
+        activity_targets(),
+        |a, t| remove(a, t, true),
+    );
+    add(
+        "DELETE",
+        "/api/v1/activities/{id}",
+        activity_targets(),
+        |a, t| remove(a, t, false),
+    );
     add(
         "POST",
         "/activities/{id}/score",

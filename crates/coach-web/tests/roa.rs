@@ -555,3 +555,65 @@ async fn an_admin_sets_targets_and_enters_values_on_the_targets_page() {
         StatusCode::FORBIDDEN
     );
 }
+
+#[tokio::test]
+async fn an_activity_logged_by_mistake_can_be_removed_until_it_is_scored() {
+    let app = TestApp::spawn().await;
+    let f = seed(&app).await;
+    let seller = Api::of(&app, &f, "seller1").await;
+    let manager = Api::of(&app, &f, "manager1").await;
+    let types = seller.get("/api/v1/activity-types").await;
+    let type_id = types["data"][0]["id"].as_str().unwrap().to_owned();
+    let today = chrono::Utc::now().date_naive().to_string();
+    let log = json!({"type_id": type_id, "occurred_on": today});
+    let (_, first) = seller
+        .send("POST", "/api/v1/activities", Some(log.clone()))
+        .await;
+    let (_, second) = seller.send("POST", "/api/v1/activities", Some(log)).await;
+    let first = first["id"].as_str().unwrap().to_owned();
+    let second = second["id"].as_str().unwrap().to_owned();
+    // Through the page: the detail offers removal, and it goes.
+    let browser = app.sign_in(f.email("seller1")).await;
+    let page = browser
+        .get(&app, &format!("/activities/{first}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("Remove this activity"));
+    let r = browser
+        .post_form(&app, &format!("/activities/{first}/delete"), &[])
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (s, _) = seller
+        .send("GET", &format!("/api/v1/activities/{first}"), None)
+        .await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    // Once scored it stays, through the API too.
+    let (s, _) = manager
+        .send(
+            "PUT",
+            &format!("/api/v1/activities/{second}/score"),
+            Some(json!({"levels": [3, 3, 3]})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    let (s, v) = seller
+        .send("DELETE", &format!("/api/v1/activities/{second}"), None)
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(v["error"]["message"].as_str().unwrap().contains("scored"));
+    // A CRM-counted activity goes with its record, not by hand.
+    let crm = &f.records["activity:seller1"];
+    let (s, v) = seller
+        .send("DELETE", &format!("/api/v1/activities/{crm}"), None)
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(v["error"]["message"].as_str().unwrap().contains("CRM"));
+    // Another seller's is not found.
+    let other = &f.records["activity:seller3"];
+    let (s, _) = seller
+        .send("DELETE", &format!("/api/v1/activities/{other}"), None)
+        .await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+}

@@ -399,6 +399,45 @@ impl Store {
         sql.fetch(self).await?.iter().map(from_row).collect()
     }
 
+    /// Removes an activity logged by mistake. A scored one is part of the
+    /// seller's record and stays; one counted from the CRM goes with its CRM
+    /// record or mapping.
+    pub async fn delete_activity(&self, org_id: &str, id: &str) -> Result<()> {
+        let a = self.activity(org_id, id).await?;
+        if a.score.is_some() {
+            return Err(FieldError::new(
+                "activity",
+                "this activity has been scored; the score and its feedback stay on the seller's record",
+            )
+            .into());
+        }
+        if a.logged_by == FROM_CRM {
+            return Err(FieldError::new(
+                "activity",
+                "this activity is counted from the CRM; it goes when the CRM record or the activity type's mapping changes",
+            )
+            .into());
+        }
+        let mut tx = self.write().await?;
+        let done = sqlx::query(
+            "DELETE FROM activities WHERE org_id = $1 AND id = $2 \
+             AND NOT EXISTS (SELECT 1 FROM activity_scores s WHERE s.org_id = activities.org_id AND s.activity_id = activities.id)",
+        )
+        .bind(org_id)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        if done.rows_affected() == 0 {
+            return Err(FieldError::new(
+                "activity",
+                "this activity was scored meanwhile; it stays",
+            )
+            .into());
+        }
+        Ok(())
+    }
+
     /// Scores an activity against the rubric of the standard in force on its
     /// day, replacing an earlier score.
     pub async fn score_activity(

@@ -111,7 +111,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(roa::activity_types, roa::create_activity_type))
         .routes(routes!(roa::activity_type, roa::update_activity_type))
         .routes(routes!(roa::activities, roa::log_activity))
-        .routes(routes!(roa::activity))
+        .routes(routes!(roa::activity, roa::delete_activity))
         .routes(routes!(roa::score_activity))
         .routes(routes!(roa::scorecard))
         .routes(routes!(roa::targets, roa::set_target))

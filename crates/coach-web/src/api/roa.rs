@@ -765,6 +765,20 @@ pub(crate) async fn activity(
     Ok(Json(activity_out(a, &model)))
 }
 
+/// Remove an activity logged by mistake (those who may log it); scored ones and those counted from the CRM stay (422).
+#[utoipa::path(delete, path = "/api/v1/activities/{id}", tag = "model",
+    params(("id" = String, Path, description = "The activity's id")),
+    responses((status = 204, description = "Removed"), (status = 401, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope)))]
+pub(crate) async fn delete_activity(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<String>,
+) -> ApiResult<StatusCode> {
+    scorecards::activity_for(&state, &actor, &id, Intent::Remove).await?;
+    state.store().delete_activity(&actor.org.id, &id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
 /// A quality score.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]

@@ -25,6 +25,7 @@ pub(crate) fn routes(book: RouteBook) -> RouteBook {
         .post("/activities", log)
         .get("/activities/{id}", show)
         .post("/activities/{id}/score", score)
+        .post("/activities/{id}/delete", remove)
 }
 
 const PAGE: i64 = 50;
@@ -180,6 +181,7 @@ async fn render_list(
     let sellers = loggable_sellers(state, actor).await?;
     let notice = match q.notice.as_str() {
         "logged" => Some("Activity logged. It counts on the scorecard now."),
+        "removed" => Some("Activity removed."),
         _ => None,
     };
     let status = if form.is_some() {
@@ -324,6 +326,7 @@ struct DetailPage {
     version: Option<String>,
     criteria: Vec<CriterionView>,
     can_score: bool,
+    can_remove: bool,
     error: Option<String>,
 }
 
@@ -389,6 +392,14 @@ async fn render_detail(
             id: &a.id,
         },
     ) && standard.is_some();
+    let can_remove = a.score.is_none()
+        && a.logged_by != "crm"
+        && policy::allows(
+            actor,
+            Action::LogActivity {
+                seller_id: &a.seller_id,
+            },
+        );
     let status = if error.is_some() {
         StatusCode::UNPROCESSABLE_ENTITY
     } else {
@@ -440,6 +451,7 @@ async fn render_detail(
         logged: logged_by,
         criteria,
         can_score,
+        can_remove,
         error,
     };
     Ok(html(status, &view))
@@ -489,6 +501,21 @@ async fn score(
                 sentence(&e.message)
             };
             render_detail(&state, &actor, &id, None, Some(message)).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn remove(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    scorecards::activity_for(&state, &actor, &id, Intent::Remove).await?;
+    match state.store().delete_activity(&actor.org.id, &id).await {
+        Ok(()) => Ok(Redirect::to("/activities?notice=removed").into_response()),
+        Err(StoreError::Invalid(e)) => {
+            render_detail(&state, &actor, &id, None, Some(sentence(&e.message))).await
         }
         Err(e) => Err(e.into()),
     }
