@@ -635,6 +635,7 @@ fn rules() -> BTreeMap<(&'static str, &'static str), Rule> {
             .collect()
     };
     add("GET", "/activities", none(), signed_in_page);
+    add("GET", "/activities/export", none(), signed_in_page);
     add(
         "GET",
         "/api/v1/activities",

@@ -617,3 +617,121 @@ async fn an_activity_logged_by_mistake_can_be_removed_until_it_is_scored() {
         .await;
     assert_eq!(s, StatusCode::NOT_FOUND);
 }
+
+/// T16 for the model and activities: hostile text in an activity type's
+/// name, rubric and an activity's note renders as text on every page that
+/// shows it, the scorecard's drawing included.
+#[tokio::test]
+async fn hostile_text_in_the_model_and_notes_is_rendered_inert() {
+    let app = TestApp::spawn().await;
+    let f = seed(&app).await;
+    let hostile = "<script>alert(1)</script><img src=x onerror=alert(2)>";
+    let model = app.store.roa_model(&f.org_a).await.unwrap();
+    let close = model
+        .measures
+        .iter()
+        .find(|m| m.name == "Close rate")
+        .unwrap()
+        .id
+        .clone();
+    let id = app
+        .store
+        .create_activity_type(
+            &f.org_a,
+            coach_store::roa::NewActivityType {
+                name: format!("Evil {hostile}"),
+                group: coach_core::roa::ActivityGroup::Call,
+                description: hostile.to_owned(),
+                drives: vec![close],
+                crm_source: None,
+                standard: Some(coach_store::roa::NewStandard {
+                    quantity: 1,
+                    per: coach_core::roa::Per::Week,
+                    team_id: None,
+                    rubric: coach_core::roa::Rubric {
+                        criteria: vec![coach_core::roa::Criterion {
+                            name: hostile.to_owned(),
+                            levels: vec![hostile.to_owned(), "javascript:alert(3)".to_owned()],
+                        }],
+                        good_level: 2,
+                    },
+                }),
+                active: true,
+            },
+            None,
+        )
+        .await
+        .unwrap();
+    let logged = app
+        .store
+        .log_activity(
+            &f.org_a,
+            coach_store::roa::NewActivity {
+                type_id: id.clone(),
+                seller_id: f.id("seller1").to_owned(),
+                occurred_on: chrono::Utc::now().date_naive(),
+                note: hostile.to_owned(),
+            },
+            f.id("seller1"),
+        )
+        .await
+        .unwrap();
+    let manager = app.sign_in(f.email("manager1")).await;
+    let admin = app.sign_in(f.email("admin")).await;
+    for (who, path) in [
+        (&admin, "/model".to_owned()),
+        (&admin, format!("/model/activity-types/{id}")),
+        (&manager, "/activities".to_owned()),
+        (&manager, format!("/activities/{}", logged.id)),
+        (&manager, format!("/scorecard/{}", f.id("seller1"))),
+        (&manager, "/scorecard/team".to_owned()),
+    ] {
+        let page = who.get(&app, &path).await.text().await.unwrap();
+        assert!(!page.contains("<script>alert"), "{path}");
+        assert!(!page.contains("<img src=x"), "{path}");
+        assert!(
+            page.contains("&#60;script&#62;alert(1)"),
+            "{path} shows the text, escaped"
+        );
+        assert!(!page.contains("href=\"javascript:"), "{path}");
+    }
+}
+
+#[tokio::test]
+async fn the_activity_download_holds_what_the_viewer_may_see() {
+    let app = TestApp::spawn().await;
+    let f = seed(&app).await;
+    let manager = app.sign_in(f.email("manager1")).await;
+    let r = manager.get(&app, "/activities/export?format=csv").await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(
+        r.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .contains("activities-")
+    );
+    let csv = r.text().await.unwrap();
+    assert!(csv.starts_with("\u{feff}day,seller,activity"));
+    // The canaried calls of the manager's sellers, and nobody else's.
+    for (key, shown) in [
+        ("seller1", true),
+        ("victim", true),
+        ("seller3", false),
+        ("seller_b", false),
+    ] {
+        assert_eq!(csv.contains(&f.people[key].canary), shown, "{key}");
+    }
+    let seller = app.sign_in(f.email("seller1")).await;
+    let json = seller
+        .get(&app, "/activities/export?format=json")
+        .await
+        .text()
+        .await
+        .unwrap();
+    let rows: Vec<Value> = serde_json::from_str(&json).unwrap();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0]["seller"], f.email("seller1"));
+    assert_eq!(rows[0]["from_crm"], true);
+    let r = seller.get(&app, "/activities/export?format=xlsx").await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+}

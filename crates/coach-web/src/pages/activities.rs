@@ -22,6 +22,7 @@ use serde::Deserialize;
 
 pub(crate) fn routes(book: RouteBook) -> RouteBook {
     book.get("/activities", list)
+        .get("/activities/export", export)
         .post("/activities", log)
         .get("/activities/{id}", show)
         .post("/activities/{id}/score", score)
@@ -112,6 +113,7 @@ struct ListPage {
     log_note: String,
     error: Option<String>,
     more: Option<String>,
+    download: String,
     leads: bool,
 }
 
@@ -128,6 +130,23 @@ pub(crate) struct ListQuery {
     page: Option<i64>,
     #[serde(default)]
     notice: String,
+}
+
+impl ListQuery {
+    /// The activities the list shows: the viewer's scope and the filters.
+    fn filter(&self, actor: &Actor) -> ActivityFilter {
+        ActivityFilter {
+            sellers: policy::record_owners(actor),
+            seller_id: Some(self.seller.clone()).filter(|s| !s.is_empty()),
+            type_id: Some(self.type_id.clone()).filter(|s| !s.is_empty()),
+            scored: match self.scored.as_str() {
+                "yes" => Some(true),
+                "no" => Some(false),
+                _ => None,
+            },
+            ..ActivityFilter::default()
+        }
+    }
 }
 
 /// The log form.
@@ -153,19 +172,17 @@ async fn render_list(
     let model = store.roa_model(&actor.org.id).await?;
     let page = q.page.unwrap_or(1).clamp(1, 10_000);
     let filter = ActivityFilter {
-        sellers: policy::record_owners(actor),
-        seller_id: Some(q.seller.clone()).filter(|s| !s.is_empty()),
-        type_id: Some(q.type_id.clone()).filter(|s| !s.is_empty()),
-        scored: match q.scored.as_str() {
-            "yes" => Some(true),
-            "no" => Some(false),
-            _ => None,
-        },
         newest_first: true,
         limit: Some(PAGE + 1),
         offset: Some((page - 1) * PAGE),
-        ..ActivityFilter::default()
+        ..q.filter(actor)
     };
+    let download = serde_urlencoded::to_string([
+        ("seller", q.seller.as_str()),
+        ("type", q.type_id.as_str()),
+        ("scored", q.scored.as_str()),
+    ])
+    .unwrap_or_default();
     let mut rows = store.activities(&actor.org.id, &filter).await?;
     let today = scorecards::today(&actor.org.time_zone);
     let more = (rows.len() as i64 > PAGE).then(|| {
@@ -238,6 +255,7 @@ async fn render_list(
         log_note: log.note,
         error,
         more,
+        download,
     };
     Ok(html(status, &view))
 }
@@ -519,4 +537,26 @@ async fn remove(
         }
         Err(e) => Err(e.into()),
     }
+}
+
+/// The list's activities, with their scores, as CSV or JSON (the columns of
+/// `coach export --kind activities`).
+async fn export(
+    State(state): State<AppState>,
+    actor: Actor,
+    Query(q): Query<ListQuery>,
+    Query(format): Query<super::records::Format>,
+) -> Result<Response, AppError> {
+    let (format, extension, content_type) = format.parse()?;
+    let mut body = Vec::new();
+    state
+        .store()
+        .export_activities(&actor.org.id, q.filter(&actor), format, &mut body)
+        .await?;
+    Ok(super::records::attachment(
+        body,
+        "activities",
+        extension,
+        content_type,
+    ))
 }

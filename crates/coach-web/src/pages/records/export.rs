@@ -19,33 +19,29 @@ pub(crate) struct Format {
     format: String,
 }
 
-async fn download(
-    state: AppState,
-    actor: Actor,
-    kind: RecordKind,
-    query: ListQuery,
-    format: Format,
-) -> Result<Response, AppError> {
-    let (format, extension, content_type) = match format.format.as_str() {
-        "" | "csv" => (ExportFormat::Csv, "csv", "text/csv; charset=utf-8"),
-        "json" => (ExportFormat::Json, "json", "application/json"),
-        _ => {
-            return Err(AppError::Invalid(FieldError::new(
+impl Format {
+    /// The export format asked for, its file extension and content type.
+    pub(crate) fn parse(&self) -> Result<(ExportFormat, &'static str, &'static str), AppError> {
+        match self.format.as_str() {
+            "" | "csv" => Ok((ExportFormat::Csv, "csv", "text/csv; charset=utf-8")),
+            "json" => Ok((ExportFormat::Json, "json", "application/json")),
+            _ => Err(AppError::Invalid(FieldError::new(
                 "format",
                 "choose csv or json",
-            )));
+            ))),
         }
-    };
-    let mut filter = query.filter(&actor);
-    filter.after = None;
-    let mut body = Vec::new();
-    state
-        .store()
-        .export(&actor.org.id, kind, filter, format, &mut body)
-        .await?;
+    }
+}
+
+/// A download: `body` as the file `<stem>-<today>.<extension>`.
+pub(crate) fn attachment(
+    body: Vec<u8>,
+    stem: &str,
+    extension: &str,
+    content_type: &'static str,
+) -> Response {
     let name = format!(
-        "attachment; filename=\"{}-{}.{extension}\"",
-        kind.as_str(),
+        "attachment; filename=\"{stem}-{}.{extension}\"",
         chrono::Utc::now().format("%Y-%m-%d")
     );
     let mut response = body.into_response();
@@ -54,7 +50,25 @@ async fn download(
     if let Ok(v) = HeaderValue::from_str(&name) {
         headers.insert(header::CONTENT_DISPOSITION, v);
     }
-    Ok(response)
+    response
+}
+
+async fn download(
+    state: AppState,
+    actor: Actor,
+    kind: RecordKind,
+    query: ListQuery,
+    format: Format,
+) -> Result<Response, AppError> {
+    let (format, extension, content_type) = format.parse()?;
+    let mut filter = query.filter(&actor);
+    filter.after = None;
+    let mut body = Vec::new();
+    state
+        .store()
+        .export(&actor.org.id, kind, filter, format, &mut body)
+        .await?;
+    Ok(attachment(body, kind.as_str(), extension, content_type))
 }
 
 macro_rules! export_route {

@@ -4,6 +4,7 @@
 
 mod detail;
 mod export;
+pub(crate) use export::{Format, attachment};
 mod lists;
 
 use super::RouteBook;
