@@ -4,18 +4,25 @@
 # against /healthz measured in the same run. First at demo size (24 sellers,
 # half a year of activities), then with ten times the activities per seller
 # (copied in the database), to see how the reads grow with the data.
-# SQLite only (the copy uses the sqlite3 shell). Release build.
-# Usage: bench/scorecard.sh [SECONDS_PER_ENDPOINT]   (default 8; needs wrk and sqlite3)
+# SQLite by default (the copy uses the sqlite3 shell), or PostgreSQL with
+# COACH_DATABASE_URL=postgres://… (the copy uses psql). Release build.
+# Usage: bench/scorecard.sh [SECONDS_PER_ENDPOINT]   (default 8; needs wrk, and sqlite3 or psql)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 secs=${1:-8}
 command -v wrk >/dev/null || { echo "bench/scorecard.sh needs wrk (apt-get install wrk)" >&2; exit 1; }
-command -v sqlite3 >/dev/null || { echo "bench/scorecard.sh needs sqlite3 (apt-get install sqlite3)" >&2; exit 1; }
+db_url=${COACH_DATABASE_URL:-}
+if [[ "$db_url" == postgres* ]]; then
+  command -v psql >/dev/null || { echo "bench/scorecard.sh needs psql for PostgreSQL" >&2; exit 1; }
+  sql() { psql -q -tA -v ON_ERROR_STOP=1 "$db_url"; }
+else
+  command -v sqlite3 >/dev/null || { echo "bench/scorecard.sh needs sqlite3 (apt-get install sqlite3)" >&2; exit 1; }
+  sql() { sqlite3 "$work/coach.db"; }
+fi
 cargo build --release --quiet --bin coach
 bin=target/release/coach
 work=$(mktemp -d /tmp/coach-bench.XXXXXX)
 export COACH_DATA_DIR="$work" COACH_LOG=warn
-unset COACH_DATABASE_URL
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 base="http://127.0.0.1:$port"
 server=""
@@ -55,7 +62,7 @@ measure() {
   seller=$(curl -s -H "Authorization: Bearer $token" "$base/api/v1/users?q=seller1@" | python3 -c 'import json,sys; print(json.load(sys.stdin)["data"][0]["id"])')
   director=$(session director)
   manager=$(session manager1)
-  activities=$(sqlite3 "$work/coach.db" "SELECT COUNT(*) FROM activities")
+  activities=$(echo "SELECT COUNT(*) FROM activities;" | sql)
   echo "## $1: $activities activities"
   printf '%-44s %10s %9s %9s %7s\n' "endpoint" "req/s" "p50 ms" "p99 ms" "ratio"
   baseline=""
@@ -74,7 +81,7 @@ measure() {
 
 measure "demo size"
 # Ten times the activities per seller: nine copies of every activity (and score).
-sqlite3 "$work/coach.db" <<'SQL'
+sql <<'SQL'
 WITH RECURSIVE k(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM k WHERE n < 9)
 INSERT INTO activities (org_id, id, activity_type_id, seller_id, occurred_on, note, call_id, opportunity_id, logged_by, created_at)
 SELECT org_id, id || '-' || n, activity_type_id, seller_id, occurred_on, note, NULL, NULL, logged_by, created_at FROM activities, k;
@@ -84,4 +91,5 @@ SELECT org_id, activity_id || '-' || n, seller_id, activity_type_id, occurred_on
 ANALYZE;
 SQL
 measure "ten times the activities"
-echo "machine: $(nproc) cores; $secs s per endpoint, 8 connections; SQLite"
+if [[ "$db_url" == postgres* ]]; then db_name=PostgreSQL; else db_name=SQLite; fi
+echo "machine: $(nproc) cores; $secs s per endpoint, 8 connections; $db_name"

@@ -564,6 +564,15 @@ impl Store {
             }
         }
         tx.commit().await?;
+        if self.backend() == crate::Backend::Postgres {
+            // Fresh statistics for the planner after a bulk load; without
+            // them PostgreSQL plans the activity lists for empty tables.
+            for table in ["activities", "activity_scores"] {
+                sqlx::query(sqlx::AssertSqlSafe(format!("ANALYZE {table}")))
+                    .execute(&self.pool)
+                    .await?;
+            }
+        }
         Ok(rows.len())
     }
 
