@@ -14,9 +14,9 @@ mod tests;
 pub use defaults::{DefaultActivity, DefaultMeasure, DefaultModel, default_model};
 pub use period::{Period, Week};
 pub use scorecard::{
-    ActivityFacts, ActivityLine, Adoption, AdoptionWeek, CRITERIA_MAX, Expected, MeasureFacts,
-    MeasureLine, MeasureValue, ModelView, ScoreFacts, Scorecard, SellerFacts, StandardFacts,
-    adoption, scorecard,
+    ActivityFacts, ActivityLine, Adoption, AdoptionWeek, Expected, MeasureFacts, MeasureLine,
+    MeasureValue, ModelView, ScoreFacts, Scorecard, SellerFacts, StandardFacts, adoption,
+    scorecard,
 };
 
 use crate::FieldError;

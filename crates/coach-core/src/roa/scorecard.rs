@@ -8,9 +8,6 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use std::collections::BTreeMap;
 
-/// The most criteria a rubric has.
-pub const CRITERIA_MAX: usize = super::LEVELS_MAX;
-
 /// One version of an activity type's standards.
 #[derive(Debug, Clone, PartialEq)]
 pub struct StandardFacts {

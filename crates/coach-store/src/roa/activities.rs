@@ -214,11 +214,7 @@ pub(crate) async fn sync_crm(conn: &mut sqlx::AnyConnection, org_id: &str) -> Re
     .bind(org_id)
     .execute(&mut *conn)
     .await?;
-    let (tz,): (String,) = sqlx::query_as("SELECT time_zone FROM organizations WHERE id = $1")
-        .bind(org_id)
-        .fetch_one(&mut *conn)
-        .await?;
-    let tz: chrono_tz::Tz = tz.parse().unwrap_or(chrono_tz::UTC);
+    let tz = super::org_time_zone(&mut *conn, org_id).await?;
     let calls: Vec<(String, String, String, String)> = sqlx::query_as(
         "SELECT c.id, t.id, c.owner_id, c.occurred_at FROM calls c \
          JOIN activity_types t ON t.org_id = c.org_id AND t.crm_source = 'call:' || c.kind AND t.active = 1 \

@@ -7,10 +7,12 @@
 
 mod activities;
 mod facts;
+mod seed;
 mod targets;
 
 pub(crate) use activities::sync_crm;
 pub use activities::{Activity, ActivityFilter, NewActivity, PastActivity, Score};
+pub(crate) use seed::seed_default;
 pub use targets::{Target, TargetScope, TargetValue};
 
 use crate::{Result, Store, StoreError};
@@ -18,8 +20,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use coach_core::FieldError;
 use coach_core::roa::{
     ActivityFacts, ActivityGroup, CrmSource, MeasureFacts, MeasureLevel, Metric, ModelView, Per,
-    Quantity, Rubric, StandardFacts, Unit, default_model, validate_description,
-    validate_model_name,
+    Quantity, Rubric, StandardFacts, Unit, validate_description, validate_model_name,
 };
 use coach_core::time::{from_db, to_db};
 use sqlx::any::AnyRow;
@@ -243,12 +244,8 @@ pub struct ActivityTypePatch {
     pub standard: Option<NewStandard>,
 }
 
-fn level_of(row: &AnyRow, column: &str) -> Result<String> {
-    Ok(row.try_get(column)?)
-}
-
 fn parse<T: std::str::FromStr>(row: &AnyRow, column: &str) -> Result<T> {
-    level_of(row, column)?
+    row.try_get::<String, _>(column)?
         .parse()
         .map_err(|_| StoreError::Invalid(FieldError::new("model", format!("unreadable {column}"))))
 }
@@ -389,17 +386,25 @@ const TYPE_OBJECTIVES: (&str, &str, &str) = (
     "objective_id",
 );
 
-/// The organization's "today" (in its time zone).
-pub(crate) async fn org_today(
+/// The organization's time zone.
+pub(crate) async fn org_time_zone(
     tx: impl sqlx::Executor<'_, Database = Any>,
     org_id: &str,
-) -> Result<NaiveDate> {
+) -> Result<chrono_tz::Tz> {
     let (tz,): (String,) = sqlx::query_as("SELECT time_zone FROM organizations WHERE id = $1")
         .bind(org_id)
         .fetch_optional(tx)
         .await?
         .ok_or(StoreError::NotFound)?;
-    let tz: chrono_tz::Tz = tz.parse().unwrap_or(chrono_tz::UTC);
+    Ok(tz.parse().unwrap_or(chrono_tz::UTC))
+}
+
+/// The organization's "today" (in its time zone).
+pub(crate) async fn org_today(
+    tx: impl sqlx::Executor<'_, Database = Any>,
+    org_id: &str,
+) -> Result<NaiveDate> {
+    let tz = org_time_zone(tx, org_id).await?;
     Ok(Utc::now().with_timezone(&tz).date_naive())
 }
 
@@ -572,7 +577,7 @@ impl Store {
                         StoreError::Invalid(FieldError::new("rubric", e.to_string()))
                     })?,
                     effective_on: NaiveDate::parse_from_str(
-                        &level_of(row, "effective_on")?,
+                        &row.try_get::<String, _>("effective_on")?,
                         "%Y-%m-%d",
                     )
                     .unwrap_or_default(),
@@ -918,92 +923,4 @@ impl Store {
         }
         Ok(orgs.len())
     }
-}
-
-/// Gives a new organization the default model (coach_core::roa::default_model),
-/// all of it active: every objective drives results, every activity type
-/// drives objectives and has both standards.
-pub(crate) async fn seed_default(tx: &mut Transaction<'static, Any>, org_id: &str) -> Result<()> {
-    let (seeded,): (i64,) = sqlx::query_as("SELECT roa_seeded FROM organizations WHERE id = $1")
-        .bind(org_id)
-        .fetch_one(&mut **tx)
-        .await?;
-    if seeded != 0 {
-        return Ok(());
-    }
-    let model = default_model();
-    let now = to_db(Utc::now());
-    let mut ids: BTreeMap<&str, String> = BTreeMap::new();
-    for (position, m) in (1_i64..).zip(&model.measures) {
-        let id = uuid::Uuid::now_v7().to_string();
-        sqlx::query(
-            "INSERT INTO roa_measures (org_id, id, level, name, name_key, description, unit, metric, position, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-        )
-        .bind(org_id)
-        .bind(&id)
-        .bind(m.level.as_str())
-        .bind(m.name)
-        .bind(m.name.to_lowercase())
-        .bind(m.description)
-        .bind(m.unit.as_str())
-        .bind(m.metric.as_str())
-        .bind(position)
-        .bind(&now)
-        .execute(&mut **tx)
-        .await?;
-        let drives: Vec<String> = m
-            .drives
-            .iter()
-            .filter_map(|d| ids.get(d).cloned())
-            .collect();
-        set_links(tx, org_id, OBJECTIVE_RESULTS, &id, &drives).await?;
-        ids.insert(m.name, id);
-    }
-    for (position, a) in (1_i64..).zip(&model.activities) {
-        let id = uuid::Uuid::now_v7().to_string();
-        sqlx::query(
-            "INSERT INTO activity_types (org_id, id, name, name_key, grp, description, active, crm_source, position, version, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, 1, $7, $8, 1, $9, $9)",
-        )
-        .bind(org_id)
-        .bind(&id)
-        .bind(a.name)
-        .bind(a.name.to_lowercase())
-        .bind(a.group.as_str())
-        .bind(a.description)
-        .bind(a.crm_source.map(CrmSource::key))
-        .bind(position)
-        .bind(&now)
-        .execute(&mut **tx)
-        .await?;
-        let drives: Vec<String> = a
-            .drives
-            .iter()
-            .filter_map(|d| ids.get(d).cloned())
-            .collect();
-        set_links(tx, org_id, TYPE_OBJECTIVES, &id, &drives).await?;
-        let standard = NewStandard {
-            quantity: i64::from(a.count),
-            per: a.per,
-            team_id: None,
-            rubric: a.rubric.clone(),
-        };
-        insert_standard(tx, org_id, &id, standard, None).await?;
-        // The default standards hold from the start, so history imported
-        // later is judged against them.
-        sqlx::query(
-            "UPDATE activity_standards SET effective_on = '2000-01-01' WHERE org_id = $1 AND activity_type_id = $2",
-        )
-        .bind(org_id)
-        .bind(&id)
-        .execute(&mut **tx)
-        .await?;
-    }
-    sqlx::query("UPDATE organizations SET roa_seeded = 1 WHERE id = $1")
-        .bind(org_id)
-        .execute(&mut **tx)
-        .await?;
-    activities::sync_crm(tx, org_id).await?;
-    Ok(())
 }
