@@ -66,6 +66,7 @@ impl Store {
             .await?;
         crate::stage_map::seed_default(&mut tx, &org.id).await?;
         crate::roa::seed_default(&mut tx, &org.id).await?;
+        crate::coaching::seed_coaching(&mut tx, &org.id).await?;
         tx.commit().await?;
         Ok(org)
     }

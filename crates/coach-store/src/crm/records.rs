@@ -303,12 +303,12 @@ impl Sql {
     }
 }
 
-fn instant(row: &AnyRow, column: &str) -> Result<Option<DateTime<Utc>>> {
+pub(crate) fn instant(row: &AnyRow, column: &str) -> Result<Option<DateTime<Utc>>> {
     let text: Option<String> = row.try_get(column)?;
     Ok(text.as_deref().and_then(from_db))
 }
 
-fn date(row: &AnyRow, column: &str) -> Result<Option<NaiveDate>> {
+pub(crate) fn date(row: &AnyRow, column: &str) -> Result<Option<NaiveDate>> {
     let text: Option<String> = row.try_get(column)?;
     Ok(text.and_then(|t| NaiveDate::parse_from_str(&t, "%Y-%m-%d").ok()))
 }

@@ -921,6 +921,15 @@ impl Store {
             seed_default(&mut tx, org_id).await?;
             tx.commit().await?;
         }
+        let coaching: Vec<(String,)> =
+            sqlx::query_as("SELECT id FROM organizations WHERE coaching_seeded = 0 ORDER BY id")
+                .fetch_all(&self.pool)
+                .await?;
+        for (org_id,) in &coaching {
+            let mut tx = self.write().await?;
+            crate::coaching::seed_coaching(&mut tx, org_id).await?;
+            tx.commit().await?;
+        }
         Ok(orgs.len())
     }
 }
