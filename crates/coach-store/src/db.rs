@@ -205,6 +205,28 @@ impl Store {
         })
     }
 
+    /// Locks one row of `table` for the rest of the transaction, so that a
+    /// read-check-write (a version compared, a limit counted) cannot race
+    /// another writer. SQLite's write transactions already run one at a time
+    /// (`BEGIN IMMEDIATE`); PostgreSQL takes the row lock.
+    pub(crate) async fn lock_row(
+        &self,
+        tx: &mut Transaction<'static, Any>,
+        table: &'static str,
+        org_id: &str,
+        id: &str,
+    ) -> Result<()> {
+        if self.backend == Backend::Postgres {
+            let sql = format!("SELECT 1 FROM {table} WHERE org_id = $1 AND id = $2 FOR UPDATE");
+            sqlx::query(sqlx::AssertSqlSafe(sql))
+                .bind(org_id)
+                .bind(id)
+                .execute(&mut **tx)
+                .await?;
+        }
+        Ok(())
+    }
+
     /// Closes the pool, waiting for connections to be returned.
     pub async fn close(&self) {
         self.pool.close().await;

@@ -5,6 +5,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+use chrono::NaiveDate;
 use coach_store::Store;
 use coach_store::testing::{fresh_database, fresh_store};
 
@@ -66,6 +67,26 @@ fn rows_at(version: i64) -> Option<String> {
                VALUES ('{ORG}', 'o1', '2026-01', 'org', '40', '{ADMIN}', '{at}');",
             rows_at(3)?
         )),
+        5 => Some(format!(
+            "{}
+             UPDATE organizations SET coaching_seeded = 1, feedback_min_answers = 3 WHERE id = '{ORG}';
+             INSERT INTO coaching_sessions (org_id, id, kind, manager_id, seller_id, observer_id, series_id, ad_hoc, status, starts_at, minutes,
+               original_starts_at, desired_outcome, prep_due_on, seller_prepared_at, manager_prepared_at, prep_minutes, agenda_agreed_at,
+               agenda_reviewed_at, phase, cancel_reason, version, created_by, created_at, updated_at)
+               VALUES ('{ORG}', 's1', 'account', '{ADMIN}', '{SELLER}', NULL, NULL, 0, 'held', '{at}', 60, NULL, 'A plan', '2026-01-01',
+               NULL, NULL, 30, '{at}', '{at}', 'closing', '', 4, '{ADMIN}', '{at}', '{at}');
+             INSERT INTO agenda_items (org_id, id, session_id, section, position, title, minutes, subject_kind, subject_id, decision,
+               spent_seconds, timer_started_at, added_by, version, created_at, updated_at)
+               VALUES ('{ORG}', 'i1', 's1', 'focus', 1, 'Old Account', 20, 'account', '{ACCOUNT}', 'Grow it', 600, NULL, '{ADMIN}', 2, '{at}', '{at}');
+             INSERT INTO session_notes (org_id, id, session_id, author_id, shared, body, version, created_at, updated_at)
+               VALUES ('{ORG}', 'n1', 's1', '{SELLER}', 0, 'Private', 3, '{at}', '{at}');
+             INSERT INTO action_items (org_id, id, session_id, seller_id, owner_id, title, subject_kind, subject_id, due_on, status, closed_on,
+               created_by, version, created_at, updated_at)
+               VALUES ('{ORG}', 'x1', 's1', '{SELLER}', '{SELLER}', 'Call the CFO', NULL, NULL, '2026-01-09', 'done', '2026-01-08', '{SELLER}', 2, '{at}', '{at}');
+             INSERT INTO session_feedback (org_id, session_id, seller_id, manager_id, most_valuable, could_be_better, rating, would_pay, created_at)
+               VALUES ('{ORG}', 's1', '{SELLER}', '{ADMIN}', 'Focus', '', 5, 1, '{at}');",
+            rows_at(4)?
+        )),
         _ => None,
     }
 }
@@ -105,6 +126,40 @@ async fn check_the_data_is_kept(store: &Store, seeded_at: i64) {
         // Organizations that existed before version 4 get the default model.
         assert_eq!(model.activity_types.len(), 6);
         assert!(model.activity_types.iter().all(|t| t.active));
+    }
+    if seeded_at >= 5 {
+        let s = store.coaching_session(ORG, "s1").await.unwrap();
+        assert_eq!(
+            (s.status, s.minutes, s.prep_minutes, s.version),
+            (coach_core::coaching::SessionStatus::Held, 60, 30, 4)
+        );
+        let agenda = store.agenda(ORG, "s1").await.unwrap();
+        assert_eq!(
+            (
+                agenda[0].decision.as_str(),
+                agenda[0].subject_name.as_deref()
+            ),
+            ("Grow it", Some("Old Account"))
+        );
+        assert_eq!(
+            store.notes(ORG, "s1", SELLER).await.unwrap()[0].body,
+            "Private"
+        );
+        assert!(store.notes(ORG, "s1", ADMIN).await.unwrap().is_empty());
+        let item = store.action_item(ORG, "x1").await.unwrap();
+        assert_eq!(item.closed_on, NaiveDate::from_ymd_opt(2026, 1, 8));
+        assert_eq!(store.feedback_answers(ORG, ADMIN).await.unwrap().len(), 1);
+        assert_eq!(
+            store
+                .coaching_settings(ORG)
+                .await
+                .unwrap()
+                .feedback_min_answers,
+            3
+        );
+    } else {
+        // Organizations that existed before version 5 get the question bank.
+        assert!(!store.question_bank(ORG, None).await.unwrap().is_empty());
     }
     let org = store.org_by_slug("old-org").await.unwrap();
     assert_eq!(

@@ -147,37 +147,63 @@ pub const REVIEW_DAYS: i64 = 14;
 impl Store {
     /// Writes down an action item agreed in a session (R39): in the room, or
     /// after the close. The owner is the seller or the session's manager.
-    pub async fn create_action_item(&self, org_id: &str, new: NewActionItem, by: &str) -> Result<ActionItem> {
+    pub async fn create_action_item(
+        &self,
+        org_id: &str,
+        new: NewActionItem,
+        by: &str,
+    ) -> Result<ActionItem> {
         let title = validate_title(&new.title)?;
         let mut tx = self.write().await?;
+        self.lock_row(&mut tx, "coaching_sessions", org_id, &new.session_id)
+            .await?;
         let session = load_session(&mut *tx, org_id, &new.session_id).await?;
-        if !matches!(session.status, SessionStatus::InProgress | SessionStatus::Held) {
+        if !matches!(
+            session.status,
+            SessionStatus::InProgress | SessionStatus::Held
+        ) {
             return Err(FieldError::new(
                 "session_id",
                 "action items are agreed in the session: open it first",
             )
             .into());
         }
-        let owner = new.owner_id.clone().unwrap_or_else(|| session.seller_id.clone());
+        let owner = new
+            .owner_id
+            .clone()
+            .unwrap_or_else(|| session.seller_id.clone());
         if owner != session.seller_id && owner != session.manager_id {
-            return Err(FieldError::new("owner_id", "expected the seller or the manager of the session").into());
+            return Err(FieldError::new(
+                "owner_id",
+                "expected the seller or the manager of the session",
+            )
+            .into());
         }
         let today = crate::roa::org_today(&mut *tx, org_id).await?;
         if new.due_on < today - Duration::days(1) || new.due_on > today + Duration::days(366) {
-            return Err(FieldError::new("due_on", format!("expected a day from {today} to a year ahead")).into());
+            return Err(FieldError::new(
+                "due_on",
+                format!("expected a day from {today} to a year ahead"),
+            )
+            .into());
         }
         if let Some((kind, id)) = &new.subject {
             if *kind == SubjectKind::ActionItem {
-                return Err(FieldError::new("subject_kind", "an action item is about a record, an activity or a plan").into());
+                return Err(FieldError::new(
+                    "subject_kind",
+                    "an action item is about a record, an activity or a plan",
+                )
+                .into());
             }
             check_subject(&mut tx, org_id, &session.seller_id, *kind, id).await?;
         }
-        let (count,): (i64,) =
-            sqlx::query_as("SELECT COUNT(*) FROM action_items WHERE org_id = $1 AND session_id = $2")
-                .bind(org_id)
-                .bind(&session.id)
-                .fetch_one(&mut *tx)
-                .await?;
+        let (count,): (i64,) = sqlx::query_as(
+            "SELECT COUNT(*) FROM action_items WHERE org_id = $1 AND session_id = $2",
+        )
+        .bind(org_id)
+        .bind(&session.id)
+        .fetch_one(&mut *tx)
+        .await?;
         if count >= 30 {
             return Err(FieldError::new("title", "at most 30 action items per session").into());
         }
@@ -266,7 +292,11 @@ impl Store {
 
     /// The items a session reviews (R35): the seller's open ones, and those
     /// due in the two weeks before it, agreed in earlier sessions.
-    pub async fn review_items(&self, org_id: &str, session: &super::Session) -> Result<Vec<ActionItem>> {
+    pub async fn review_items(
+        &self,
+        org_id: &str,
+        session: &super::Session,
+    ) -> Result<Vec<ActionItem>> {
         let day = session.starts_at.date_naive() - Duration::days(REVIEW_DAYS);
         let items = self
             .action_items(
@@ -281,7 +311,13 @@ impl Store {
             .await?;
         Ok(items
             .into_iter()
-            .filter(|i| i.session_id.as_deref() != Some(&session.id) && i.created_at < session.starts_at.max(session.agenda_agreed_at.unwrap_or(session.starts_at)))
+            .filter(|i| {
+                i.session_id.as_deref() != Some(&session.id)
+                    && i.created_at
+                        < session
+                            .starts_at
+                            .max(session.agenda_agreed_at.unwrap_or(session.starts_at))
+            })
             .collect())
     }
 
@@ -297,6 +333,7 @@ impl Store {
         let current = self.action_item(org_id, id).await?;
         let title = patch.title.as_deref().map(validate_title).transpose()?;
         let mut tx = self.write().await?;
+        self.lock_row(&mut tx, "action_items", org_id, id).await?;
         let (version,): (i64,) =
             sqlx::query_as("SELECT version FROM action_items WHERE org_id = $1 AND id = $2")
                 .bind(org_id)
@@ -305,10 +342,15 @@ impl Store {
                 .await?;
         stale_unless(if_version, version)?;
         let today = crate::roa::org_today(&mut *tx, org_id).await?;
-        if let Some(due) = patch.due_on {
-            if due > today + Duration::days(366) || due < current.created_at.date_naive() - Duration::days(1) {
-                return Err(FieldError::new("due_on", "expected a day from when it was agreed to a year ahead").into());
-            }
+        if let Some(due) = patch.due_on.filter(|due| {
+            *due > today + Duration::days(366)
+                || *due < current.created_at.date_naive() - Duration::days(1)
+        }) {
+            return Err(FieldError::new(
+                "due_on",
+                format!("expected a day from when it was agreed to a year ahead; got {due}"),
+            )
+            .into());
         }
         let (status, closed_on) = match patch.status {
             None => (current.status, current.closed_on),

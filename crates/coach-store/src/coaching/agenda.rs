@@ -191,7 +191,9 @@ pub(crate) async fn check_subject(
     id: &str,
 ) -> Result<()> {
     let sql = match kind {
-        SubjectKind::Account => "SELECT 1 FROM accounts WHERE org_id = $1 AND id = $2 AND owner_id = $3",
+        SubjectKind::Account => {
+            "SELECT 1 FROM accounts WHERE org_id = $1 AND id = $2 AND owner_id = $3"
+        }
         SubjectKind::Opportunity => {
             "SELECT 1 FROM opportunities WHERE org_id = $1 AND id = $2 AND owner_id = $3"
         }
@@ -304,6 +306,8 @@ impl Store {
         let title = validate_title(&item.title)?;
         let minutes = validate_item_minutes(i64::from(item.minutes))?;
         let mut tx = self.write().await?;
+        self.lock_row(&mut tx, "coaching_sessions", org_id, session_id)
+            .await?;
         let session = load_session(&mut *tx, org_id, session_id).await?;
         still_open(&session, "section")?;
         let mut items = load_items(&mut *tx, org_id, session_id).await?;
@@ -323,14 +327,21 @@ impl Store {
         });
         check_deals(session.kind, session.minutes, &all)?;
         if items.len() >= 40 {
-            return Err(FieldError::new("title", "an agenda has at most 40 items: fewer items, more depth (R34)").into());
+            return Err(FieldError::new(
+                "title",
+                "an agenda has at most 40 items: fewer items, more depth (R34)",
+            )
+            .into());
         }
         let position = items.iter().map(|i| i.position).max().unwrap_or(-1) + 1;
         let id = insert_item(&mut tx, org_id, session_id, position, &item, by).await?;
         bump(&mut tx, org_id, session_id).await?;
         items = load_items(&mut *tx, org_id, session_id).await?;
         tx.commit().await?;
-        items.into_iter().find(|i| i.id == id).ok_or(StoreError::NotFound)
+        items
+            .into_iter()
+            .find(|i| i.id == id)
+            .ok_or(StoreError::NotFound)
     }
 
     /// Changes an item. `if_version` guards against two people editing it at
@@ -343,6 +354,8 @@ impl Store {
         patch: ItemPatch,
     ) -> Result<AgendaItem> {
         let mut tx = self.write().await?;
+        self.lock_row(&mut tx, "agenda_items", org_id, item_id)
+            .await?;
         let (item, session) = item_session(&mut tx, org_id, item_id).await?;
         stale_unless(if_version, item.version)?;
         still_open(&session, "title")?;
@@ -364,7 +377,9 @@ impl Store {
         let now = Utc::now();
         let (spent, started) = match patch.timer {
             Some(true) if session.status != coach_core::coaching::SessionStatus::InProgress => {
-                return Err(FieldError::new("timer", "the timer runs once the session is open").into());
+                return Err(
+                    FieldError::new("timer", "the timer runs once the session is open").into(),
+                );
             }
             Some(true) => {
                 super::agenda::stop_timers(&mut tx, org_id, &session.id).await?;
@@ -393,7 +408,10 @@ impl Store {
         bump(&mut tx, org_id, &session.id).await?;
         let items = load_items(&mut *tx, org_id, &session.id).await?;
         tx.commit().await?;
-        items.into_iter().find(|i| i.id == item_id).ok_or(StoreError::NotFound)
+        items
+            .into_iter()
+            .find(|i| i.id == item_id)
+            .ok_or(StoreError::NotFound)
     }
 
     /// Removes an item from an agenda still to be held.
@@ -404,6 +422,8 @@ impl Store {
         if_version: Option<i64>,
     ) -> Result<()> {
         let mut tx = self.write().await?;
+        self.lock_row(&mut tx, "agenda_items", org_id, item_id)
+            .await?;
         let (item, session) = item_session(&mut tx, org_id, item_id).await?;
         stale_unless(if_version, item.version)?;
         still_open(&session, "title")?;

@@ -70,11 +70,18 @@ fn short_text(field: &'static str, raw: &str) -> Result<String> {
 
 impl Store {
     /// The seller gives feedback on a held session, once (R40).
-    pub async fn give_feedback(&self, org_id: &str, session_id: &str, f: &NewFeedback) -> Result<()> {
+    pub async fn give_feedback(
+        &self,
+        org_id: &str,
+        session_id: &str,
+        f: &NewFeedback,
+    ) -> Result<()> {
         let rating = validate_rating(f.rating)?;
         let most = short_text("most_valuable", &f.most_valuable)?;
         let better = short_text("could_be_better", &f.could_be_better)?;
         let mut tx = self.write().await?;
+        self.lock_row(&mut tx, "coaching_sessions", org_id, session_id)
+            .await?;
         let s = load_session(&mut *tx, org_id, session_id).await?;
         if s.status != SessionStatus::Held {
             return Err(FieldError::new("rating", "feedback follows a held session").into());
@@ -96,7 +103,9 @@ impl Store {
         .await;
         match done {
             Err(e) if StoreError::is_unique_violation(&e) => {
-                return Err(FieldError::new("rating", "you already gave feedback on this session").into());
+                return Err(
+                    FieldError::new("rating", "you already gave feedback on this session").into(),
+                );
             }
             other => {
                 other?;
@@ -107,7 +116,12 @@ impl Store {
     }
 
     /// The seller's own feedback on a session, for them alone.
-    pub async fn own_feedback(&self, org_id: &str, session_id: &str, seller_id: &str) -> Result<Option<Feedback>> {
+    pub async fn own_feedback(
+        &self,
+        org_id: &str,
+        session_id: &str,
+        seller_id: &str,
+    ) -> Result<Option<Feedback>> {
         let row = sqlx::query(
             "SELECT most_valuable, could_be_better, rating, would_pay FROM session_feedback WHERE org_id = $1 AND session_id = $2 AND seller_id = $3",
         )
@@ -129,7 +143,11 @@ impl Store {
 
     /// The ratings of a manager's sessions (R40), for aggregation only: no
     /// session, seller or text comes with them.
-    pub async fn feedback_answers(&self, org_id: &str, manager_id: &str) -> Result<Vec<FeedbackAnswer>> {
+    pub async fn feedback_answers(
+        &self,
+        org_id: &str,
+        manager_id: &str,
+    ) -> Result<Vec<FeedbackAnswer>> {
         let rows: Vec<(i64, i64)> = sqlx::query_as(
             "SELECT rating, would_pay FROM session_feedback WHERE org_id = $1 AND manager_id = $2 ORDER BY created_at",
         )
@@ -169,12 +187,20 @@ impl Store {
         }
         let comment = short_text("comment", comment)?;
         let mut tx = self.write().await?;
+        self.lock_row(&mut tx, "coaching_sessions", org_id, session_id)
+            .await?;
         let s = load_session(&mut *tx, org_id, session_id).await?;
         if s.observer_id.as_deref() != Some(observer_id) {
-            return Err(FieldError::new("observer_id", "join the session as observer first").into());
+            return Err(
+                FieldError::new("observer_id", "join the session as observer first").into(),
+            );
         }
         if !matches!(s.status, SessionStatus::InProgress | SessionStatus::Held) {
-            return Err(FieldError::new("checks", "an observation follows what was seen: the session is open or held").into());
+            return Err(FieldError::new(
+                "checks",
+                "an observation follows what was seen: the session is open or held",
+            )
+            .into());
         }
         let now = to_db(Utc::now());
         sqlx::query("DELETE FROM session_observations WHERE org_id = $1 AND session_id = $2")
@@ -196,7 +222,9 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;
-        self.observation(org_id, session_id).await?.ok_or(StoreError::NotFound)
+        self.observation(org_id, session_id)
+            .await?
+            .ok_or(StoreError::NotFound)
     }
 
     /// The observation of a session, if one was filed.

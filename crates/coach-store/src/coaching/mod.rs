@@ -309,7 +309,12 @@ async fn active_person(
 impl Store {
     /// Schedules a session (or records an ad-hoc one), with the agenda from
     /// the organization's template for its kind (R35).
-    pub async fn create_coaching_session(&self, org_id: &str, new: NewSession, by: &str) -> Result<Session> {
+    pub async fn create_coaching_session(
+        &self,
+        org_id: &str,
+        new: NewSession,
+        by: &str,
+    ) -> Result<Session> {
         let minutes = match new.minutes {
             Some(m) => validate_session_minutes(i64::from(m))?,
             None => new.kind.default_minutes(),
@@ -453,12 +458,16 @@ impl Store {
         patch: SessionPatch,
     ) -> Result<Session> {
         let mut tx = self.write().await?;
+        self.lock_row(&mut tx, "coaching_sessions", org_id, id)
+            .await?;
         let s = load_session(&mut *tx, org_id, id).await?;
         stale_unless(if_version, s.version)?;
         still_open(&s, "status")?;
         if let Some(starts_at) = patch.starts_at.filter(|t| *t != s.starts_at) {
             if !s.status.is_upcoming() {
-                return Err(FieldError::new("starts_at", "only a session still to come can move").into());
+                return Err(
+                    FieldError::new("starts_at", "only a session still to come can move").into(),
+                );
             }
             if !s.ad_hoc && starts_at < Utc::now() - Duration::minutes(5) {
                 return Err(FieldError::new("starts_at", "expected a time in the future").into());
@@ -490,16 +499,22 @@ impl Store {
         }
         if let Some(outcome) = &patch.desired_outcome {
             let outcome = validate_outcome(outcome)?;
-            sqlx::query("UPDATE coaching_sessions SET desired_outcome = $3 WHERE org_id = $1 AND id = $2")
-                .bind(org_id)
-                .bind(id)
-                .bind(outcome)
-                .execute(&mut *tx)
-                .await?;
+            sqlx::query(
+                "UPDATE coaching_sessions SET desired_outcome = $3 WHERE org_id = $1 AND id = $2",
+            )
+            .bind(org_id)
+            .bind(id)
+            .bind(outcome)
+            .execute(&mut *tx)
+            .await?;
         }
         if let Some(phase) = patch.phase {
             if s.status != SessionStatus::InProgress {
-                return Err(FieldError::new("phase", "the conversation moves on once the session is open").into());
+                return Err(FieldError::new(
+                    "phase",
+                    "the conversation moves on once the session is open",
+                )
+                .into());
             }
             sqlx::query("UPDATE coaching_sessions SET phase = $3 WHERE org_id = $1 AND id = $2")
                 .bind(org_id)
@@ -524,6 +539,8 @@ impl Store {
         to: Transition,
     ) -> Result<Session> {
         let mut tx = self.write().await?;
+        self.lock_row(&mut tx, "coaching_sessions", org_id, id)
+            .await?;
         let s = load_session(&mut *tx, org_id, id).await?;
         stale_unless(if_version, s.version)?;
         let next = match &to {
@@ -548,8 +565,9 @@ impl Store {
             Transition::Open => ("agenda_agreed_at", String::new()),
             Transition::Close => ("agenda_reviewed_at", String::new()),
             Transition::Cancel(reason) => {
-                let reason = coach_core::coaching::validate_title(reason)
-                    .map_err(|_| FieldError::new("reason", "say in a line why the session is cancelled"))?;
+                let reason = coach_core::coaching::validate_title(reason).map_err(|_| {
+                    FieldError::new("reason", "say in a line why the session is cancelled")
+                })?;
                 ("updated_at", reason)
             }
             Transition::Missed => ("updated_at", String::new()),
@@ -586,11 +604,17 @@ impl Store {
         observer_id: Option<&str>,
     ) -> Result<Session> {
         let mut tx = self.write().await?;
+        self.lock_row(&mut tx, "coaching_sessions", org_id, id)
+            .await?;
         let s = load_session(&mut *tx, org_id, id).await?;
         if let Some(o) = observer_id {
             active_person(&mut tx, org_id, o, "observer_id").await?;
             if s.manager_id == o || s.seller_id == o {
-                return Err(FieldError::new("observer_id", "the observer is someone other than the manager and the seller").into());
+                return Err(FieldError::new(
+                    "observer_id",
+                    "the observer is someone other than the manager and the seller",
+                )
+                .into());
             }
         }
         sqlx::query("UPDATE coaching_sessions SET observer_id = $3 WHERE org_id = $1 AND id = $2")

@@ -95,6 +95,8 @@ impl Store {
     ) -> Result<Note> {
         let body = validate_note_text("body", body)?;
         let mut tx = self.write().await?;
+        self.lock_row(&mut tx, "coaching_sessions", org_id, session_id)
+            .await?;
         load_session(&mut *tx, org_id, session_id).await?;
         let (count,): (i64,) = sqlx::query_as(
             "SELECT COUNT(*) FROM session_notes WHERE org_id = $1 AND session_id = $2 AND author_id = $3",
@@ -107,7 +109,9 @@ impl Store {
         if count >= NOTES_PER_PERSON {
             return Err(FieldError::new(
                 "body",
-                format!("at most {NOTES_PER_PERSON} notes per person on a session; add to one of yours"),
+                format!(
+                    "at most {NOTES_PER_PERSON} notes per person on a session; add to one of yours"
+                ),
             )
             .into());
         }
@@ -146,6 +150,8 @@ impl Store {
             return Err(FieldError::new("body", "too long").into());
         }
         let mut tx = self.write().await?;
+        self.lock_row(&mut tx, "session_notes", org_id, note_id)
+            .await?;
         let row: Option<(i64, String)> = sqlx::query_as(
             "SELECT version, author_id FROM session_notes WHERE org_id = $1 AND id = $2",
         )

@@ -11,8 +11,8 @@ use crate::{Result, Store, StoreError};
 use chrono::{DateTime, Duration, Utc};
 use coach_core::FieldError;
 use coach_core::coaching::{
-    AgendaTemplate, SessionKind, SubjectKind, TemplateItem, agenda_warnings,
-    default_template, validate_title,
+    AgendaTemplate, SessionKind, SubjectKind, TemplateItem, agenda_warnings, default_template,
+    validate_title,
 };
 use coach_core::crm::BuyingStage;
 use coach_core::time::to_db;
@@ -84,7 +84,10 @@ pub(crate) async fn org_rules(
             .fetch_optional(&mut **tx)
             .await?
             .ok_or(StoreError::NotFound)?;
-    Ok((tz.parse().unwrap_or(chrono_tz::UTC), u32::try_from(days).unwrap_or(2)))
+    Ok((
+        tz.parse().unwrap_or(chrono_tz::UTC),
+        u32::try_from(days).unwrap_or(2),
+    ))
 }
 
 pub(crate) async fn template(
@@ -111,7 +114,10 @@ pub(crate) async fn template(
 
 fn check_template(t: &AgendaTemplate) -> Result<Vec<TemplateItem>, FieldError> {
     if t.items.is_empty() || t.items.len() > 15 {
-        return Err(FieldError::new("items", "expected 1 to 15 items: fewer items, more depth (R34)"));
+        return Err(FieldError::new(
+            "items",
+            "expected 1 to 15 items: fewer items, more depth (R34)",
+        ));
     }
     let mut items = Vec::new();
     for i in &t.items {
@@ -140,7 +146,9 @@ impl Store {
         .fetch_optional(&self.pool)
         .await?
         .ok_or(StoreError::NotFound)?;
-        let n = |c: &str| -> Result<u32> { Ok(u32::try_from(row.try_get::<i64, _>(c)?).unwrap_or_default()) };
+        let n = |c: &str| -> Result<u32> {
+            Ok(u32::try_from(row.try_get::<i64, _>(c)?).unwrap_or_default())
+        };
         Ok(CoachingSettings {
             feedback_min_answers: n("feedback_min_answers")?,
             prep_working_days: n("prep_working_days")?,
@@ -155,7 +163,9 @@ impl Store {
             return Err(FieldError::new("feedback_min_answers", "expected 1 to 50 answers").into());
         }
         if s.prep_working_days > 10 {
-            return Err(FieldError::new("prep_working_days", "expected 0 to 10 working days").into());
+            return Err(
+                FieldError::new("prep_working_days", "expected 0 to 10 working days").into(),
+            );
         }
         if !(1..=90).contains(&s.crm_fresh_days) {
             return Err(FieldError::new("crm_fresh_days", "expected 1 to 90 days").into());
@@ -185,7 +195,12 @@ impl Store {
 
     /// Replaces the agenda template for a kind (admins). Every template keeps
     /// the three sections (R35).
-    pub async fn set_agenda_template(&self, org_id: &str, t: &AgendaTemplate, by: &str) -> Result<()> {
+    pub async fn set_agenda_template(
+        &self,
+        org_id: &str,
+        t: &AgendaTemplate,
+        by: &str,
+    ) -> Result<()> {
         let items = check_template(t)?;
         let outcome = coach_core::coaching::validate_outcome(&t.desired_outcome)?;
         let json = serde_json::to_string(&items).unwrap_or_default();
@@ -212,7 +227,11 @@ impl Store {
 
     /// The question bank, for one kind or all, open-ended questions first
     /// within each kind and stage (R37).
-    pub async fn question_bank(&self, org_id: &str, kind: Option<SessionKind>) -> Result<Vec<Question>> {
+    pub async fn question_bank(
+        &self,
+        org_id: &str,
+        kind: Option<SessionKind>,
+    ) -> Result<Vec<Question>> {
         let rows: Vec<(String, String, Option<String>, i64, String)> = sqlx::query_as(
             "SELECT id, kind, stage, open_ended, text FROM question_bank WHERE org_id = $1 AND ($2 = '' OR kind = $2) ORDER BY position, id",
         )
@@ -268,7 +287,13 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;
-        Ok(Question { id, kind, stage, open, text })
+        Ok(Question {
+            id,
+            kind,
+            stage,
+            open,
+            text,
+        })
     }
 
     /// Removes a question from the bank (admins); questions already prepared
@@ -286,7 +311,11 @@ impl Store {
     }
 
     /// The questions the manager prepared for a session, open-ended first.
-    pub async fn prepared_questions(&self, org_id: &str, session_id: &str) -> Result<Vec<PreparedQuestion>> {
+    pub async fn prepared_questions(
+        &self,
+        org_id: &str,
+        session_id: &str,
+    ) -> Result<Vec<PreparedQuestion>> {
         let rows: Vec<(String, String, i64, i64)> = sqlx::query_as(
             "SELECT id, text, open_ended, asked FROM session_questions WHERE org_id = $1 AND session_id = $2 ORDER BY position, id",
         )
@@ -296,14 +325,27 @@ impl Store {
         .await?;
         Ok(rows
             .into_iter()
-            .map(|(id, text, open, asked)| PreparedQuestion { id, text, open: open != 0, asked: asked != 0 })
+            .map(|(id, text, open, asked)| PreparedQuestion {
+                id,
+                text,
+                open: open != 0,
+                asked: asked != 0,
+            })
             .collect())
     }
 
     /// Prepares a question for a session (R37): from the bank or written.
-    pub async fn prepare_question(&self, org_id: &str, session_id: &str, text: &str, open: bool) -> Result<PreparedQuestion> {
+    pub async fn prepare_question(
+        &self,
+        org_id: &str,
+        session_id: &str,
+        text: &str,
+        open: bool,
+    ) -> Result<PreparedQuestion> {
         let text = validate_title(text).map_err(|e| FieldError::new("text", e.message))?;
         let mut tx = self.write().await?;
+        self.lock_row(&mut tx, "coaching_sessions", org_id, session_id)
+            .await?;
         let s = load_session(&mut *tx, org_id, session_id).await?;
         still_open(&s, "text")?;
         let (count, last): (i64, Option<i64>) = sqlx::query_as(
@@ -314,7 +356,11 @@ impl Store {
         .fetch_one(&mut *tx)
         .await?;
         if count >= 20 {
-            return Err(FieldError::new("text", "at most 20 prepared questions: pick the best ones").into());
+            return Err(FieldError::new(
+                "text",
+                "at most 20 prepared questions: pick the best ones",
+            )
+            .into());
         }
         let id = uuid::Uuid::now_v7().to_string();
         sqlx::query(
@@ -330,11 +376,22 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;
-        Ok(PreparedQuestion { id, text, open, asked: false })
+        Ok(PreparedQuestion {
+            id,
+            text,
+            open,
+            asked: false,
+        })
     }
 
     /// Marks a prepared question asked (or not), or removes it.
-    pub async fn set_question(&self, org_id: &str, session_id: &str, question_id: &str, asked: Option<bool>) -> Result<()> {
+    pub async fn set_question(
+        &self,
+        org_id: &str,
+        session_id: &str,
+        question_id: &str,
+        asked: Option<bool>,
+    ) -> Result<()> {
         let done = match asked {
             Some(asked) => sqlx::query("UPDATE session_questions SET asked = $4 WHERE org_id = $1 AND session_id = $2 AND id = $3")
                 .bind(org_id)
@@ -392,7 +449,9 @@ impl Store {
         let items = load_items(&self.pool, org_id, &session.id).await?;
         let mut out = Vec::new();
         for item in items {
-            let Some((SubjectKind::Opportunity, id)) = item.subject else { continue };
+            let Some((SubjectKind::Opportunity, id)) = item.subject else {
+                continue;
+            };
             if out.iter().any(|d: &DealCheck| d.opportunity_id == id) {
                 continue;
             }
@@ -424,39 +483,69 @@ impl Store {
     pub async fn seller_prepared(&self, org_id: &str, session_id: &str) -> Result<Session> {
         let session = self.coaching_session(org_id, session_id).await?;
         if !session.status.is_upcoming() {
-            return Err(FieldError::new("status", "preparation is for a session still to come").into());
+            return Err(
+                FieldError::new("status", "preparation is for a session still to come").into(),
+            );
         }
         if session.kind == SessionKind::Opportunity {
             let picked = self.picked_deals(org_id, &session).await?;
             if picked.is_empty() {
-                return Err(FieldError::new("subject_id", "pick the deals to discuss first (up to three, R27)").into());
+                return Err(FieldError::new(
+                    "subject_id",
+                    "pick the deals to discuss first (up to three, R27)",
+                )
+                .into());
             }
-            let stale: Vec<&str> = picked.iter().filter(|d| !d.fresh).map(|d| d.name.as_str()).collect();
+            let stale: Vec<&str> = picked
+                .iter()
+                .filter(|d| !d.fresh)
+                .map(|d| d.name.as_str())
+                .collect();
             if !stale.is_empty() {
                 return Err(FieldError::new(
                     "subject_id",
-                    format!("update these deals in the CRM first (R27): {}", stale.join(", ")),
+                    format!(
+                        "update these deals in the CRM first (R27): {}",
+                        stale.join(", ")
+                    ),
                 )
                 .into());
             }
         }
-        self.mark_prepared(org_id, session_id, "seller_prepared_at", None).await
+        self.mark_prepared(org_id, session_id, "seller_prepared_at", None)
+            .await
     }
 
     /// The manager marks their preparation done, with the minutes it took
     /// (R18).
-    pub async fn manager_prepared(&self, org_id: &str, session_id: &str, minutes: u32) -> Result<Session> {
+    pub async fn manager_prepared(
+        &self,
+        org_id: &str,
+        session_id: &str,
+        minutes: u32,
+    ) -> Result<Session> {
         if minutes > 480 {
             return Err(FieldError::new("prep_minutes", "expected 0 to 480 minutes").into());
         }
-        self.mark_prepared(org_id, session_id, "manager_prepared_at", Some(minutes)).await
+        self.mark_prepared(org_id, session_id, "manager_prepared_at", Some(minutes))
+            .await
     }
 
-    async fn mark_prepared(&self, org_id: &str, session_id: &str, column: &str, minutes: Option<u32>) -> Result<Session> {
+    async fn mark_prepared(
+        &self,
+        org_id: &str,
+        session_id: &str,
+        column: &str,
+        minutes: Option<u32>,
+    ) -> Result<Session> {
         let mut tx = self.write().await?;
+        self.lock_row(&mut tx, "coaching_sessions", org_id, session_id)
+            .await?;
         let s = load_session(&mut *tx, org_id, session_id).await?;
         if !s.status.is_upcoming() {
-            return Err(FieldError::new("status", "preparation is for a session still to come").into());
+            return Err(
+                FieldError::new("status", "preparation is for a session still to come").into(),
+            );
         }
         sqlx::query(sqlx::AssertSqlSafe(format!(
             "UPDATE coaching_sessions SET {column} = COALESCE({column}, $3), prep_minutes = COALESCE($4, prep_minutes) WHERE org_id = $1 AND id = $2"
@@ -482,9 +571,17 @@ impl Store {
     }
 
     /// The warnings an agenda draws now (R26, R34, R35).
-    pub async fn agenda_warnings(&self, org_id: &str, session: &Session) -> Result<Vec<coach_core::coaching::AgendaWarning>> {
+    pub async fn agenda_warnings(
+        &self,
+        org_id: &str,
+        session: &Session,
+    ) -> Result<Vec<coach_core::coaching::AgendaWarning>> {
         let items = load_items(&self.pool, org_id, &session.id).await?;
-        Ok(agenda_warnings(session.kind, session.minutes, &facts(&items)))
+        Ok(agenda_warnings(
+            session.kind,
+            session.minutes,
+            &facts(&items),
+        ))
     }
 }
 

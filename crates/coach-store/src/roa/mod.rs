@@ -829,6 +829,7 @@ impl Store {
         by: Option<&str>,
     ) -> Result<()> {
         let mut tx = self.write().await?;
+        self.lock_row(&mut tx, "activity_types", org_id, id).await?;
         let row = sqlx::query(
             "SELECT name, active, version FROM activity_types WHERE org_id = $1 AND id = $2",
         )

@@ -22,6 +22,7 @@ impl Store {
         expected_version: Option<i64>,
     ) -> Result<User> {
         let mut tx = self.write().await?;
+        self.lock_row(&mut tx, "users", org_id, id).await?;
         let current = load_user(&mut tx, org_id, id).await?;
         if expected_version.is_some_and(|v| v != current.version) {
             return Err(StoreError::Stale);
