@@ -103,6 +103,15 @@ impl Store {
         let mut tx = self.write().await?;
         for sql in [
             "DELETE FROM import_uploads WHERE org_id = $1",
+            "DELETE FROM session_observations WHERE org_id = $1",
+            "DELETE FROM session_feedback WHERE org_id = $1",
+            "DELETE FROM session_questions WHERE org_id = $1",
+            "DELETE FROM session_notes WHERE org_id = $1",
+            "DELETE FROM action_items WHERE org_id = $1",
+            "DELETE FROM agenda_items WHERE org_id = $1",
+            "DELETE FROM coaching_sessions WHERE org_id = $1",
+            "DELETE FROM question_bank WHERE org_id = $1",
+            "DELETE FROM agenda_templates WHERE org_id = $1",
             "DELETE FROM activity_scores WHERE org_id = $1",
             "DELETE FROM activities WHERE org_id = $1",
             "DELETE FROM roa_values WHERE org_id = $1",
