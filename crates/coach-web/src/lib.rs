@@ -5,6 +5,7 @@
 pub mod api;
 mod assets;
 pub mod auth;
+mod coaching;
 mod error;
 mod headers;
 mod metrics;

@@ -9,6 +9,7 @@ use crate::auth::Actor;
 use crate::error::AppError;
 use coach_core::Role;
 use coach_store::User;
+use coach_store::coaching::{ActionItem, Session};
 use std::collections::BTreeSet;
 
 /// What the actor wants to do.
@@ -65,6 +66,45 @@ pub enum Action<'a> {
     /// See scorecards of a team or the organization side by side: leaders
     /// (their people) and admins (everyone).
     ViewTeamScorecards,
+    /// See a coaching session (its time, agenda, shared notes, action
+    /// items): those in it, the people above the manager or the seller, and
+    /// admins.
+    ViewSession(&'a Session),
+    /// Schedule a session with a seller: the people above them, who coach.
+    ScheduleSession {
+        /// The seller.
+        seller_id: &'a str,
+    },
+    /// Lead the session: move, cancel, open and close it, prepare questions
+    /// (the session's manager).
+    LeadSession(&'a Session),
+    /// Write on the agenda and the action items: the manager and the seller
+    /// (R35: the seller summarizes the next steps).
+    EditAgenda(&'a Session),
+    /// Keep one's own notes on a session (R38): those in it.
+    WriteNotes(&'a Session),
+    /// Prepare as the seller (pick the deals, R27) and give feedback (R40):
+    /// the session's seller.
+    ActAsSeller(&'a Session),
+    /// Join a session as observer and file an observation (R43): the people
+    /// above the manager.
+    Observe(&'a Session),
+    /// Read the manager's side: prepared questions and the observation (not
+    /// the seller): the manager, the observer, the people above the manager,
+    /// and admins.
+    ViewCoachSide(&'a Session),
+    /// See a manager's feedback in aggregate (R40): the manager, the people
+    /// above them, and admins.
+    ViewFeedbackOf {
+        /// The manager.
+        manager_id: &'a str,
+    },
+    /// See an action item: its owner and seller, the people above either,
+    /// and admins.
+    ViewActionItem(&'a ActionItem),
+    /// Change an action item's status, title or due date: its owner, its
+    /// seller and the people above the seller.
+    UpdateActionItem(&'a ActionItem),
 }
 
 impl Action<'_> {
@@ -83,6 +123,17 @@ impl Action<'_> {
             Action::LogActivity { .. } => "log activity",
             Action::ScoreActivity { .. } => "score activity",
             Action::ViewTeamScorecards => "view team scorecards",
+            Action::ViewSession(_) => "view session",
+            Action::ScheduleSession { .. } => "schedule session",
+            Action::LeadSession(_) => "lead session",
+            Action::EditAgenda(_) => "edit agenda",
+            Action::WriteNotes(_) => "write notes",
+            Action::ActAsSeller(_) => "act as seller",
+            Action::Observe(_) => "observe",
+            Action::ViewCoachSide(_) => "view coach side",
+            Action::ViewFeedbackOf { .. } => "view feedback",
+            Action::ViewActionItem(_) => "view action item",
+            Action::UpdateActionItem(_) => "update action item",
         }
     }
 
@@ -94,7 +145,18 @@ impl Action<'_> {
             Action::ViewRecord { id, .. }
             | Action::ViewSellerData { id, .. }
             | Action::ScoreActivity { id, .. } => Some(id),
-            Action::LogActivity { seller_id } => Some(seller_id),
+            Action::LogActivity { seller_id } | Action::ScheduleSession { seller_id } => {
+                Some(seller_id)
+            }
+            Action::ViewSession(s)
+            | Action::LeadSession(s)
+            | Action::EditAgenda(s)
+            | Action::WriteNotes(s)
+            | Action::ActAsSeller(s)
+            | Action::Observe(s)
+            | Action::ViewCoachSide(s) => Some(s.id.as_str()),
+            Action::ViewFeedbackOf { manager_id } => Some(manager_id),
+            Action::ViewActionItem(i) | Action::UpdateActionItem(i) => Some(i.id.as_str()),
             _ => None,
         }
     }
@@ -128,6 +190,38 @@ pub fn allows(actor: &Actor, action: Action<'_>) -> bool {
         }
         Action::ScoreActivity { seller_id, .. } => actor.below.contains(seller_id),
         Action::ViewTeamScorecards => admin || me.roles.leads(),
+        // The store looked the session up inside the actor's organization.
+        Action::ViewSession(s) => {
+            admin
+                || s.involves(&me.id)
+                || actor.below.contains(&s.seller_id)
+                || actor.below.contains(&s.manager_id)
+        }
+        Action::ScheduleSession { seller_id } => actor.below.contains(seller_id),
+        Action::LeadSession(s) => s.manager_id == me.id,
+        Action::EditAgenda(s) => s.manager_id == me.id || s.seller_id == me.id,
+        Action::WriteNotes(s) => s.involves(&me.id),
+        Action::ActAsSeller(s) => s.seller_id == me.id,
+        Action::Observe(s) => actor.below.contains(&s.manager_id),
+        Action::ViewCoachSide(s) => {
+            admin
+                || s.manager_id == me.id
+                || s.observer_id.as_deref() == Some(me.id.as_str())
+                || actor.below.contains(&s.manager_id)
+        }
+        Action::ViewFeedbackOf { manager_id } => {
+            admin || manager_id == me.id || actor.below.contains(manager_id)
+        }
+        Action::ViewActionItem(i) => {
+            admin
+                || i.owner_id == me.id
+                || i.seller_id == me.id
+                || actor.below.contains(&i.seller_id)
+                || actor.below.contains(&i.owner_id)
+        }
+        Action::UpdateActionItem(i) => {
+            i.owner_id == me.id || i.seller_id == me.id || actor.below.contains(&i.seller_id)
+        }
     }
 }
 
@@ -158,6 +252,42 @@ pub fn check(actor: &Actor, action: Action<'_>) -> Result<(), AppError> {
             AppError::NotFound
         }
         Action::EditPerson(u) if !allows(actor, Action::ViewPerson(u)) => AppError::NotFound,
+        Action::ViewSession(_) | Action::ViewActionItem(_) => AppError::NotFound,
+        Action::LeadSession(s)
+        | Action::EditAgenda(s)
+        | Action::WriteNotes(s)
+        | Action::ActAsSeller(s)
+        | Action::Observe(s)
+        | Action::ViewCoachSide(s)
+            if !allows(actor, Action::ViewSession(s)) =>
+        {
+            AppError::NotFound
+        }
+        Action::UpdateActionItem(i) if !allows(actor, Action::ViewActionItem(i)) => {
+            AppError::NotFound
+        }
+        Action::ScheduleSession { seller_id }
+            if !allows(
+                actor,
+                Action::ViewSellerData {
+                    seller_id,
+                    id: seller_id,
+                },
+            ) =>
+        {
+            AppError::NotFound
+        }
+        Action::ViewFeedbackOf { manager_id }
+            if !allows(
+                actor,
+                Action::ViewSellerData {
+                    seller_id: manager_id,
+                    id: manager_id,
+                },
+            ) =>
+        {
+            AppError::NotFound
+        }
         _ => AppError::Forbidden("This part of Coach is not available for your role."),
     })
 }

@@ -2,10 +2,12 @@
 //! from these handlers (`/api/v1/openapi.json`). Same access policy as the
 //! pages; errors as `{"error": {"code", "message", "field"}}`.
 
+mod actions;
 mod me;
 mod pagination;
 mod records;
 mod roa;
+mod sessions;
 mod teams;
 mod users;
 
@@ -29,7 +31,7 @@ pub use pagination::Cursor;
         `next_cursor` back as `cursor`. A record of another organization, or one you may not see, is a 404."),
     components(schemas(ErrorEnvelope)),
     modifiers(&Security),
-    tags((name = "people", description = "People, roles and reporting lines"), (name = "teams", description = "Teams, as they follow from reporting lines"), (name = "crm", description = "Accounts, contacts, opportunities and calls, imported from the CRM"), (name = "model", description = "The ROA model: results, objectives, activity types with their standards, activities, scores, targets and scorecards (R1–R5)"))
+    tags((name = "people", description = "People, roles and reporting lines"), (name = "teams", description = "Teams, as they follow from reporting lines"), (name = "crm", description = "Accounts, contacts, opportunities and calls, imported from the CRM"), (name = "model", description = "The ROA model: results, objectives, activity types with their standards, activities, scores, targets and scorecards (R1–R5)"), (name = "coaching", description = "Coaching sessions with their agenda, preparation, notes, action items, feedback and observations (R14, R26–R27, R34–R43)"))
 )]
 struct ApiDoc;
 
@@ -116,6 +118,28 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(roa::scorecard))
         .routes(routes!(roa::targets, roa::set_target))
         .routes(routes!(roa::set_value))
+        .routes(routes!(sessions::list, sessions::create))
+        .routes(routes!(sessions::show, sessions::update))
+        .routes(routes!(sessions::transition))
+        .routes(routes!(sessions::prepared))
+        .routes(routes!(sessions::add_item))
+        .routes(routes!(sessions::update_item, sessions::remove_item))
+        .routes(routes!(sessions::notes, sessions::add_note))
+        .routes(routes!(sessions::save_note, sessions::delete_note))
+        .routes(routes!(sessions::questions, sessions::add_question))
+        .routes(routes!(sessions::mark_question, sessions::remove_question))
+        .routes(routes!(sessions::deals))
+        .routes(routes!(sessions::join, sessions::leave))
+        .routes(routes!(sessions::observation, sessions::observe))
+        .routes(routes!(sessions::give_feedback))
+        .routes(routes!(sessions::feedback))
+        .routes(routes!(sessions::summary))
+        .routes(routes!(actions::list, actions::create))
+        .routes(routes!(actions::show, actions::update))
+        .routes(routes!(actions::settings, actions::set_settings))
+        .routes(routes!(actions::bank, actions::add_bank_question))
+        .routes(routes!(actions::remove_bank_question))
+        .routes(routes!(actions::template, actions::set_template))
 }
 
 /// The OpenAPI document of this API.
