@@ -754,7 +754,319 @@ fn rules() -> BTreeMap<(&'static str, &'static str), Rule> {
             Some(_) => Outcome::NotFound,
         },
     );
+
+    // Coaching sessions: one in progress per seller, led by their manager.
+    let sessions = || -> Vec<Target> {
+        ["seller1", "victim", "seller3", "seller4", "seller_b"]
+            .into_iter()
+            .map(|owner| {
+                t(
+                    Box::leak(format!("session:{owner}").into_boxed_str()),
+                    "path",
+                )
+            })
+            .collect()
+    };
+    let keyed = |prefix: &str| -> Vec<Target> {
+        ["seller1", "victim", "seller3", "seller4", "seller_b"]
+            .into_iter()
+            .map(|owner| {
+                t(
+                    Box::leak(format!("{prefix}:{owner}").into_boxed_str()),
+                    "path",
+                )
+            })
+            .collect()
+    };
+    fn session_rule(
+        a: &Actor,
+        target: &Target,
+        may: fn(&str, &str) -> bool,
+        allowed: Outcome,
+    ) -> Outcome {
+        let seller = record_owner(target.key);
+        match signed_in(a, false) {
+            None => Outcome::Unauth,
+            Some(p) if may(p, seller) => allowed,
+            Some(p) if visible(p).contains(seller) => Outcome::Forbidden,
+            Some(_) => Outcome::NotFound,
+        }
+    }
+    fn view(p: &str, seller: &str) -> bool {
+        visible(p).contains(seller)
+    }
+    fn leads_it(p: &str, seller: &str) -> bool {
+        manager_of(seller) == p
+    }
+    fn in_it(p: &str, seller: &str) -> bool {
+        manager_of(seller) == p || seller == p
+    }
+    fn the_seller(p: &str, seller: &str) -> bool {
+        seller == p
+    }
+    fn observes(p: &str, seller: &str) -> bool {
+        director_over(manager_of(seller)) == Some(p)
+    }
+    fn coach_side(p: &str, seller: &str) -> bool {
+        leads_it(p, seller)
+            || observes(p, seller)
+            || (p == "admin" && seller != "seller_b")
+            || (p == "admin_b" && seller == "seller_b")
+    }
+    add(
+        "GET",
+        "/api/v1/sessions",
+        vec![t("-", "none"), t("victim", "query"), t("seller_b", "query")],
+        signed_in_api,
+    );
+    add(
+        "GET",
+        "/api/v1/action-items",
+        vec![t("-", "none"), t("victim", "query"), t("seller_b", "query")],
+        signed_in_api,
+    );
+    add(
+        "POST",
+        "/api/v1/sessions",
+        vec![
+            t("seller1", "body"),
+            t("victim", "body"),
+            t("seller3", "body"),
+            t("seller_b", "body"),
+        ],
+        |a, target| match signed_in(a, false) {
+            None => Outcome::Unauth,
+            Some(p) if above(p, target.key) => Outcome::Ok,
+            Some(p) if visible(p).contains(target.key) => Outcome::Forbidden,
+            Some(_) => Outcome::NotFound,
+        },
+    );
+    add("GET", "/api/v1/sessions/{id}", sessions(), |a, t| {
+        session_rule(a, t, view, Outcome::Ok)
+    });
+    add("GET", "/api/v1/sessions/{id}/deals", sessions(), |a, t| {
+        session_rule(a, t, view, Outcome::Ok)
+    });
+    add(
+        "GET",
+        "/api/v1/sessions/{id}/summary",
+        sessions(),
+        |a, t| session_rule(a, t, view, Outcome::Ok),
+    );
+    add("PATCH", "/api/v1/sessions/{id}", sessions(), |a, t| {
+        session_rule(a, t, leads_it, Outcome::Ok)
+    });
+    // An unknown transition is refused by the handler, past the policy.
+    add(
+        "POST",
+        "/api/v1/sessions/{id}/transitions",
+        sessions(),
+        |a, t| session_rule(a, t, leads_it, Outcome::Rejected),
+    );
+    // The sessions are in progress: preparation is over.
+    add(
+        "POST",
+        "/api/v1/sessions/{id}/prepared",
+        sessions(),
+        |a, t| session_rule(a, t, in_it, Outcome::Rejected),
+    );
+    add(
+        "POST",
+        "/api/v1/sessions/{id}/agenda",
+        sessions(),
+        |a, t| session_rule(a, t, in_it, Outcome::Ok),
+    );
+    add(
+        "PATCH",
+        "/api/v1/agenda-items/{id}",
+        keyed("item"),
+        |a, t| session_rule(a, t, in_it, Outcome::Ok),
+    );
+    // Sent with a stale If-Match: the allowed get 412 and nothing changes.
+    add(
+        "DELETE",
+        "/api/v1/agenda-items/{id}",
+        keyed("item"),
+        |a, t| session_rule(a, t, in_it, Outcome::Other(412)),
+    );
+    add("GET", "/api/v1/sessions/{id}/notes", sessions(), |a, t| {
+        session_rule(a, t, in_it, Outcome::Ok)
+    });
+    add("POST", "/api/v1/sessions/{id}/notes", sessions(), |a, t| {
+        session_rule(a, t, in_it, Outcome::Ok)
+    });
+    // A private note is its author's alone: everyone else is told it is not there.
+    fn author_only(a: &Actor, target: &Target) -> Outcome {
+        match signed_in(a, false) {
+            None => Outcome::Unauth,
+            Some(p) if p == record_owner(target.key) => Outcome::Ok,
+            Some(_) => Outcome::NotFound,
+        }
+    }
+    add("PATCH", "/api/v1/notes/{id}", keyed("note"), author_only);
+    add("DELETE", "/api/v1/notes/{id}", keyed("note"), author_only);
+    add(
+        "GET",
+        "/api/v1/sessions/{id}/questions",
+        sessions(),
+        |a, t| session_rule(a, t, coach_side, Outcome::Ok),
+    );
+    add(
+        "POST",
+        "/api/v1/sessions/{id}/questions",
+        sessions(),
+        |a, t| session_rule(a, t, leads_it, Outcome::Ok),
+    );
+    add(
+        "PATCH",
+        "/api/v1/sessions/{id}/questions/{question_id}",
+        sessions(),
+        |a, t| session_rule(a, t, leads_it, Outcome::Ok),
+    );
+    add(
+        "DELETE",
+        "/api/v1/sessions/{id}/questions/{question_id}",
+        sessions(),
+        |a, t| session_rule(a, t, leads_it, Outcome::Ok),
+    );
+    add(
+        "PUT",
+        "/api/v1/sessions/{id}/observer",
+        sessions(),
+        |a, t| session_rule(a, t, observes, Outcome::Ok),
+    );
+    add(
+        "DELETE",
+        "/api/v1/sessions/{id}/observer",
+        sessions(),
+        |a, t| session_rule(a, t, observes, Outcome::Ok),
+    );
+    // Org A's sessions have an observation; seller_b's has none to show.
+    add(
+        "GET",
+        "/api/v1/sessions/{id}/observation",
+        sessions(),
+        |a, t| {
+            let found = if record_owner(t.key) == "seller_b" {
+                Outcome::NotFound
+            } else {
+                Outcome::Ok
+            };
+            session_rule(a, t, coach_side, found)
+        },
+    );
+    // Filing needs joining as observer first (the observer was cleared).
+    add(
+        "PUT",
+        "/api/v1/sessions/{id}/observation",
+        sessions(),
+        |a, t| session_rule(a, t, observes, Outcome::Rejected),
+    );
+    // Feedback follows a held session; these are in progress.
+    add(
+        "POST",
+        "/api/v1/sessions/{id}/feedback",
+        sessions(),
+        |a, t| session_rule(a, t, the_seller, Outcome::Rejected),
+    );
+    add(
+        "GET",
+        "/api/v1/feedback",
+        vec![
+            t("-", "none"),
+            t("manager1", "query"),
+            t("manager3", "query"),
+        ],
+        |a, target| match signed_in(a, false) {
+            None => Outcome::Unauth,
+            Some(_) if target.key == "-" => Outcome::Ok,
+            Some(p) if p == target.key || p == "admin" || director_over(target.key) == Some(p) => {
+                Outcome::Ok
+            }
+            Some(_) => Outcome::NotFound,
+        },
+    );
+    add(
+        "POST",
+        "/api/v1/action-items",
+        keyed("session")
+            .into_iter()
+            .map(|x| Target {
+                placement: "body",
+                ..x
+            })
+            .collect(),
+        |a, t| session_rule(a, t, in_it, Outcome::Ok),
+    );
+    add(
+        "GET",
+        "/api/v1/action-items/{id}",
+        keyed("action"),
+        |a, t| session_rule(a, t, view, Outcome::Ok),
+    );
+    add(
+        "PATCH",
+        "/api/v1/action-items/{id}",
+        keyed("action"),
+        |a, t| {
+            session_rule(
+                a,
+                t,
+                |p, seller| seller == p || above(p, seller),
+                Outcome::Ok,
+            )
+        },
+    );
+    add("GET", "/api/v1/coaching-settings", none(), signed_in_api);
+    add("GET", "/api/v1/question-bank", none(), signed_in_api);
+    add(
+        "GET",
+        "/api/v1/agenda-templates/{kind}",
+        none(),
+        signed_in_api,
+    );
+    for (m, p) in [
+        ("PUT", "/api/v1/coaching-settings"),
+        ("POST", "/api/v1/question-bank"),
+        ("PUT", "/api/v1/agenda-templates/{kind}"),
+    ] {
+        add(m, p, none(), |a, _| {
+            admin_only(a, false, Outcome::Ok, Outcome::Ok)
+        });
+    }
+    add(
+        "DELETE",
+        "/api/v1/question-bank/{id}",
+        vec![t("bank:a", "path"), t("bank:b", "path")],
+        |a, t| model_item(a, t, false, Outcome::Ok),
+    );
     r
+}
+
+/// The manager of a seller of the fixture.
+fn manager_of(seller: &str) -> &'static str {
+    match seller {
+        "seller1" | "seller2" | "victim" | "departed" => "manager1",
+        "seller3" => "manager2",
+        "seller4" => "manager3",
+        "seller_b" => "admin_b",
+        _ => "-",
+    }
+}
+
+/// The director above a manager of the fixture.
+fn director_over(manager: &str) -> Option<&'static str> {
+    match manager {
+        "manager1" | "manager2" => Some("director1"),
+        "manager3" => Some("director2"),
+        _ => None,
+    }
+}
+
+/// Whether `p` leads someone above `x` in the reporting line (admins who
+/// lead nobody are not in the line).
+fn above(p: &str, x: &str) -> bool {
+    p != x && leads(p) && visible(p).contains(x)
 }
 
 /// The owner of a record target such as `account:seller1`.
@@ -932,12 +1244,26 @@ async fn request(
         (None, "path") => f.id(target.key).to_owned(),
         (None, _) => f.id("victim").to_owned(),
     };
-    let mut path = template.replace("{id}", &id).replace("{seller_id}", &id);
+    let mut path = template
+        .replace("{id}", &id)
+        .replace("{seller_id}", &id)
+        .replace("{kind}", "account");
+    if template.contains("{question_id}") {
+        path = path.replace(
+            "{question_id}",
+            &f.records[&format!("question:{}", record_owner(target.key))],
+        );
+    }
     if target.placement == "query" {
         let param = if template == "/api/v1/users" {
             "manager_id"
-        } else if template == "/api/v1/activities" {
+        } else if matches!(
+            template,
+            "/api/v1/activities" | "/api/v1/sessions" | "/api/v1/action-items"
+        ) {
             "seller_id"
+        } else if template == "/api/v1/feedback" {
+            "manager_id"
         } else if template.starts_with("/api/") {
             "owner_id"
         } else {
@@ -968,6 +1294,9 @@ async fn request(
         if actor.kind == Kind::Session {
             rb = rb.header("x-csrf-token", &actor.csrf);
         }
+        if method == Method::DELETE && template == "/api/v1/agenda-items/{id}" {
+            rb = rb.header("if-match", "\"v999\"");
+        }
         let today = chrono::Utc::now().date_naive().to_string();
         let body = match (template, target.placement) {
             ("/api/v1/results", _) => {
@@ -995,6 +1324,38 @@ async fn request(
                 json!({"type_id": f.records["type:a"], "seller_id": f.id(target.key), "occurred_on": today})
             }
             ("/api/v1/activities/{id}/score", _) => json!({"levels": []}),
+            ("/api/v1/sessions", _) => {
+                json!({"kind": "account", "seller_id": f.id(target.key), "starts_at": (chrono::Utc::now() + chrono::Duration::days(3)).to_rfc3339()})
+            }
+            ("/api/v1/sessions/{id}", _) => json!({"desired_outcome": "Matrix outcome"}),
+            ("/api/v1/sessions/{id}/transitions", _) => json!({"to": "hold"}),
+            ("/api/v1/sessions/{id}/prepared", _) => json!({"prep_minutes": 10}),
+            ("/api/v1/sessions/{id}/agenda", _) => {
+                json!({"section": "focus", "title": "Matrix item", "minutes": 0})
+            }
+            ("/api/v1/agenda-items/{id}", _) => json!({"decision": "Matrix decision"}),
+            ("/api/v1/sessions/{id}/notes", _) => json!({"body": "matrix", "shared": false}),
+            ("/api/v1/notes/{id}", _) => json!({"shared": false}),
+            ("/api/v1/sessions/{id}/questions", _) => json!({"text": "Matrix question?"}),
+            ("/api/v1/sessions/{id}/questions/{question_id}", _) => json!({"asked": true}),
+            ("/api/v1/sessions/{id}/observation", _) => {
+                json!({"checks": {"prepared": true}, "comment": ""})
+            }
+            ("/api/v1/sessions/{id}/feedback", _) => json!({"rating": 4, "would_pay": true}),
+            ("/api/v1/action-items", _) => {
+                json!({"session_id": f.records[target.key], "title": "Matrix next step", "due_on": (chrono::Utc::now().date_naive() + chrono::Duration::days(7)).to_string()})
+            }
+            ("/api/v1/action-items/{id}", _) => json!({"title": "Matrix action"}),
+            ("/api/v1/coaching-settings", _) => {
+                json!({"feedback_min_answers": 5, "prep_working_days": 2, "crm_fresh_days": 7, "deal_criteria": ""})
+            }
+            ("/api/v1/question-bank", _) => json!({"kind": "call", "text": "Matrix bank?"}),
+            ("/api/v1/agenda-templates/{kind}", _) => {
+                json!({"desired_outcome": "Matrix", "items": [
+                {"section": "review", "title": "Review", "minutes": 5},
+                {"section": "focus", "title": "Focus", "minutes": 20},
+                {"section": "next_steps", "title": "Next", "minutes": 5}]})
+            }
             ("/api/v1/users", _) => {
                 json!({"email": unique_email, "name": format!("New {serial}"), "roles": ["seller"], "manager_id": f.id(target.key)})
             }
@@ -1086,8 +1447,170 @@ async fn request(
     rb.form(&form)
 }
 
+/// Sessions for T1: one per seller, led by their manager, opened, with an
+/// agenda item, an action item, a prepared question, an observation (org A)
+/// and a private note by each side carrying a canary only its author may see.
+/// Returns the note canaries with their authors.
+async fn coaching_fixture(app: &TestApp, f: &mut Fixture) -> Vec<(String, &'static str)> {
+    use coach_store::coaching::{NewActionItem, NewSession, Transition};
+    let store = &app.store;
+    let mut canaries = Vec::new();
+    for seller in ["seller1", "victim", "seller3", "seller4", "seller_b"] {
+        let manager = manager_of(seller);
+        let org = f.people[seller].org.clone();
+        let s = store
+            .create_coaching_session(
+                &org,
+                NewSession {
+                    kind: coach_core::coaching::SessionKind::Account,
+                    manager_id: f.id(manager).to_owned(),
+                    seller_id: f.id(seller).to_owned(),
+                    starts_at: chrono::Utc::now() + chrono::Duration::days(2),
+                    minutes: None,
+                    ad_hoc: false,
+                    series_id: None,
+                    desired_outcome: None,
+                },
+                f.id(manager),
+            )
+            .await
+            .unwrap();
+        let q = store
+            .prepare_question(&org, &s.id, "What changed?", true)
+            .await
+            .unwrap();
+        store
+            .transition(&org, &s.id, None, Transition::Open)
+            .await
+            .unwrap();
+        let item = store
+            .agenda(&org, &s.id)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|i| i.section == coach_core::coaching::Section::Focus)
+            .unwrap();
+        let action = store
+            .create_action_item(
+                &org,
+                NewActionItem {
+                    session_id: s.id.clone(),
+                    owner_id: None,
+                    title: "Send the plan".into(),
+                    subject: None,
+                    due_on: chrono::Utc::now().date_naive() + chrono::Duration::days(5),
+                },
+                f.id(seller),
+            )
+            .await
+            .unwrap();
+        let mine = format!("zqnote{seller}x");
+        let note = store
+            .add_note(&org, &s.id, f.id(seller), &format!("private {mine}"), false)
+            .await
+            .unwrap();
+        let theirs = format!("zqnote{manager}on{seller}x");
+        store
+            .add_note(
+                &org,
+                &s.id,
+                f.id(manager),
+                &format!("private {theirs}"),
+                false,
+            )
+            .await
+            .unwrap();
+        canaries.push((mine, seller));
+        canaries.push((theirs, manager));
+        if let Some(director) = director_over(manager) {
+            store
+                .set_observer(&org, &s.id, Some(f.id(director)))
+                .await
+                .unwrap();
+            let checks = std::collections::BTreeMap::from([("prepared".to_owned(), true)]);
+            store
+                .file_observation(&org, &s.id, f.id(director), &checks, "Good questions")
+                .await
+                .unwrap();
+            store.set_observer(&org, &s.id, None).await.unwrap();
+        }
+        f.records.insert(format!("session:{seller}"), s.id);
+        f.records.insert(format!("item:{seller}"), item.id);
+        f.records.insert(format!("action:{seller}"), action.id);
+        f.records.insert(format!("note:{seller}"), note.id);
+        f.records.insert(format!("question:{seller}"), q.id);
+    }
+    for (key, org) in [("bank:a", f.org_a.clone()), ("bank:b", f.org_b.clone())] {
+        let q = store
+            .add_question(
+                &org,
+                coach_core::coaching::SessionKind::Call,
+                None,
+                true,
+                "Matrix bank question?",
+            )
+            .await
+            .unwrap();
+        f.records.insert(key.to_owned(), q.id);
+    }
+    canaries
+}
+
+/// Puts back a row an allowed DELETE cell removed, with the same id.
+async fn revive(app: &TestApp, f: &Fixture, template: &str, target: &Target) {
+    let now = "2026-01-01T00:00:00.000000Z";
+    let sql = match template {
+        "/api/v1/notes/{id}" => {
+            let seller = record_owner(target.key);
+            let p = &f.people[seller];
+            format!(
+                "INSERT INTO session_notes (org_id, id, session_id, author_id, shared, body, version, created_at, updated_at) \
+                 SELECT '{org}', '{id}', '{session}', '{author}', 0, 'private zqnote{seller}x', 1, '{now}', '{now}' \
+                 WHERE NOT EXISTS (SELECT 1 FROM session_notes WHERE org_id = '{org}' AND id = '{id}')",
+                org = p.org,
+                id = f.records[target.key],
+                session = f.records[&format!("session:{seller}")],
+                author = p.id,
+            )
+        }
+        "/api/v1/sessions/{id}/questions/{question_id}" => {
+            let seller = record_owner(target.key);
+            format!(
+                "INSERT INTO session_questions (org_id, id, session_id, position, text, open_ended, asked, created_at) \
+                 SELECT '{org}', '{id}', '{session}', 1, 'What changed?', 1, 0, '{now}' \
+                 WHERE NOT EXISTS (SELECT 1 FROM session_questions WHERE org_id = '{org}' AND id = '{id}')",
+                org = f.people[seller].org,
+                id = f.records[&format!("question:{seller}")],
+                session = f.records[&format!("session:{seller}")],
+            )
+        }
+        "/api/v1/question-bank/{id}" => {
+            let org = if target.key == "bank:a" {
+                &f.org_a
+            } else {
+                &f.org_b
+            };
+            format!(
+                "INSERT INTO question_bank (org_id, id, kind, stage, open_ended, text, position, created_at) \
+                 SELECT '{org}', '{id}', 'call', NULL, 1, 'Matrix bank question?', 999, '{now}' \
+                 WHERE NOT EXISTS (SELECT 1 FROM question_bank WHERE org_id = '{org}' AND id = '{id}')",
+                id = f.records[target.key],
+            )
+        }
+        _ => return,
+    };
+    app.store.execute_raw(&sql).await.unwrap();
+}
+
 /// Puts back what an allowed cell changed, so cells stay independent.
 async fn restore(app: &TestApp, f: &Fixture, template: &str, target: &Target) {
+    if template == "/api/v1/sessions/{id}/observer" {
+        let seller = record_owner(target.key);
+        app.store
+            .set_observer(&f.people[seller].org, &f.records[target.key], None)
+            .await
+            .unwrap();
+    }
     if template.ends_with("/deactivate") || template.ends_with("/reactivate") {
         let p = &f.people[target.key];
         let on = coach_store::UserPatch {
@@ -1102,6 +1625,19 @@ async fn restore(app: &TestApp, f: &Fixture, template: &str, target: &Target) {
 }
 
 async fn prepare(app: &TestApp, f: &Fixture, template: &str, target: &Target) {
+    revive(app, f, template, target).await;
+    if template == "/api/v1/sessions/{id}/observer" {
+        let seller = record_owner(target.key);
+        let director = director_over(manager_of(seller)).map(|d| f.id(d).to_owned());
+        app.store
+            .set_observer(
+                &f.people[seller].org,
+                &f.records[target.key],
+                director.as_deref(),
+            )
+            .await
+            .unwrap();
+    }
     if template == "/model/targets/remove" {
         let november: coach_core::roa::Period = "2026-11".parse().unwrap();
         app.store
@@ -1168,6 +1704,7 @@ async fn every_route_answers_every_actor_as_the_oracle_says_and_leaks_no_canary(
             .unwrap();
         f.records.insert(key.to_owned(), id);
     }
+    let note_canaries = coaching_fixture(&app, &mut f).await;
     let rules = rules();
     let served: BTreeSet<(String, String)> = coach_web::route_list().into_iter().collect();
     let covered: BTreeSet<(String, String)> = rules
@@ -1225,6 +1762,15 @@ async fn every_route_answers_every_actor_as_the_oracle_says_and_leaks_no_canary(
                         if body.contains(canary) && !allowed.contains(owner) {
                             leaks.push(format!(
                                 "{method} {template} [{}] as {} shows {owner}",
+                                target.key, actor.name
+                            ));
+                        }
+                    }
+                    let me = actor.person.filter(|_| actor.kind != Kind::Nobody);
+                    for (canary, author) in &note_canaries {
+                        if body.contains(canary.as_str()) && me != Some(*author) {
+                            leaks.push(format!(
+                                "{method} {template} [{}] as {} shows {author}'s private note",
                                 target.key, actor.name
                             ));
                         }
