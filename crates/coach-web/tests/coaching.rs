@@ -1,0 +1,797 @@
+//! The coaching conversation through the API (R14, R26, R27, R34–R43): a
+//! session prepared, run from opening to close, its next steps coming back
+//! for review, feedback in aggregate only, a director's observation, the
+//! Markdown summary, and T5 (N people editing the same agenda item and note
+//! at once lose nothing); on both databases.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::too_many_lines)]
+
+mod common;
+
+use chrono::{Duration, Utc};
+use common::{Fixture, TestApp, seed};
+use reqwest::{Client, StatusCode};
+use serde_json::{Value, json};
+
+#[derive(Clone)]
+struct Api {
+    client: Client,
+    token: String,
+    base: String,
+}
+
+impl Api {
+    async fn of(app: &TestApp, f: &Fixture, key: &str) -> Api {
+        let p = &f.people[key];
+        let (token, _) = app
+            .store
+            .create_token(&p.org, &p.id, "coaching")
+            .await
+            .unwrap();
+        Api {
+            client: Client::new(),
+            token,
+            base: app.base.clone(),
+        }
+    }
+
+    async fn call(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<Value>,
+        if_match: Option<i64>,
+    ) -> (StatusCode, Value) {
+        let mut rb = self
+            .client
+            .request(method.parse().unwrap(), format!("{}{path}", self.base))
+            .bearer_auth(&self.token);
+        if let Some(v) = if_match {
+            rb = rb.header("if-match", format!("\"v{v}\""));
+        }
+        if let Some(b) = body {
+            rb = rb.json(&b);
+        }
+        let r = rb.send().await.unwrap();
+        let status = r.status();
+        let text = r.text().await.unwrap();
+        (
+            status,
+            serde_json::from_str(&text).unwrap_or(Value::String(text)),
+        )
+    }
+
+    async fn send(&self, method: &str, path: &str, body: Value) -> (StatusCode, Value) {
+        self.call(method, path, Some(body), None).await
+    }
+
+    async fn get(&self, path: &str) -> Value {
+        let (s, v) = self.call("GET", path, None, None).await;
+        assert_eq!(s, StatusCode::OK, "{path}: {v}");
+        v
+    }
+
+    async fn ok(&self, method: &str, path: &str, body: Value) -> Value {
+        let (s, v) = self.send(method, path, body).await;
+        assert!(s.is_success(), "{method} {path}: {s} {v}");
+        v
+    }
+}
+
+async fn deals(app: &TestApp, f: &Fixture) {
+    use coach_core::import::{Mapping, RecordKind};
+    let today = Utc::now().date_naive();
+    let e = &f.people["seller1"].email;
+    let csv = format!(
+        "source_id,name,owner,stage,amount,currency,close_date,created_date\n\
+         D-1,Acme expansion,{e},Qualification,1000,EUR,2027-03-01,{today}\n\
+         D-2,Beta rollout,{e},Needs Analysis,1000,EUR,2027-03-02,{today}\n\
+         D-3,Gamma renewal,{e},Negotiation/Review,1000,EUR,2027-01-01,{today}\n"
+    );
+    let report = app
+        .store
+        .import(
+            &f.org_a,
+            std::io::Cursor::new(csv.into_bytes()),
+            &coach_store::crm::ImportRequest::new(RecordKind::Opportunities, Mapping::default()),
+            None,
+            &mut |_| {},
+        )
+        .await
+        .unwrap();
+    assert!(report.written, "{:?}", report.errors);
+}
+
+fn in_days(days: i64) -> String {
+    (Utc::now() + Duration::days(days)).to_rfc3339()
+}
+
+#[tokio::test]
+async fn a_session_from_preparation_to_feedback_through_the_api() {
+    let app = TestApp::spawn().await;
+    let f = seed(&app).await;
+    deals(&app, &f).await;
+    let manager = Api::of(&app, &f, "manager1").await;
+    let seller = Api::of(&app, &f, "seller1").await;
+    let director = Api::of(&app, &f, "director1").await;
+    let peer = Api::of(&app, &f, "seller2").await;
+
+    // Only those above the seller schedule; the seller cannot.
+    let (s, v) = seller
+        .send(
+            "POST",
+            "/api/v1/sessions",
+            json!({"kind": "opportunity", "seller_id": f.id("seller1"), "starts_at": in_days(5)}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "{v}");
+    let (s, v) = manager
+        .send(
+            "POST",
+            "/api/v1/sessions",
+            json!({"kind": "courtship", "seller_id": f.id("seller1"), "starts_at": in_days(5)}),
+        )
+        .await;
+    assert_eq!(
+        (s, v["error"]["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("kind"))
+    );
+    let session = manager
+        .ok(
+            "POST",
+            "/api/v1/sessions",
+            json!({"kind": "opportunity", "seller_id": f.id("seller1"), "starts_at": in_days(5)}),
+        )
+        .await;
+    let id = session["id"].as_str().unwrap().to_owned();
+    assert_eq!(
+        (session["status"].as_str(), session["minutes"].as_u64()),
+        (Some("scheduled"), Some(60))
+    );
+    let sections: Vec<&str> = session["agenda"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["section"].as_str().unwrap())
+        .collect();
+    for s in ["review", "focus", "next_steps"] {
+        assert!(sections.contains(&s), "{s} is always on the agenda (R35)");
+    }
+    assert_eq!(
+        peer.call("GET", &format!("/api/v1/sessions/{id}"), None, None)
+            .await
+            .0,
+        StatusCode::NOT_FOUND
+    );
+
+    // The seller picks deals, early stages first (R25); four in an hour is too many (R26).
+    let offer = seller.get(&format!("/api/v1/sessions/{id}/deals")).await;
+    let candidates = offer["candidates"].as_array().unwrap();
+    assert_eq!(offer["max_deals"], 3);
+    assert!(candidates.len() >= 4);
+    assert!(candidates[0]["early"].as_bool().unwrap() && candidates[1]["early"].as_bool().unwrap());
+    assert_eq!(
+        candidates.last().unwrap()["name"],
+        "Gamma renewal",
+        "late stages last"
+    );
+    for deal in &candidates[..3] {
+        seller
+            .ok("POST", &format!("/api/v1/sessions/{id}/agenda"), json!({"section": "focus", "title": "Deal review", "minutes": 10, "subject_kind": "opportunity", "subject_id": deal["opportunity_id"]}))
+            .await;
+    }
+    let (s, v) = seller
+        .send("POST", &format!("/api/v1/sessions/{id}/agenda"), json!({"section": "focus", "title": "One more", "minutes": 5, "subject_kind": "opportunity", "subject_id": candidates[3]["opportunity_id"]}))
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert!(
+        v["error"]["message"].as_str().unwrap().contains("R26"),
+        "{v}"
+    );
+    let other_deal = &f.records["opportunity:seller2"];
+    let (s, _) = seller
+        .send("POST", &format!("/api/v1/sessions/{id}/agenda"), json!({"section": "focus", "title": "Not mine", "subject_kind": "opportunity", "subject_id": other_deal}))
+        .await;
+    assert_eq!(
+        s,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "another seller's deal never enters the session"
+    );
+    let detail = manager.get(&format!("/api/v1/sessions/{id}")).await;
+    let warnings = detail["warnings"].as_array().unwrap();
+    assert!(
+        warnings.iter().any(|w| w.as_str().unwrap().contains("R26")),
+        "{warnings:?}"
+    );
+    assert!(
+        warnings.iter().any(|w| w.as_str().unwrap().contains("R34")),
+        "the items take longer than the hour: {warnings:?}"
+    );
+
+    // Preparation: both sides (R18, R27); the manager prepares questions (R37).
+    let bank = manager.get("/api/v1/question-bank?kind=opportunity").await;
+    let first = &bank["data"][0];
+    assert_eq!(first["open"], true);
+    manager
+        .ok(
+            "POST",
+            &format!("/api/v1/sessions/{id}/questions"),
+            json!({"text": first["text"]}),
+        )
+        .await;
+    assert_eq!(
+        seller
+            .call(
+                "GET",
+                &format!("/api/v1/sessions/{id}/questions"),
+                None,
+                None
+            )
+            .await
+            .0,
+        StatusCode::FORBIDDEN
+    );
+    let (s, v) = manager
+        .send(
+            "POST",
+            &format!("/api/v1/sessions/{id}/prepared"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        (s, v["error"]["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("prep_minutes"))
+    );
+    manager
+        .ok(
+            "POST",
+            &format!("/api/v1/sessions/{id}/prepared"),
+            json!({"prep_minutes": 40}),
+        )
+        .await;
+    let ready = seller
+        .ok(
+            "POST",
+            &format!("/api/v1/sessions/{id}/prepared"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        (ready["status"].as_str(), ready["prep_minutes"].as_u64()),
+        (Some("prepared"), Some(40))
+    );
+
+    // The manager moves it: the first time is kept (R14).
+    let version = ready["version"].as_i64().unwrap();
+    let first_start = ready["starts_at"].as_str().unwrap().to_owned();
+    let (s, _) = seller
+        .call(
+            "PATCH",
+            &format!("/api/v1/sessions/{id}"),
+            Some(json!({"starts_at": in_days(6)})),
+            Some(version),
+        )
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "the manager leads the session");
+    let moved = manager
+        .call(
+            "PATCH",
+            &format!("/api/v1/sessions/{id}"),
+            Some(json!({"starts_at": in_days(6)})),
+            Some(version),
+        )
+        .await;
+    assert_eq!(moved.0, StatusCode::OK, "{}", moved.1);
+    assert_eq!(moved.1["moved_from"].as_str(), Some(first_start.as_str()));
+    let stale = manager
+        .call(
+            "PATCH",
+            &format!("/api/v1/sessions/{id}"),
+            Some(json!({"minutes": 90})),
+            Some(version),
+        )
+        .await;
+    assert_eq!(stale.0, StatusCode::PRECONDITION_FAILED);
+
+    // Opening agrees the agenda (R34); a director joins to observe (R43).
+    let open = manager
+        .ok(
+            "POST",
+            &format!("/api/v1/sessions/{id}/transitions"),
+            json!({"to": "open"}),
+        )
+        .await;
+    assert!(open["agenda_agreed_at"].is_string());
+    director
+        .ok("PUT", &format!("/api/v1/sessions/{id}/observer"), json!({}))
+        .await;
+    let focus = open["agenda"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["subject"]["kind"] == "opportunity")
+        .unwrap()
+        .clone();
+    let item_path = format!("/api/v1/agenda-items/{}", focus["id"].as_str().unwrap());
+    let timed = seller
+        .call(
+            "PATCH",
+            &item_path,
+            Some(json!({"timer": true})),
+            Some(focus["version"].as_i64().unwrap()),
+        )
+        .await;
+    assert_eq!(timed.0, StatusCode::OK, "{}", timed.1);
+    assert_eq!(timed.1["timer_running"], true);
+    let decided = seller
+        .call(
+            "PATCH",
+            &item_path,
+            Some(json!({"timer": false, "decision": "Meet the CFO before the demo"})),
+            Some(timed.1["version"].as_i64().unwrap()),
+        )
+        .await;
+    assert_eq!(
+        (decided.0, decided.1["timer_running"].as_bool()),
+        (StatusCode::OK, Some(false))
+    );
+
+    // Each side's notes (R38): private unless shared.
+    let mine = seller
+        .ok(
+            "POST",
+            &format!("/api/v1/sessions/{id}/notes"),
+            json!({"body": "My own worry: budget", "shared": false}),
+        )
+        .await;
+    seller
+        .ok(
+            "POST",
+            &format!("/api/v1/sessions/{id}/notes"),
+            json!({"body": "Shared: CFO meeting", "shared": true}),
+        )
+        .await;
+    manager
+        .ok(
+            "POST",
+            &format!("/api/v1/sessions/{id}/notes"),
+            json!({"body": "Ask about the champion", "shared": false}),
+        )
+        .await;
+    let seen: Vec<String> = manager.get(&format!("/api/v1/sessions/{id}/notes")).await["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["body"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(seen, ["Shared: CFO meeting", "Ask about the champion"]);
+    let note_path = format!("/api/v1/notes/{}", mine["id"].as_str().unwrap());
+    assert_eq!(
+        manager
+            .call("PATCH", &note_path, Some(json!({"body": "x"})), None)
+            .await
+            .0,
+        StatusCode::NOT_FOUND
+    );
+    let director_notes = director.get(&format!("/api/v1/sessions/{id}/notes")).await;
+    assert_eq!(
+        director_notes["data"].as_array().unwrap().len(),
+        1,
+        "the observer reads the shared note only"
+    );
+
+    // The seller's summary becomes action items (R39, R41).
+    let due = (Utc::now().date_naive() + Duration::days(7)).to_string();
+    let item = seller
+        .ok("POST", "/api/v1/action-items", json!({"session_id": id, "title": "Book the CFO meeting", "due_on": due, "subject_kind": "opportunity", "subject_id": focus["subject"]["id"]}))
+        .await;
+    assert_eq!(
+        (item["owner"]["id"].as_str(), item["status"].as_str()),
+        (Some(f.id("seller1")), Some("open"))
+    );
+    assert_eq!(item["subject"]["name"], focus["subject"]["name"]);
+    let (s, _) = peer
+        .send(
+            "POST",
+            "/api/v1/action-items",
+            json!({"session_id": id, "title": "X", "due_on": due}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    let closed = manager
+        .ok(
+            "POST",
+            &format!("/api/v1/sessions/{id}/transitions"),
+            json!({"to": "close"}),
+        )
+        .await;
+    assert_eq!(
+        (closed["status"].as_str(), closed["no_next_step"].as_bool()),
+        (Some("held"), Some(false))
+    );
+    assert!(closed["agenda_reviewed_at"].is_string());
+    assert_eq!(closed["next_steps"].as_array().unwrap().len(), 1);
+    let (s, _) = seller
+        .send(
+            "POST",
+            &format!("/api/v1/sessions/{id}/agenda"),
+            json!({"section": "focus", "title": "Late"}),
+        )
+        .await;
+    assert_eq!(
+        s,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "a held agenda is kept as it was"
+    );
+
+    // The next session reviews the open item (R35 a).
+    let next = manager
+        .ok(
+            "POST",
+            "/api/v1/sessions",
+            json!({"kind": "account", "seller_id": f.id("seller1"), "starts_at": in_days(12)}),
+        )
+        .await;
+    let review: Vec<&str> = next["review"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["title"].as_str().unwrap())
+        .collect();
+    assert_eq!(review, ["Book the CFO meeting"]);
+    let mine_items = seller
+        .get(&format!(
+            "/api/v1/action-items?owner_id={}&status=open",
+            f.id("seller1")
+        ))
+        .await;
+    assert_eq!(mine_items["data"].as_array().unwrap().len(), 1);
+    let item_path = format!("/api/v1/action-items/{}", item["id"].as_str().unwrap());
+    let done = seller
+        .call(
+            "PATCH",
+            &item_path,
+            Some(json!({"status": "done"})),
+            Some(item["version"].as_i64().unwrap()),
+        )
+        .await;
+    assert_eq!(
+        (done.0, done.1["done_on_time"].as_bool()),
+        (StatusCode::OK, Some(true))
+    );
+
+    // Feedback (R40): the seller, once, after a held session; the manager sees only counts below 5.
+    let (s, _) = manager
+        .send(
+            "POST",
+            &format!("/api/v1/sessions/{id}/feedback"),
+            json!({"rating": 5, "would_pay": true}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, _) = seller
+        .send(
+            "POST",
+            &format!("/api/v1/sessions/{id}/feedback"),
+            json!({"rating": 4, "would_pay": true, "most_valuable": "The CFO idea"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::NO_CONTENT);
+    let (s, _) = seller
+        .send(
+            "POST",
+            &format!("/api/v1/sessions/{id}/feedback"),
+            json!({"rating": 4, "would_pay": true}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    let agg = manager.get("/api/v1/feedback").await;
+    assert_eq!((agg["n"].as_u64(), agg["min"].as_u64()), (Some(1), Some(5)));
+    assert!(agg["mean_rating"].is_null() && agg["would_pay"].is_null());
+    assert!(
+        !agg.to_string().contains("CFO idea"),
+        "no seller's words reach the manager"
+    );
+    let by_director = director
+        .get(&format!("/api/v1/feedback?manager_id={}", f.id("manager1")))
+        .await;
+    assert_eq!(by_director["n"], 1);
+    assert_eq!(
+        seller
+            .call(
+                "GET",
+                &format!("/api/v1/feedback?manager_id={}", f.id("manager1")),
+                None,
+                None
+            )
+            .await
+            .0,
+        StatusCode::NOT_FOUND
+    );
+
+    // The director's observation (R43), which the manager reads and the seller does not.
+    let (s, v) = director
+        .send("PUT", &format!("/api/v1/sessions/{id}/observation"), json!({"checks": {"prepared": true, "questions_first": false, "seller_summarized": true}, "comment": "Ask before telling."}))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let seen = manager
+        .get(&format!("/api/v1/sessions/{id}/observation"))
+        .await;
+    assert_eq!(
+        (
+            seen["checks"]["questions_first"].as_bool(),
+            seen["comment"].as_str()
+        ),
+        (Some(false), Some("Ask before telling."))
+    );
+    assert_eq!(
+        seller
+            .call(
+                "GET",
+                &format!("/api/v1/sessions/{id}/observation"),
+                None,
+                None
+            )
+            .await
+            .0,
+        StatusCode::FORBIDDEN
+    );
+
+    // The Markdown summary carries the agenda, decisions and next steps, and only the reader's notes.
+    let (s, text) = seller
+        .call("GET", &format!("/api/v1/sessions/{id}/summary"), None, None)
+        .await;
+    let text = text.as_str().unwrap().to_owned();
+    assert_eq!(s, StatusCode::OK);
+    for part in [
+        "## Review of action items",
+        "## Focused discussion",
+        "Decision: Meet the CFO before the demo",
+        "Book the CFO meeting",
+        "My own worry",
+    ] {
+        assert!(text.contains(part), "{part} in:\n{text}");
+    }
+    let (_, theirs) = manager
+        .call("GET", &format!("/api/v1/sessions/{id}/summary"), None, None)
+        .await;
+    let theirs = theirs.as_str().unwrap();
+    assert!(
+        !theirs.contains("My own worry") && theirs.contains("Ask about the champion"),
+        "{theirs}"
+    );
+}
+
+#[tokio::test]
+async fn a_session_closed_without_a_next_step_is_flagged_and_cancelling_needs_a_reason() {
+    let app = TestApp::spawn().await;
+    let f = seed(&app).await;
+    let manager = Api::of(&app, &f, "manager1").await;
+    let s = manager
+        .ok(
+            "POST",
+            "/api/v1/sessions",
+            json!({"kind": "call", "seller_id": f.id("seller2"), "starts_at": in_days(1)}),
+        )
+        .await;
+    let id = s["id"].as_str().unwrap();
+    let (code, v) = manager
+        .send(
+            "POST",
+            &format!("/api/v1/sessions/{id}/transitions"),
+            json!({"to": "close"}),
+        )
+        .await;
+    assert_eq!(
+        (code, v["error"]["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("status"))
+    );
+    manager
+        .ok(
+            "POST",
+            &format!("/api/v1/sessions/{id}/transitions"),
+            json!({"to": "open"}),
+        )
+        .await;
+    let held = manager
+        .ok(
+            "POST",
+            &format!("/api/v1/sessions/{id}/transitions"),
+            json!({"to": "close"}),
+        )
+        .await;
+    assert_eq!(held["no_next_step"], true, "R41");
+    let other = manager
+        .ok(
+            "POST",
+            "/api/v1/sessions",
+            json!({"kind": "call", "seller_id": f.id("seller2"), "starts_at": in_days(2)}),
+        )
+        .await;
+    let oid = other["id"].as_str().unwrap();
+    let (code, _) = manager
+        .send(
+            "POST",
+            &format!("/api/v1/sessions/{oid}/transitions"),
+            json!({"to": "cancel"}),
+        )
+        .await;
+    assert_eq!(code, StatusCode::UNPROCESSABLE_ENTITY);
+    let cancelled = manager
+        .ok(
+            "POST",
+            &format!("/api/v1/sessions/{oid}/transitions"),
+            json!({"to": "cancel", "reason": "Customer workshop"}),
+        )
+        .await;
+    assert_eq!(
+        (
+            cancelled["status"].as_str(),
+            cancelled["kept_as_scheduled"].as_bool()
+        ),
+        (Some("cancelled"), Some(false))
+    );
+    let ad_hoc = manager
+        .ok("POST", "/api/v1/sessions", json!({"kind": "call", "seller_id": f.id("seller2"), "starts_at": (Utc::now() - Duration::hours(1)).to_rfc3339(), "ad_hoc": true}))
+        .await;
+    assert_eq!(ad_hoc["ad_hoc"], true);
+    let (code, _) = manager
+        .send("POST", "/api/v1/sessions", json!({"kind": "call", "seller_id": f.id("seller2"), "starts_at": (Utc::now() - Duration::hours(1)).to_rfc3339()}))
+        .await;
+    assert_eq!(
+        code,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "a scheduled session lies ahead"
+    );
+    let list = manager
+        .get(&format!(
+            "/api/v1/sessions?seller_id={}&limit=2",
+            f.id("seller2")
+        ))
+        .await;
+    assert_eq!(list["data"].as_array().unwrap().len(), 2);
+    let cursor = list["next_cursor"].as_str().unwrap();
+    let rest = manager
+        .get(&format!(
+            "/api/v1/sessions?seller_id={}&limit=2&cursor={cursor}",
+            f.id("seller2")
+        ))
+        .await;
+    assert_eq!(rest["data"].as_array().unwrap().len(), 1);
+    assert!(rest["next_cursor"].is_null());
+}
+
+/// T5: N clients edit the same agenda item and the same note at once, each
+/// appending its line and retrying on 412 with the fresh version.
+#[tokio::test]
+async fn t5_concurrent_edits_of_an_agenda_and_a_note_lose_nothing() {
+    let app = TestApp::spawn().await;
+    let f = seed(&app).await;
+    let manager = Api::of(&app, &f, "manager1").await;
+    let seller = Api::of(&app, &f, "seller1").await;
+    let s = manager
+        .ok(
+            "POST",
+            "/api/v1/sessions",
+            json!({"kind": "account", "seller_id": f.id("seller1"), "starts_at": in_days(1)}),
+        )
+        .await;
+    let id = s["id"].as_str().unwrap().to_owned();
+    let item = s["agenda"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["section"] == "focus")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let note = seller
+        .ok(
+            "POST",
+            &format!("/api/v1/sessions/{id}/notes"),
+            json!({"body": ""}),
+        )
+        .await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let mut report = Vec::new();
+    for n in [2usize, 8, 32] {
+        let mut tasks = Vec::new();
+        for client in 0..n {
+            // Half the agenda writers are the manager, half the seller; the note is the seller's, open in N tabs.
+            let agenda_writer = if client % 2 == 0 {
+                manager.clone()
+            } else {
+                seller.clone()
+            };
+            let seller = seller.clone();
+            let (id, item, note) = (id.clone(), item.clone(), note.clone());
+            tasks.push(tokio::spawn(async move {
+                let line = format!("[{n}:{client}]");
+                let (mut stale, mut errors) = (0, 0);
+                loop {
+                    let agenda = agenda_writer.get(&format!("/api/v1/sessions/{id}")).await;
+                    let current = agenda["agenda"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .find(|i| i["id"] == item.as_str())
+                        .unwrap()
+                        .clone();
+                    let text = format!("{}{line}", current["decision"].as_str().unwrap());
+                    let (s, _) = agenda_writer
+                        .call(
+                            "PATCH",
+                            &format!("/api/v1/agenda-items/{item}"),
+                            Some(json!({"decision": text})),
+                            Some(current["version"].as_i64().unwrap()),
+                        )
+                        .await;
+                    match s.as_u16() {
+                        200 => break,
+                        412 => stale += 1,
+                        _ => errors += 1,
+                    }
+                    assert!(errors < 3, "agenda write answered {s}");
+                }
+                loop {
+                    let notes = seller.get(&format!("/api/v1/sessions/{id}/notes")).await;
+                    let current = notes["data"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .find(|x| x["id"] == note.as_str())
+                        .unwrap()
+                        .clone();
+                    let text = format!("{}{line}", current["body"].as_str().unwrap());
+                    let (s, _) = seller
+                        .call(
+                            "PATCH",
+                            &format!("/api/v1/notes/{note}"),
+                            Some(json!({"body": text})),
+                            Some(current["version"].as_i64().unwrap()),
+                        )
+                        .await;
+                    match s.as_u16() {
+                        200 => break,
+                        412 => stale += 1,
+                        _ => errors += 1,
+                    }
+                    assert!(errors < 3, "note write answered {s}");
+                }
+                (stale, errors)
+            }));
+        }
+        let (mut stale, mut errors) = (0, 0);
+        for t in tasks {
+            let (s, e) = t.await.unwrap();
+            stale += s;
+            errors += e;
+        }
+        let detail = manager.get(&format!("/api/v1/sessions/{id}")).await;
+        let decision = detail["agenda"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["id"] == item.as_str())
+            .unwrap()["decision"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let notes = seller.get(&format!("/api/v1/sessions/{id}/notes")).await;
+        let body = notes["data"][0]["body"].as_str().unwrap().to_owned();
+        let lost = (0..n)
+            .filter(|c| {
+                let line = format!("[{n}:{c}]");
+                !decision.contains(&line) || !body.contains(&line)
+            })
+            .count();
+        report.push(format!(
+            "N = {n}: {stale} stale writes refused (412), {errors} other errors, {lost} lost"
+        ));
+        assert_eq!((lost, errors), (0, 0), "N = {n}");
+    }
+    println!("T5: {}", report.join("; "));
+}
