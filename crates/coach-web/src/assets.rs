@@ -15,3 +15,16 @@ pub(crate) async fn css() -> impl IntoResponse {
         APP_CSS,
     )
 }
+
+const APP_JS: &str = include_str!("../assets/app.js");
+
+/// The one script: autosave with versions, timers, print.
+pub(crate) async fn js() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        APP_JS,
+    )
+}

@@ -11,7 +11,9 @@ use coach_core::Role;
 use coach_core::coaching::{
     AgendaWarning, FeedbackView, OBSERVATION_CHECKS, Section, SessionStatus, feedback_view,
 };
-use coach_store::coaching::{ActionFilter, ActionItem, AgendaItem, Observation, Session};
+use coach_store::coaching::{
+    ActionFilter, ActionItem, AgendaItem, Observation, Session, SessionFilter,
+};
 use coach_store::{User, UserFilter};
 use std::fmt::Write as _;
 
@@ -54,6 +56,16 @@ pub(crate) async fn session_for(
     };
     policy::check(actor, action)?;
     Ok(s)
+}
+
+/// The filter of the sessions the actor may see: theirs, those of the people
+/// below them, those they observe; admins all.
+pub(crate) fn visible_sessions(actor: &Actor) -> SessionFilter {
+    SessionFilter {
+        people: policy::record_owners(actor),
+        me: Some(actor.user.id.clone()),
+        ..SessionFilter::default()
+    }
 }
 
 /// The action item, if the caller may see it (and, with `update`, change it).

@@ -15,6 +15,7 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))
         .route("/assets/app.css", get(crate::assets::css))
+        .route("/assets/app.js", get(crate::assets::js))
 }
 
 /// These routes as `(method, path)`, for the route oracle.
@@ -23,6 +24,7 @@ pub(crate) const ROUTES: &[(&str, &str)] = &[
     ("GET", "/readyz"),
     ("GET", "/metrics"),
     ("GET", "/assets/app.css"),
+    ("GET", "/assets/app.js"),
 ];
 
 async fn healthz() -> &'static str {

@@ -280,15 +280,6 @@ pub struct SessionParams {
     pub until: Option<DateTime<Utc>>,
 }
 
-/// The filter of the sessions the actor may see.
-pub(crate) fn visible(actor: &Actor) -> SessionFilter {
-    SessionFilter {
-        people: policy::record_owners(actor),
-        me: Some(actor.user.id.clone()),
-        ..SessionFilter::default()
-    }
-}
-
 /// The sessions you may see (yours, your team's, those you observe; admins all), by start time.
 #[utoipa::path(get, path = "/api/v1/sessions", tag = "coaching", params(SessionParams),
     responses((status = 200, body = SessionPage), (status = 400, body = ErrorEnvelope), (status = 401, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope)))]
@@ -312,7 +303,7 @@ pub(crate) async fn list(
         until: p.until,
         after: Cursor::decode(p.cursor.as_deref())?,
         limit: Some(i64::try_from(limit).unwrap_or(50) + 1),
-        ..visible(&actor)
+        ..shared::visible_sessions(&actor)
     };
     let mut rows = state
         .store()

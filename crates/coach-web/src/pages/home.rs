@@ -55,6 +55,8 @@ struct HomePage {
     team: Vec<Member>,
     manager: Option<Manager>,
     month: Option<Month>,
+    sessions: Vec<super::sessions::Row>,
+    overdue: usize,
 }
 
 pub(crate) async fn show(
@@ -248,7 +250,47 @@ pub(crate) async fn show(
         }
         None => None,
     };
+    // Coaching coming up, with each side's preparation still due (R18, R27),
+    // and the person's overdue commitments (R39).
+    let me = actor.user.id.clone();
+    let tz = super::sessions::zone(&actor);
+    let now = chrono::Utc::now();
+    let sessions = store
+        .coaching_sessions(
+            org_id,
+            &coach_store::coaching::SessionFilter {
+                people: Some(vec![me.clone()]),
+                me: Some(me.clone()),
+                statuses: Some(vec![
+                    coach_core::coaching::SessionStatus::Scheduled,
+                    coach_core::coaching::SessionStatus::Prepared,
+                    coach_core::coaching::SessionStatus::InProgress,
+                ]),
+                from: Some(now - chrono::Duration::hours(12)),
+                until: Some(now + chrono::Duration::days(14)),
+                limit: Some(6),
+                ..coach_store::coaching::SessionFilter::default()
+            },
+        )
+        .await?
+        .iter()
+        .map(|s| super::sessions::row(s, &me, &tz, now.with_timezone(&tz).date_naive()))
+        .collect();
+    let overdue = store
+        .action_items(
+            org_id,
+            &coach_store::coaching::ActionFilter {
+                owner_id: Some(me.clone()),
+                due_before: Some(now.with_timezone(&tz).date_naive()),
+                limit: Some(100),
+                ..coach_store::coaching::ActionFilter::default()
+            },
+        )
+        .await?
+        .len();
     let view = HomePage {
+        sessions,
+        overdue,
         shell: Shell::new(&actor, "/", state.config().email_enabled),
         first_name: first_name(&actor.user.name),
         roles: actor.user.roles.labels(),

@@ -31,6 +31,8 @@ pub(crate) struct Shell {
     pub nav_team: bool,
     /// Whether the scorecard tabs offer the person's own scorecard (sellers).
     pub nav_mine: bool,
+    /// Whether the person is an admin (settings tabs).
+    pub is_admin: bool,
 }
 
 impl Shell {
@@ -59,6 +61,11 @@ impl Shell {
                 active: current == "/teams",
             });
         }
+        nav.push(NavItem {
+            href: "/sessions",
+            label: "Coaching",
+            active: current == "/sessions",
+        });
         nav.push(NavItem {
             href: "/scorecard",
             label: "Scorecard",
@@ -93,6 +100,7 @@ impl Shell {
             email_enabled,
             nav_team: roles.has(Role::Admin) || roles.leads(),
             nav_mine: roles.has(Role::Seller),
+            is_admin: roles.has(Role::Admin),
         }
     }
 

@@ -1,8 +1,10 @@
 //! The server-rendered pages. One view struct per page; forms validate,
 //! re-render with field errors (422), or redirect (303).
 
+mod action_items;
 mod activities;
 mod book;
+mod coaching_settings;
 mod home;
 mod import;
 pub(crate) mod layout;
@@ -11,6 +13,8 @@ mod people;
 mod profile;
 mod records;
 mod scorecard;
+mod session;
+mod sessions;
 mod settings;
 mod targets;
 mod teams;
@@ -37,6 +41,10 @@ pub(crate) fn book() -> RouteBook {
     let book = activities::routes(book);
     let book = scorecard::routes(book);
     let book = targets::routes(book);
+    let book = sessions::routes(book);
+    let book = session::routes(book);
+    let book = action_items::routes(book);
+    let book = coaching_settings::routes(book);
     profile::routes(book)
 }
 

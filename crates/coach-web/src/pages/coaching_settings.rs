@@ -1,0 +1,228 @@
+//! How the organization coaches (admins): the rules of preparation and
+//! feedback (R27, R40), the question bank by kind and buying stage (R37),
+//! and the agenda template of each kind of coaching, which always keeps the
+//! three sections (R35).
+
+use super::RouteBook;
+use super::layout::{Shell, html, sentence};
+use crate::auth::Actor;
+use crate::error::AppError;
+use crate::policy::{self, Action};
+use crate::state::AppState;
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use coach_core::FieldError;
+use coach_core::coaching::{AgendaTemplate, Section, SessionKind, TemplateItem};
+use coach_core::crm::BuyingStage;
+use coach_store::StoreError;
+use coach_store::coaching::CoachingSettings;
+use serde::Deserialize;
+
+pub(crate) fn routes(book: RouteBook) -> RouteBook {
+    book.get("/settings/coaching", show)
+        .post("/settings/coaching", save)
+        .post("/settings/coaching/questions", add_question)
+        .post("/settings/coaching/questions/{id}/delete", remove_question)
+        .post("/settings/coaching/templates", save_template)
+}
+
+/// The questions of one kind.
+pub(crate) struct BankGroup {
+    label: &'static str,
+    questions: Vec<(String, String, bool, &'static str)>,
+}
+
+/// A template as an editable text.
+pub(crate) struct TemplateView {
+    kind: &'static str,
+    label: &'static str,
+    outcome: String,
+    lines: String,
+}
+
+#[derive(Template)]
+#[template(path = "settings_coaching.html")]
+struct SettingsPage {
+    shell: Shell,
+    settings: CoachingSettings,
+    groups: Vec<BankGroup>,
+    templates: Vec<TemplateView>,
+    kinds: Vec<(&'static str, &'static str)>,
+    stages: Vec<(&'static str, &'static str)>,
+    error: Option<String>,
+}
+
+/// `?notice=`.
+#[derive(Debug, Deserialize, Default)]
+pub(crate) struct PageQuery {
+    #[serde(default)]
+    notice: String,
+}
+
+fn lines(t: &AgendaTemplate) -> String {
+    t.items
+        .iter()
+        .map(|i| format!("{} | {} | {}", i.section.as_str(), i.title, i.minutes))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+async fn render(state: &AppState, actor: &Actor, notice: &str, error: Option<String>) -> Result<Response, AppError> {
+    let store = state.store();
+    let org = &actor.org.id;
+    let bank = store.question_bank(org, None).await?;
+    let mut templates = Vec::new();
+    for kind in SessionKind::ALL {
+        let t = store.agenda_template(org, *kind).await?;
+        templates.push(TemplateView { kind: kind.as_str(), label: kind.label(), outcome: t.desired_outcome.clone(), lines: lines(&t) });
+    }
+    let notice = match notice {
+        "saved" => Some("Saved."),
+        "added" => Some("Question added to the bank."),
+        "removed" => Some("Question removed from the bank."),
+        "template" => Some("Template saved. Sessions scheduled from now on start from it."),
+        _ => None,
+    };
+    let view = SettingsPage {
+        shell: Shell::new(actor, "/settings", state.config().email_enabled).with_notice(notice),
+        settings: store.coaching_settings(org).await?,
+        groups: SessionKind::ALL
+            .iter()
+            .map(|k| BankGroup {
+                label: k.label(),
+                questions: bank
+                    .iter()
+                    .filter(|q| q.kind == *k)
+                    .map(|q| (q.id.clone(), q.text.clone(), q.open, q.stage.map_or("Any stage", |s| s.label())))
+                    .collect(),
+            })
+            .collect(),
+        templates,
+        kinds: SessionKind::ALL.iter().map(|k| (k.as_str(), k.label())).collect(),
+        stages: BuyingStage::ALL.iter().filter(|s| s.is_open()).map(|s| (s.as_str(), s.label())).collect(),
+        error,
+    };
+    let status = if view.error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    Ok(html(status, &view))
+}
+
+async fn show(State(state): State<AppState>, actor: Actor, Query(q): Query<PageQuery>) -> Result<Response, AppError> {
+    policy::check(&actor, Action::ConfigureOrganization)?;
+    render(&state, &actor, &q.notice, None).await
+}
+
+async fn done(state: &AppState, actor: &Actor, r: Result<(), StoreError>, notice: &str) -> Result<Response, AppError> {
+    match r {
+        Ok(()) => Ok(Redirect::to(&format!("/settings/coaching?notice={notice}")).into_response()),
+        Err(StoreError::Invalid(e)) => render(state, actor, "", Some(sentence(&e.message))).await,
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The settings form.
+#[derive(Debug, Deserialize)]
+pub(crate) struct SettingsForm {
+    #[serde(default)]
+    feedback_min_answers: String,
+    #[serde(default)]
+    prep_working_days: String,
+    #[serde(default)]
+    crm_fresh_days: String,
+    #[serde(default)]
+    deal_criteria: String,
+}
+
+async fn save(State(state): State<AppState>, actor: Actor, Form(f): Form<SettingsForm>) -> Result<Response, AppError> {
+    policy::check(&actor, Action::ConfigureOrganization)?;
+    let number = |field: &'static str, raw: &str| raw.trim().parse::<u32>().map_err(|_| StoreError::Invalid(FieldError::new(field, "expected a whole number")));
+    let r = async {
+        let s = CoachingSettings {
+            feedback_min_answers: number("feedback_min_answers", &f.feedback_min_answers)?,
+            prep_working_days: number("prep_working_days", &f.prep_working_days)?,
+            crm_fresh_days: number("crm_fresh_days", &f.crm_fresh_days)?,
+            deal_criteria: f.deal_criteria.clone(),
+        };
+        state.store().set_coaching_settings(&actor.org.id, &s).await
+    }
+    .await;
+    done(&state, &actor, r, "saved").await
+}
+
+/// A new question of the bank.
+#[derive(Debug, Deserialize)]
+pub(crate) struct QuestionForm {
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    stage: String,
+    #[serde(default)]
+    open: Option<String>,
+    #[serde(default)]
+    text: String,
+}
+
+async fn add_question(State(state): State<AppState>, actor: Actor, Form(f): Form<QuestionForm>) -> Result<Response, AppError> {
+    policy::check(&actor, Action::ConfigureOrganization)?;
+    let r = async {
+        let kind: SessionKind = f.kind.parse().map_err(|e: String| StoreError::Invalid(FieldError::new("kind", e)))?;
+        let stage = match f.stage.trim() {
+            "" => None,
+            s => Some(s.parse::<BuyingStage>().map_err(|e| StoreError::Invalid(FieldError::new("stage", e)))?),
+        };
+        state.store().add_question(&actor.org.id, kind, stage, f.open.is_some(), &f.text).await.map(|_| ())
+    }
+    .await;
+    done(&state, &actor, r, "added").await
+}
+
+async fn remove_question(State(state): State<AppState>, actor: Actor, Path(id): Path<String>) -> Result<Response, AppError> {
+    policy::check(&actor, Action::ConfigureOrganization)?;
+    state.store().remove_question(&actor.org.id, &id).await?;
+    Ok(Redirect::to("/settings/coaching?notice=removed#bank").into_response())
+}
+
+/// A template's form: one item per line, `section | title | minutes`.
+#[derive(Debug, Deserialize)]
+pub(crate) struct TemplateForm {
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    desired_outcome: String,
+    #[serde(default)]
+    items: String,
+}
+
+fn parse_lines(text: &str) -> Result<Vec<TemplateItem>, FieldError> {
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .enumerate()
+        .map(|(n, line)| {
+            let parts: Vec<&str> = line.split('|').map(str::trim).collect();
+            let bad = |what: &str| FieldError::new("items", format!("line {}: {what}; write section | title | minutes", n + 1));
+            let [section, title, minutes] = parts[..] else { return Err(bad("expected three parts")) };
+            Ok(TemplateItem {
+                section: section.parse::<Section>().map_err(|e| bad(&e))?,
+                title: title.to_owned(),
+                minutes: minutes.parse().map_err(|_| bad("expected the minutes as a whole number"))?,
+            })
+        })
+        .collect()
+}
+
+async fn save_template(State(state): State<AppState>, actor: Actor, Form(f): Form<TemplateForm>) -> Result<Response, AppError> {
+    policy::check(&actor, Action::ConfigureOrganization)?;
+    let r = async {
+        let kind: SessionKind = f.kind.parse().map_err(|e: String| StoreError::Invalid(FieldError::new("kind", e)))?;
+        let items = parse_lines(&f.items)?;
+        state
+            .store()
+            .set_agenda_template(&actor.org.id, &AgendaTemplate { kind, desired_outcome: f.desired_outcome.clone(), items }, &actor.user.id)
+            .await
+    }
+    .await;
+    done(&state, &actor, r, "template").await
+}
