@@ -165,6 +165,7 @@ pub async fn ensure(store: &Store, reset: bool) -> anyhow::Result<bool> {
         }
     }
     crate::demo_roa::load(store, &org.id, today).await?;
+    crate::demo_coaching::load(store, &org.id, today).await?;
     Ok(true)
 }
 

@@ -180,7 +180,7 @@ pub fn files(sellers: &[String], today: NaiveDate) -> Vec<(&'static str, String)
                 };
                 let importance = ["high", "medium", "low"][o_n % 3];
                 let complexity = ["medium", "high", "low", "medium"][o_n % 4];
-                let moved = -rng.random_range(2..30);
+                let moved = -rng.random_range(0..14);
                 let row = |stage: &str, updated: i64, step: &str| {
                     format!(
                         "{id},{name} – {title},{seller},{account},{amount}.00,EUR,{stage},{},{},{}T09:00:00Z,{step},{importance},{complexity}\n",

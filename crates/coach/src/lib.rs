@@ -5,6 +5,7 @@ mod cli;
 mod commands;
 mod config;
 pub mod demo;
+mod demo_coaching;
 mod demo_crm;
 mod demo_roa;
 mod transfer;

@@ -39,6 +39,8 @@ fn item(section: Section, title: &str, minutes: u32) -> TemplateItem {
 
 /// The template a new organization gets for `kind`. Every one has the three
 /// sections (R35); the focused discussion follows the research on the kind.
+/// An opportunity session's deals are the ones the seller picks (R27), each
+/// added as an item of its own.
 pub fn default_template(kind: SessionKind) -> AgendaTemplate {
     use Section::{Focus, NextSteps, Review};
     let (outcome, focus): (&str, Vec<TemplateItem>) = match kind {
@@ -67,10 +69,7 @@ pub fn default_template(kind: SessionKind) -> AgendaTemplate {
         ),
         SessionKind::Opportunity => (
             "Each deal discussed has a clear next step with the buyer.",
-            vec![
-                item(Focus, "Deals picked by the seller (early stages first)", 40),
-                item(Focus, "Plan the next call for each deal", 5),
-            ],
+            vec![item(Focus, "Plan the next call for each deal (R32)", 5)],
         ),
         SessionKind::Call => (
             "A call plan: objective, agenda, questions, solutions, next step to ask for.",
@@ -85,7 +84,11 @@ pub fn default_template(kind: SessionKind) -> AgendaTemplate {
         SessionKind::TerritoryTactical => 5,
         _ => 10,
     };
-    let mut items = vec![item(Review, "Review of earlier action items", review)];
+    let mut items = vec![item(
+        Review,
+        "The seller's updates on earlier commitments",
+        review,
+    )];
     items.extend(focus);
     items.push(item(NextSteps, "The seller summarizes the next steps", 5));
     AgendaTemplate {

@@ -9,6 +9,7 @@
 mod actions;
 mod agenda;
 mod feedback;
+mod load;
 mod notes;
 mod prep;
 mod seed;
@@ -16,6 +17,7 @@ mod seed;
 pub use actions::{ActionFilter, ActionItem, ActionPatch, NewActionItem};
 pub use agenda::{AgendaItem, ItemPatch, NewItem};
 pub use feedback::{Feedback, NewFeedback, Observation};
+pub use load::{PastAction, PastItem, PastSession};
 pub use notes::Note;
 pub use prep::{CoachingSettings, DealCheck, PreparedQuestion, Question};
 pub(crate) use seed::seed_coaching;

@@ -22,7 +22,8 @@ use coach_store::coaching::{ActionFilter, ActionPatch};
 use serde::Deserialize;
 
 pub(crate) fn routes(book: RouteBook) -> RouteBook {
-    book.get("/action-items", list).post("/action-items/{id}", change)
+    book.get("/action-items", list)
+        .post("/action-items/{id}", change)
 }
 
 /// A line of the list.
@@ -63,13 +64,21 @@ fn open() -> String {
     "open".to_owned()
 }
 
-async fn list(State(state): State<AppState>, actor: Actor, Query(q): Query<ListQuery>) -> Result<Response, AppError> {
+async fn list(
+    State(state): State<AppState>,
+    actor: Actor,
+    Query(q): Query<ListQuery>,
+) -> Result<Response, AppError> {
     let store = state.store();
     let org = &actor.org.id;
     let today = Utc::now().with_timezone(&zone(&actor)).date_naive();
     let me = actor.user.id.clone();
     let leads = !actor.below.is_empty() || actor.user.roles.has(coach_core::Role::Admin);
-    let whose = if leads && q.whose != "mine" { "team" } else { "mine" };
+    let whose = if leads && q.whose != "mine" {
+        "team"
+    } else {
+        "mine"
+    };
     let statuses = match q.status.as_str() {
         "done" => Some(vec![ActionStatus::Done]),
         "dropped" => Some(vec![ActionStatus::Dropped]),
@@ -86,9 +95,16 @@ async fn list(State(state): State<AppState>, actor: Actor, Query(q): Query<ListQ
         ..ActionFilter::default()
     };
     let items = store.action_items(org, &filter).await?;
-    let closed: Vec<bool> = items.iter().filter_map(|i| done_on_time(i.status, i.due_on, i.closed_on)).collect();
-    let on_time = (!closed.is_empty()).then(|| (closed.iter().filter(|x| **x).count(), closed.len()));
-    let mut sellers: Vec<(String, String)> = items.iter().map(|i| (i.seller_id.clone(), i.seller_name.clone())).collect();
+    let closed: Vec<bool> = items
+        .iter()
+        .filter_map(|i| done_on_time(i.status, i.due_on, i.closed_on))
+        .collect();
+    let on_time =
+        (!closed.is_empty()).then(|| (closed.iter().filter(|x| **x).count(), closed.len()));
+    let mut sellers: Vec<(String, String)> = items
+        .iter()
+        .map(|i| (i.seller_id.clone(), i.seller_name.clone()))
+        .collect();
     sellers.sort_by(|a, b| a.1.cmp(&b.1));
     sellers.dedup();
     let notice = match q.notice.as_str() {
@@ -127,17 +143,40 @@ pub(crate) struct ChangeForm {
     back: String,
 }
 
-async fn change(State(state): State<AppState>, actor: Actor, Path(id): Path<String>, Form(f): Form<ChangeForm>) -> Result<Response, AppError> {
+async fn change(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<String>,
+    Form(f): Form<ChangeForm>,
+) -> Result<Response, AppError> {
     action_item_for(&state, &actor, &id, true).await?;
-    let status: ActionStatus = f.status.parse().map_err(|e: String| AppError::Invalid(coach_core::FieldError::new("status", e)))?;
-    state.store().update_action_item(&actor.org.id, &id, None, ActionPatch { status: Some(status), ..ActionPatch::default() }).await?;
+    let status: ActionStatus = f
+        .status
+        .parse()
+        .map_err(|e: String| AppError::Invalid(coach_core::FieldError::new("status", e)))?;
+    state
+        .store()
+        .update_action_item(
+            &actor.org.id,
+            &id,
+            None,
+            ActionPatch {
+                status: Some(status),
+                ..ActionPatch::default()
+            },
+        )
+        .await?;
     let notice = match status {
         ActionStatus::Done => "done",
         ActionStatus::Dropped => "dropped",
         ActionStatus::Open => "reopened",
     };
     // Back to the session the change was made from, or the list.
-    let back = if f.back.starts_with("/sessions/") && !f.back.contains("//") && f.back.len() < 80 { f.back } else { "/action-items".to_owned() };
+    let back = if f.back.starts_with("/sessions/") && !f.back.contains("//") && f.back.len() < 80 {
+        f.back
+    } else {
+        "/action-items".to_owned()
+    };
     let sep = if back.contains('?') { '&' } else { '?' };
     Ok(Redirect::to(&format!("{back}{sep}notice={notice}")).into_response())
 }

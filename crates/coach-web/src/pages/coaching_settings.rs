@@ -70,14 +70,24 @@ fn lines(t: &AgendaTemplate) -> String {
         .join("\n")
 }
 
-async fn render(state: &AppState, actor: &Actor, notice: &str, error: Option<String>) -> Result<Response, AppError> {
+async fn render(
+    state: &AppState,
+    actor: &Actor,
+    notice: &str,
+    error: Option<String>,
+) -> Result<Response, AppError> {
     let store = state.store();
     let org = &actor.org.id;
     let bank = store.question_bank(org, None).await?;
     let mut templates = Vec::new();
     for kind in SessionKind::ALL {
         let t = store.agenda_template(org, *kind).await?;
-        templates.push(TemplateView { kind: kind.as_str(), label: kind.label(), outcome: t.desired_outcome.clone(), lines: lines(&t) });
+        templates.push(TemplateView {
+            kind: kind.as_str(),
+            label: kind.label(),
+            outcome: t.desired_outcome.clone(),
+            lines: lines(&t),
+        });
     }
     let notice = match notice {
         "saved" => Some("Saved."),
@@ -96,25 +106,52 @@ async fn render(state: &AppState, actor: &Actor, notice: &str, error: Option<Str
                 questions: bank
                     .iter()
                     .filter(|q| q.kind == *k)
-                    .map(|q| (q.id.clone(), q.text.clone(), q.open, q.stage.map_or("Any stage", |s| s.label())))
+                    .map(|q| {
+                        (
+                            q.id.clone(),
+                            q.text.clone(),
+                            q.open,
+                            q.stage.map_or("Any stage", |s| s.label()),
+                        )
+                    })
                     .collect(),
             })
             .collect(),
         templates,
-        kinds: SessionKind::ALL.iter().map(|k| (k.as_str(), k.label())).collect(),
-        stages: BuyingStage::ALL.iter().filter(|s| s.is_open()).map(|s| (s.as_str(), s.label())).collect(),
+        kinds: SessionKind::ALL
+            .iter()
+            .map(|k| (k.as_str(), k.label()))
+            .collect(),
+        stages: BuyingStage::ALL
+            .iter()
+            .filter(|s| s.is_open())
+            .map(|s| (s.as_str(), s.label()))
+            .collect(),
         error,
     };
-    let status = if view.error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    let status = if view.error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
     Ok(html(status, &view))
 }
 
-async fn show(State(state): State<AppState>, actor: Actor, Query(q): Query<PageQuery>) -> Result<Response, AppError> {
+async fn show(
+    State(state): State<AppState>,
+    actor: Actor,
+    Query(q): Query<PageQuery>,
+) -> Result<Response, AppError> {
     policy::check(&actor, Action::ConfigureOrganization)?;
     render(&state, &actor, &q.notice, None).await
 }
 
-async fn done(state: &AppState, actor: &Actor, r: Result<(), StoreError>, notice: &str) -> Result<Response, AppError> {
+async fn done(
+    state: &AppState,
+    actor: &Actor,
+    r: Result<(), StoreError>,
+    notice: &str,
+) -> Result<Response, AppError> {
     match r {
         Ok(()) => Ok(Redirect::to(&format!("/settings/coaching?notice={notice}")).into_response()),
         Err(StoreError::Invalid(e)) => render(state, actor, "", Some(sentence(&e.message))).await,
@@ -135,9 +172,17 @@ pub(crate) struct SettingsForm {
     deal_criteria: String,
 }
 
-async fn save(State(state): State<AppState>, actor: Actor, Form(f): Form<SettingsForm>) -> Result<Response, AppError> {
+async fn save(
+    State(state): State<AppState>,
+    actor: Actor,
+    Form(f): Form<SettingsForm>,
+) -> Result<Response, AppError> {
     policy::check(&actor, Action::ConfigureOrganization)?;
-    let number = |field: &'static str, raw: &str| raw.trim().parse::<u32>().map_err(|_| StoreError::Invalid(FieldError::new(field, "expected a whole number")));
+    let number = |field: &'static str, raw: &str| {
+        raw.trim()
+            .parse::<u32>()
+            .map_err(|_| StoreError::Invalid(FieldError::new(field, "expected a whole number")))
+    };
     let r = async {
         let s = CoachingSettings {
             feedback_min_answers: number("feedback_min_answers", &f.feedback_min_answers)?,
@@ -164,21 +209,39 @@ pub(crate) struct QuestionForm {
     text: String,
 }
 
-async fn add_question(State(state): State<AppState>, actor: Actor, Form(f): Form<QuestionForm>) -> Result<Response, AppError> {
+async fn add_question(
+    State(state): State<AppState>,
+    actor: Actor,
+    Form(f): Form<QuestionForm>,
+) -> Result<Response, AppError> {
     policy::check(&actor, Action::ConfigureOrganization)?;
     let r = async {
-        let kind: SessionKind = f.kind.parse().map_err(|e: String| StoreError::Invalid(FieldError::new("kind", e)))?;
+        let kind: SessionKind = f
+            .kind
+            .parse()
+            .map_err(|e: String| StoreError::Invalid(FieldError::new("kind", e)))?;
         let stage = match f.stage.trim() {
             "" => None,
-            s => Some(s.parse::<BuyingStage>().map_err(|e| StoreError::Invalid(FieldError::new("stage", e)))?),
+            s => Some(
+                s.parse::<BuyingStage>()
+                    .map_err(|e| StoreError::Invalid(FieldError::new("stage", e)))?,
+            ),
         };
-        state.store().add_question(&actor.org.id, kind, stage, f.open.is_some(), &f.text).await.map(|_| ())
+        state
+            .store()
+            .add_question(&actor.org.id, kind, stage, f.open.is_some(), &f.text)
+            .await
+            .map(|_| ())
     }
     .await;
     done(&state, &actor, r, "added").await
 }
 
-async fn remove_question(State(state): State<AppState>, actor: Actor, Path(id): Path<String>) -> Result<Response, AppError> {
+async fn remove_question(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
     policy::check(&actor, Action::ConfigureOrganization)?;
     state.store().remove_question(&actor.org.id, &id).await?;
     Ok(Redirect::to("/settings/coaching?notice=removed#bank").into_response())
@@ -202,25 +265,49 @@ fn parse_lines(text: &str) -> Result<Vec<TemplateItem>, FieldError> {
         .enumerate()
         .map(|(n, line)| {
             let parts: Vec<&str> = line.split('|').map(str::trim).collect();
-            let bad = |what: &str| FieldError::new("items", format!("line {}: {what}; write section | title | minutes", n + 1));
-            let [section, title, minutes] = parts[..] else { return Err(bad("expected three parts")) };
+            let bad = |what: &str| {
+                FieldError::new(
+                    "items",
+                    format!("line {}: {what}; write section | title | minutes", n + 1),
+                )
+            };
+            let [section, title, minutes] = parts[..] else {
+                return Err(bad("expected three parts"));
+            };
             Ok(TemplateItem {
                 section: section.parse::<Section>().map_err(|e| bad(&e))?,
                 title: title.to_owned(),
-                minutes: minutes.parse().map_err(|_| bad("expected the minutes as a whole number"))?,
+                minutes: minutes
+                    .parse()
+                    .map_err(|_| bad("expected the minutes as a whole number"))?,
             })
         })
         .collect()
 }
 
-async fn save_template(State(state): State<AppState>, actor: Actor, Form(f): Form<TemplateForm>) -> Result<Response, AppError> {
+async fn save_template(
+    State(state): State<AppState>,
+    actor: Actor,
+    Form(f): Form<TemplateForm>,
+) -> Result<Response, AppError> {
     policy::check(&actor, Action::ConfigureOrganization)?;
     let r = async {
-        let kind: SessionKind = f.kind.parse().map_err(|e: String| StoreError::Invalid(FieldError::new("kind", e)))?;
+        let kind: SessionKind = f
+            .kind
+            .parse()
+            .map_err(|e: String| StoreError::Invalid(FieldError::new("kind", e)))?;
         let items = parse_lines(&f.items)?;
         state
             .store()
-            .set_agenda_template(&actor.org.id, &AgendaTemplate { kind, desired_outcome: f.desired_outcome.clone(), items }, &actor.user.id)
+            .set_agenda_template(
+                &actor.org.id,
+                &AgendaTemplate {
+                    kind,
+                    desired_outcome: f.desired_outcome.clone(),
+                    items,
+                },
+                &actor.user.id,
+            )
             .await
     }
     .await;

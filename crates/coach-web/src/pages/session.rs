@@ -87,11 +87,21 @@ pub(crate) struct ActionView {
 
 pub(crate) fn action_view(i: &ActionItem, today: NaiveDate) -> ActionView {
     let status = match i.status {
-        ActionStatus::Open if i.overdue(today) => ("below", format!("Overdue since {}", i.due_on.format("%-d %b"))),
+        ActionStatus::Open if i.overdue(today) => (
+            "below",
+            format!("Overdue since {}", i.due_on.format("%-d %b")),
+        ),
         ActionStatus::Open => ("none", "Open".to_owned()),
         ActionStatus::Done => {
             let late = i.closed_on.is_some_and(|d| d > i.due_on);
-            ("good", if late { "Done late".to_owned() } else { "Done".to_owned() })
+            (
+                "good",
+                if late {
+                    "Done late".to_owned()
+                } else {
+                    "Done".to_owned()
+                },
+            )
         }
         ActionStatus::Dropped => ("none", "Dropped".to_owned()),
     };
@@ -99,7 +109,10 @@ pub(crate) fn action_view(i: &ActionItem, today: NaiveDate) -> ActionView {
         id: i.id.clone(),
         title: i.title.clone(),
         owner: i.owner_name.clone(),
-        about: i.subject.as_ref().map(|(k, id)| link(*k, id, i.subject_name.as_deref())),
+        about: i
+            .subject
+            .as_ref()
+            .map(|(k, id)| link(*k, id, i.subject_name.as_deref())),
         due: i.due_on.format("%a %-d %b").to_string(),
         status,
         open: i.status == ActionStatus::Open,
@@ -115,7 +128,10 @@ pub(crate) fn link(kind: SubjectKind, id: &str, name: Option<&str>) -> (String, 
         SubjectKind::ActivityType => format!("/model/activity-types/{id}"),
         SubjectKind::Plan | SubjectKind::ActionItem => String::new(),
     };
-    (href, format!("{}: {}", kind.label(), name.unwrap_or("(removed)")))
+    (
+        href,
+        format!("{}: {}", kind.label(), name.unwrap_or("(removed)")),
+    )
 }
 
 /// A deal for preparation (R25–R27).
@@ -244,7 +260,13 @@ fn ago(t: Option<DateTime<Utc>>) -> String {
     }
 }
 
-async fn render(state: &AppState, actor: &Actor, s: Session, notice_key: &str, error: Option<String>) -> Result<Response, AppError> {
+async fn render(
+    state: &AppState,
+    actor: &Actor,
+    s: Session,
+    notice_key: &str,
+    error: Option<String>,
+) -> Result<Response, AppError> {
     let store = state.store();
     let org = &actor.org.id;
     let me = actor.user.id.as_str();
@@ -266,8 +288,12 @@ async fn render(state: &AppState, actor: &Actor, s: Session, notice_key: &str, e
             key: section.as_str(),
             label: section.label(),
             hint: match section {
-                Section::Review => "Earlier commitments: open ones, and those due in the last two weeks (R35).",
-                Section::Focus => "Few items, in depth (R34). What each is about, never only a number (R1).",
+                Section::Review => {
+                    "Earlier commitments: open ones, and those due in the last two weeks (R35)."
+                }
+                Section::Focus => {
+                    "Few items, in depth (R34). What each is about, never only a number (R1)."
+                }
                 Section::NextSteps => "The seller summarizes: who does what by when (R35, R41).",
             },
             items: p
@@ -279,12 +305,19 @@ async fn render(state: &AppState, actor: &Actor, s: Session, notice_key: &str, e
                     ItemView {
                         id: i.id.clone(),
                         title: i.title.clone(),
-                        about: i.subject.as_ref().filter(|(k, _)| *k != SubjectKind::ActionItem).map(|(k, id)| link(*k, id, i.subject_name.as_deref())),
+                        about: i
+                            .subject
+                            .as_ref()
+                            .filter(|(k, _)| *k != SubjectKind::ActionItem)
+                            .map(|(k, id)| link(*k, id, i.subject_name.as_deref())),
                         minutes: i.minutes,
                         spent: minutes_text(spent),
                         over: spent > i64::from(i.minutes) * 60 && i.minutes > 0,
                         running: i.timer_started_at.is_some(),
-                        started: i.timer_started_at.map(|t| (t.timestamp() - i.spent_seconds).to_string()).unwrap_or_default(),
+                        started: i
+                            .timer_started_at
+                            .map(|t| (t.timestamp() - i.spent_seconds).to_string())
+                            .unwrap_or_default(),
                         decision: i.decision.clone(),
                         version: i.version,
                     }
@@ -307,7 +340,13 @@ async fn render(state: &AppState, actor: &Actor, s: Session, notice_key: &str, e
         } else {
             Vec::new()
         };
-        (prepared.into_iter().map(|q| (q.id, q.text, q.open, q.asked)).collect(), bank)
+        (
+            prepared
+                .into_iter()
+                .map(|q| (q.id, q.text, q.open, q.asked))
+                .collect(),
+            bank,
+        )
     } else {
         (Vec::new(), Vec::new())
     };
@@ -325,7 +364,11 @@ async fn render(state: &AppState, actor: &Actor, s: Session, notice_key: &str, e
         let picked_raw = store.picked_deals(org, &s).await?;
         let mut picked = Vec::new();
         for d in picked_raw.iter().cloned() {
-            let next = store.opportunity(org, &d.opportunity_id).await.ok().and_then(|o| o.next_step);
+            let next = store
+                .opportunity(org, &d.opportunity_id)
+                .await
+                .ok()
+                .and_then(|o| o.next_step);
             picked.push(deal(d, next));
         }
         let candidates = if can_edit && upcoming {
@@ -333,7 +376,11 @@ async fn render(state: &AppState, actor: &Actor, s: Session, notice_key: &str, e
                 .deals_to_pick(org, &s.seller_id)
                 .await?
                 .into_iter()
-                .filter(|c| !picked_raw.iter().any(|p| p.opportunity_id == c.opportunity_id))
+                .filter(|c| {
+                    !picked_raw
+                        .iter()
+                        .any(|p| p.opportunity_id == c.opportunity_id)
+                })
                 .take(12)
                 .map(|d| deal(d, None))
                 .collect()
@@ -346,15 +393,37 @@ async fn render(state: &AppState, actor: &Actor, s: Session, notice_key: &str, e
     };
     let mut subjects = Vec::new();
     if can_edit && s.is_open_for_edits() {
-        let owned = RecordFilter { owner_id: Some(s.seller_id.clone()), limit: Some(100), by_display_order: true, ..RecordFilter::default() };
-        for d in store.deals_to_pick(org, &s.seller_id).await?.into_iter().take(50) {
-            subjects.push((format!("opportunity:{}", d.opportunity_id), format!("Deal: {}", d.name)));
+        let owned = RecordFilter {
+            owner_id: Some(s.seller_id.clone()),
+            limit: Some(100),
+            by_display_order: true,
+            ..RecordFilter::default()
+        };
+        for d in store
+            .deals_to_pick(org, &s.seller_id)
+            .await?
+            .into_iter()
+            .take(50)
+        {
+            subjects.push((
+                format!("opportunity:{}", d.opportunity_id),
+                format!("Deal: {}", d.name),
+            ));
         }
         for a in store.accounts(org, &owned).await? {
             subjects.push((format!("account:{}", a.id), format!("Account: {}", a.name)));
         }
-        for t in store.roa_model(org).await?.activity_types.into_iter().filter(|t| t.active) {
-            subjects.push((format!("activity_type:{}", t.id), format!("Activity: {}", t.name)));
+        for t in store
+            .roa_model(org)
+            .await?
+            .activity_types
+            .into_iter()
+            .filter(|t| t.active)
+        {
+            subjects.push((
+                format!("activity_type:{}", t.id),
+                format!("Activity: {}", t.name),
+            ));
         }
     }
     let (mine, theirs) = if s.involves(me) {
@@ -365,11 +434,23 @@ async fn render(state: &AppState, actor: &Actor, s: Session, notice_key: &str, e
             body: n.body.clone(),
             shared: n.shared,
             version: n.version,
-            updated: n.updated_at.with_timezone(&tz).format("%-d %b, %H:%M").to_string(),
+            updated: n
+                .updated_at
+                .with_timezone(&tz)
+                .format("%-d %b, %H:%M")
+                .to_string(),
         };
         (
-            notes.iter().filter(|n| n.author_id == me).map(view).collect(),
-            notes.iter().filter(|n| n.author_id != me).map(view).collect(),
+            notes
+                .iter()
+                .filter(|n| n.author_id == me)
+                .map(view)
+                .collect(),
+            notes
+                .iter()
+                .filter(|n| n.author_id != me)
+                .map(view)
+                .collect(),
         )
     } else {
         (Vec::new(), Vec::new())
@@ -378,7 +459,16 @@ async fn render(state: &AppState, actor: &Actor, s: Session, notice_key: &str, e
         store.observation(org, &s.id).await?.map(|o| {
             let lines = coaching::checks(&o)
                 .into_iter()
-                .map(|(q, a)| (q, match a { Some(true) => "Yes", Some(false) => "No", None => "Not answered" }))
+                .map(|(q, a)| {
+                    (
+                        q,
+                        match a {
+                            Some(true) => "Yes",
+                            Some(false) => "No",
+                            None => "Not answered",
+                        },
+                    )
+                })
                 .collect();
             (o.observer_name, lines, o.comment)
         })
@@ -388,12 +478,22 @@ async fn render(state: &AppState, actor: &Actor, s: Session, notice_key: &str, e
     let filed = store.observation(org, &s.id).await?.filter(|_| is_observer);
     let checks = OBSERVATION_CHECKS
         .iter()
-        .map(|(k, q)| (*k, *q, filed.as_ref().and_then(|o| o.checks.get(*k).copied()).unwrap_or(false)))
+        .map(|(k, q)| {
+            (
+                *k,
+                *q,
+                filed
+                    .as_ref()
+                    .and_then(|o| o.checks.get(*k).copied())
+                    .unwrap_or(false),
+            )
+        })
         .collect();
     let feedback_given = is_seller && store.own_feedback(org, &s.id, me).await?.is_some();
     let local = s.starts_at.with_timezone(&tz);
     let view = SessionPage {
-        shell: Shell::new(actor, "/sessions", state.config().email_enabled).with_notice(notice(notice_key)),
+        shell: Shell::new(actor, "/sessions", state.config().email_enabled)
+            .with_notice(notice(notice_key)),
         id: s.id.clone(),
         title: format!("{} coaching", s.kind.label()),
         seller: s.seller_name.clone(),
@@ -403,22 +503,34 @@ async fn render(state: &AppState, actor: &Actor, s: Session, notice_key: &str, e
         minutes: s.minutes,
         planned,
         status: status_pill(&s),
-        moved_from: s.original_starts_at.map(|t| t.with_timezone(&tz).format("%a %-d %b, %H:%M").to_string()),
+        moved_from: s
+            .original_starts_at
+            .map(|t| t.with_timezone(&tz).format("%a %-d %b, %H:%M").to_string()),
         ad_hoc: s.ad_hoc,
         outcome: s.desired_outcome.clone(),
         prep_due: s.prep_due_on.format("%A %-d %B").to_string(),
         prep_late: upcoming && s.seller_prepared_at.is_none() && s.prep_due_on < today,
-        seller_prepared: s.seller_prepared_at.map(|t| t.with_timezone(&tz).format("%a %-d %b").to_string()),
-        manager_prepared: s.manager_prepared_at.map(|t| t.with_timezone(&tz).format("%a %-d %b").to_string()),
+        seller_prepared: s
+            .seller_prepared_at
+            .map(|t| t.with_timezone(&tz).format("%a %-d %b").to_string()),
+        manager_prepared: s
+            .manager_prepared_at
+            .map(|t| t.with_timezone(&tz).format("%a %-d %b").to_string()),
         prep_minutes: s.prep_minutes,
-        agreed_at: s.agenda_agreed_at.map(|t| t.with_timezone(&tz).format("%H:%M").to_string()),
-        reviewed_at: s.agenda_reviewed_at.map(|t| t.with_timezone(&tz).format("%H:%M").to_string()),
+        agreed_at: s
+            .agenda_agreed_at
+            .map(|t| t.with_timezone(&tz).format("%H:%M").to_string()),
+        reviewed_at: s
+            .agenda_reviewed_at
+            .map(|t| t.with_timezone(&tz).format("%H:%M").to_string()),
         cancel_reason: s.cancel_reason.clone(),
         version: s.version,
         is_manager,
         is_seller,
         is_observer,
-        can_join: policy::allows(actor, Action::Observe(&s)) && !is_observer && !s.status.is_final(),
+        can_join: policy::allows(actor, Action::Observe(&s))
+            && !is_observer
+            && !s.status.is_final(),
         can_edit,
         coach_side,
         involved: s.involves(me),
@@ -431,7 +543,10 @@ async fn render(state: &AppState, actor: &Actor, s: Session, notice_key: &str, e
         agreed: p.agreed.iter().map(|i| action_view(i, today)).collect(),
         warnings: p.warnings.iter().map(|w| w.message()).collect(),
         no_next_step: p.no_next_step,
-        phases: Phase::ALL.iter().map(|ph| (ph.as_str(), ph.label(), *ph == s.phase)).collect(),
+        phases: Phase::ALL
+            .iter()
+            .map(|ph| (ph.as_str(), ph.label(), *ph == s.phase))
+            .collect(),
         phase_guide: s.phase.guide(),
         questions,
         bank,
@@ -452,20 +567,38 @@ async fn render(state: &AppState, actor: &Actor, s: Session, notice_key: &str, e
         move_day: local.date_naive().to_string(),
         move_time: local.format("%H:%M").to_string(),
     };
-    let status = if view.error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    let status = if view.error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
     Ok(html(status, &view))
 }
 
-async fn show(State(state): State<AppState>, actor: Actor, Path(id): Path<String>, Query(q): Query<PageQuery>) -> Result<Response, AppError> {
+async fn show(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<String>,
+    Query(q): Query<PageQuery>,
+) -> Result<Response, AppError> {
     let s = session_for(&state, &actor, &id, Want::View).await?;
     render(&state, &actor, s, &q.notice, None).await
 }
 
 /// Redirects to the session with a notice, or re-renders it with the error
 /// of a refused change (422).
-async fn done(state: &AppState, actor: &Actor, id: &str, result: Result<(), StoreError>, notice: &str, anchor: &str) -> Result<Response, AppError> {
+async fn done(
+    state: &AppState,
+    actor: &Actor,
+    id: &str,
+    result: Result<(), StoreError>,
+    notice: &str,
+    anchor: &str,
+) -> Result<Response, AppError> {
     match result {
-        Ok(()) => Ok(Redirect::to(&format!("/sessions/{id}?notice={notice}{anchor}")).into_response()),
+        Ok(()) => {
+            Ok(Redirect::to(&format!("/sessions/{id}?notice={notice}{anchor}")).into_response())
+        }
         Err(StoreError::Invalid(e)) => {
             let s = state.store().coaching_session(&actor.org.id, id).await?;
             render(state, actor, s, "", Some(sentence(&e.message))).await
@@ -491,16 +624,35 @@ pub(crate) struct StatusForm {
     reason: String,
 }
 
-async fn status(State(state): State<AppState>, actor: Actor, Path(id): Path<String>, Form(f): Form<StatusForm>) -> Result<Response, AppError> {
+async fn status(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<String>,
+    Form(f): Form<StatusForm>,
+) -> Result<Response, AppError> {
     session_for(&state, &actor, &id, Want::Lead).await?;
     let (to, notice) = match f.to.as_str() {
         "open" => (Transition::Open, "opened"),
         "close" => (Transition::Close, "closed"),
         "cancel" => (Transition::Cancel(f.reason), "cancelled"),
         "missed" => (Transition::Missed, "missed"),
-        _ => return done(&state, &actor, &id, Err(invalid("to", "choose open, close, cancel or missed")), "", "").await,
+        _ => {
+            return done(
+                &state,
+                &actor,
+                &id,
+                Err(invalid("to", "choose open, close, cancel or missed")),
+                "",
+                "",
+            )
+            .await;
+        }
     };
-    let r = state.store().transition(&actor.org.id, &id, None, to).await.map(|_| ());
+    let r = state
+        .store()
+        .transition(&actor.org.id, &id, None, to)
+        .await
+        .map(|_| ());
     done(&state, &actor, &id, r, notice, "").await
 }
 
@@ -519,7 +671,12 @@ pub(crate) struct PlanForm {
     version: Option<i64>,
 }
 
-async fn plan(State(state): State<AppState>, actor: Actor, Path(id): Path<String>, Form(f): Form<PlanForm>) -> Result<Response, AppError> {
+async fn plan(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<String>,
+    Form(f): Form<PlanForm>,
+) -> Result<Response, AppError> {
     let s = session_for(&state, &actor, &id, Want::Lead).await?;
     let tz = zone(&actor);
     let starts_at = if f.day.trim().is_empty() {
@@ -531,23 +688,64 @@ async fn plan(State(state): State<AppState>, actor: Actor, Path(id): Path<String
             .and_then(|(d, t)| tz.from_local_datetime(&d.and_time(t)).earliest());
         match parsed {
             Some(t) => Some(t.with_timezone(&Utc)),
-            None => return done(&state, &actor, &id, Err(invalid("starts_at", "expected a day and a time, such as 2026-12-03 and 10:00")), "", "").await,
+            None => {
+                return done(
+                    &state,
+                    &actor,
+                    &id,
+                    Err(invalid(
+                        "starts_at",
+                        "expected a day and a time, such as 2026-12-03 and 10:00",
+                    )),
+                    "",
+                    "",
+                )
+                .await;
+            }
         }
     };
     let minutes = match f.minutes.trim() {
         "" => None,
         m => match m.parse::<u32>() {
             Ok(m) => Some(m),
-            Err(_) => return done(&state, &actor, &id, Err(invalid("minutes", "expected the length in minutes")), "", "").await,
+            Err(_) => {
+                return done(
+                    &state,
+                    &actor,
+                    &id,
+                    Err(invalid("minutes", "expected the length in minutes")),
+                    "",
+                    "",
+                )
+                .await;
+            }
         },
     };
     let moved = starts_at.is_some_and(|t| t != s.starts_at);
     let r = state
         .store()
-        .update_coaching_session(&actor.org.id, &id, f.version, SessionPatch { starts_at, minutes, desired_outcome: f.desired_outcome, phase: None })
+        .update_coaching_session(
+            &actor.org.id,
+            &id,
+            f.version,
+            SessionPatch {
+                starts_at,
+                minutes,
+                desired_outcome: f.desired_outcome,
+                phase: None,
+            },
+        )
         .await
         .map(|_| ());
-    done(&state, &actor, &id, r, if moved { "moved" } else { "saved" }, "").await
+    done(
+        &state,
+        &actor,
+        &id,
+        r,
+        if moved { "moved" } else { "saved" },
+        "",
+    )
+    .await
 }
 
 /// The form of the conversation's step.
@@ -557,12 +755,25 @@ pub(crate) struct PhaseForm {
     phase: String,
 }
 
-async fn phase(State(state): State<AppState>, actor: Actor, Path(id): Path<String>, Form(f): Form<PhaseForm>) -> Result<Response, AppError> {
+async fn phase(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<String>,
+    Form(f): Form<PhaseForm>,
+) -> Result<Response, AppError> {
     session_for(&state, &actor, &id, Want::Lead).await?;
     let r = match f.phase.parse::<Phase>() {
         Ok(phase) => state
             .store()
-            .update_coaching_session(&actor.org.id, &id, None, SessionPatch { phase: Some(phase), ..SessionPatch::default() })
+            .update_coaching_session(
+                &actor.org.id,
+                &id,
+                None,
+                SessionPatch {
+                    phase: Some(phase),
+                    ..SessionPatch::default()
+                },
+            )
             .await
             .map(|_| ()),
         Err(e) => Err(invalid("phase", &e)),
@@ -594,16 +805,35 @@ pub(crate) struct ItemForm {
     about: String,
 }
 
-async fn add_item(State(state): State<AppState>, actor: Actor, Path(id): Path<String>, Form(f): Form<ItemForm>) -> Result<Response, AppError> {
+async fn add_item(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<String>,
+    Form(f): Form<ItemForm>,
+) -> Result<Response, AppError> {
     session_for(&state, &actor, &id, Want::Edit).await?;
     let r = async {
-        let section: Section = f.section.parse().map_err(|e: String| invalid("section", &e))?;
+        let section: Section = f
+            .section
+            .parse()
+            .map_err(|e: String| invalid("section", &e))?;
         let minutes = match f.minutes.trim() {
             "" => 0,
-            m => m.parse::<u32>().map_err(|_| invalid("minutes", "expected the minutes it takes"))?,
+            m => m
+                .parse::<u32>()
+                .map_err(|_| invalid("minutes", "expected the minutes it takes"))?,
         };
-        let item = NewItem { section, title: f.title.clone(), minutes, subject: subject(&f.about)? };
-        state.store().add_agenda_item(&actor.org.id, &id, item, &actor.user.id).await.map(|_| ())
+        let item = NewItem {
+            section,
+            title: f.title.clone(),
+            minutes,
+            subject: subject(&f.about)?,
+        };
+        state
+            .store()
+            .add_agenda_item(&actor.org.id, &id, item, &actor.user.id)
+            .await
+            .map(|_| ())
     }
     .await;
     done(&state, &actor, &id, r, "saved", "#agenda").await
@@ -627,7 +857,10 @@ async fn change_item(
     Form(f): Form<ChangeItemForm>,
 ) -> Result<Response, AppError> {
     session_for(&state, &actor, &id, Want::Edit).await?;
-    let owner = state.store().agenda_item_session(&actor.org.id, &item_id).await?;
+    let owner = state
+        .store()
+        .agenda_item_session(&actor.org.id, &item_id)
+        .await?;
     if owner.id != id {
         return Err(AppError::NotFound);
     }
@@ -636,11 +869,27 @@ async fn change_item(
     let r = match f.action.as_str() {
         "remove" => store.remove_agenda_item(org, &item_id, f.version).await,
         "start" | "stop" => store
-            .update_agenda_item(org, &item_id, None, ItemPatch { timer: Some(f.action == "start"), ..ItemPatch::default() })
+            .update_agenda_item(
+                org,
+                &item_id,
+                None,
+                ItemPatch {
+                    timer: Some(f.action == "start"),
+                    ..ItemPatch::default()
+                },
+            )
             .await
             .map(|_| ()),
         "decide" => store
-            .update_agenda_item(org, &item_id, f.version, ItemPatch { decision: Some(f.decision), ..ItemPatch::default() })
+            .update_agenda_item(
+                org,
+                &item_id,
+                f.version,
+                ItemPatch {
+                    decision: Some(f.decision),
+                    ..ItemPatch::default()
+                },
+            )
             .await
             .map(|_| ()),
         _ => Err(invalid("action", "choose what to do with the item")),
@@ -659,9 +908,24 @@ pub(crate) struct NoteForm {
     version: Option<i64>,
 }
 
-async fn add_note(State(state): State<AppState>, actor: Actor, Path(id): Path<String>, Form(f): Form<NoteForm>) -> Result<Response, AppError> {
+async fn add_note(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<String>,
+    Form(f): Form<NoteForm>,
+) -> Result<Response, AppError> {
     session_for(&state, &actor, &id, Want::Notes).await?;
-    let r = state.store().add_note(&actor.org.id, &id, &actor.user.id, &f.body, f.shared.is_some()).await.map(|_| ());
+    let r = state
+        .store()
+        .add_note(
+            &actor.org.id,
+            &id,
+            &actor.user.id,
+            &f.body,
+            f.shared.is_some(),
+        )
+        .await
+        .map(|_| ());
     done(&state, &actor, &id, r, "saved", "#notes").await
 }
 
@@ -672,13 +936,23 @@ async fn save_note(
     Form(f): Form<NoteForm>,
 ) -> Result<Response, AppError> {
     session_for(&state, &actor, &id, Want::Notes).await?;
-    let note = state.store().note(&actor.org.id, &note_id, &actor.user.id).await?;
+    let note = state
+        .store()
+        .note(&actor.org.id, &note_id, &actor.user.id)
+        .await?;
     if note.session_id != id {
         return Err(AppError::NotFound);
     }
     let r = state
         .store()
-        .save_note(&actor.org.id, &note_id, &actor.user.id, f.version, Some(&f.body), Some(f.shared.is_some()))
+        .save_note(
+            &actor.org.id,
+            &note_id,
+            &actor.user.id,
+            f.version,
+            Some(&f.body),
+            Some(f.shared.is_some()),
+        )
         .await
         .map(|_| ());
     done(&state, &actor, &id, r, "saved", "#notes").await
@@ -691,15 +965,26 @@ pub(crate) struct PreparedForm {
     prep_minutes: String,
 }
 
-async fn prepared(State(state): State<AppState>, actor: Actor, Path(id): Path<String>, Form(f): Form<PreparedForm>) -> Result<Response, AppError> {
+async fn prepared(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<String>,
+    Form(f): Form<PreparedForm>,
+) -> Result<Response, AppError> {
     let s = session_for(&state, &actor, &id, Want::Edit).await?;
     let store = state.store();
     let r = if s.seller_id == actor.user.id {
         store.seller_prepared(&actor.org.id, &id).await.map(|_| ())
     } else {
         match f.prep_minutes.trim().parse::<u32>() {
-            Ok(m) => store.manager_prepared(&actor.org.id, &id, m).await.map(|_| ()),
-            Err(_) => Err(invalid("prep_minutes", "say how many minutes you spent preparing (R18)")),
+            Ok(m) => store
+                .manager_prepared(&actor.org.id, &id, m)
+                .await
+                .map(|_| ()),
+            Err(_) => Err(invalid(
+                "prep_minutes",
+                "say how many minutes you spent preparing (R18)",
+            )),
         }
     };
     done(&state, &actor, &id, r, "prepared", "#prepare").await
@@ -716,9 +1001,18 @@ pub(crate) struct QuestionForm {
     action: String,
 }
 
-async fn add_question(State(state): State<AppState>, actor: Actor, Path(id): Path<String>, Form(f): Form<QuestionForm>) -> Result<Response, AppError> {
+async fn add_question(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<String>,
+    Form(f): Form<QuestionForm>,
+) -> Result<Response, AppError> {
     session_for(&state, &actor, &id, Want::Lead).await?;
-    let r = state.store().prepare_question(&actor.org.id, &id, &f.text, f.open.is_some()).await.map(|_| ());
+    let r = state
+        .store()
+        .prepare_question(&actor.org.id, &id, &f.text, f.open.is_some())
+        .await
+        .map(|_| ());
     done(&state, &actor, &id, r, "saved", "#prepare").await
 }
 
@@ -734,7 +1028,10 @@ async fn change_question(
         "unasked" => Some(false),
         _ => None,
     };
-    state.store().set_question(&actor.org.id, &id, &question_id, asked).await?;
+    state
+        .store()
+        .set_question(&actor.org.id, &id, &question_id, asked)
+        .await?;
     Ok(Redirect::to(&format!("/sessions/{id}#questions")).into_response())
 }
 
@@ -745,22 +1042,52 @@ pub(crate) struct ObserverForm {
     action: String,
 }
 
-async fn observer(State(state): State<AppState>, actor: Actor, Path(id): Path<String>, Form(f): Form<ObserverForm>) -> Result<Response, AppError> {
+async fn observer(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<String>,
+    Form(f): Form<ObserverForm>,
+) -> Result<Response, AppError> {
     let s = session_for(&state, &actor, &id, Want::Observe).await?;
     let r = if f.action == "leave" {
         if s.observer_id.as_deref() != Some(actor.user.id.as_str()) {
             return Err(AppError::Forbidden("You do not observe this session."));
         }
-        state.store().set_observer(&actor.org.id, &id, None).await.map(|_| ())
+        state
+            .store()
+            .set_observer(&actor.org.id, &id, None)
+            .await
+            .map(|_| ())
     } else if s.status.is_final() {
         Err(invalid("observer_id", "the session is over"))
     } else {
-        state.store().set_observer(&actor.org.id, &id, Some(&actor.user.id)).await.map(|_| ())
+        state
+            .store()
+            .set_observer(&actor.org.id, &id, Some(&actor.user.id))
+            .await
+            .map(|_| ())
     };
-    done(&state, &actor, &id, r, if f.action == "leave" { "saved" } else { "joined" }, "").await
+    done(
+        &state,
+        &actor,
+        &id,
+        r,
+        if f.action == "leave" {
+            "saved"
+        } else {
+            "joined"
+        },
+        "",
+    )
+    .await
 }
 
-async fn observation(State(state): State<AppState>, actor: Actor, Path(id): Path<String>, Form(f): Form<Vec<(String, String)>>) -> Result<Response, AppError> {
+async fn observation(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<String>,
+    Form(f): Form<Vec<(String, String)>>,
+) -> Result<Response, AppError> {
     session_for(&state, &actor, &id, Want::Observe).await?;
     let mut checks = BTreeMap::new();
     let mut comment = String::new();
@@ -774,7 +1101,11 @@ async fn observation(State(state): State<AppState>, actor: Actor, Path(id): Path
     for (key, _) in OBSERVATION_CHECKS {
         checks.entry(key.to_owned()).or_insert(false);
     }
-    let r = state.store().file_observation(&actor.org.id, &id, &actor.user.id, &checks, &comment).await.map(|_| ());
+    let r = state
+        .store()
+        .file_observation(&actor.org.id, &id, &actor.user.id, &checks, &comment)
+        .await
+        .map(|_| ());
     done(&state, &actor, &id, r, "observed", "#observation").await
 }
 
@@ -791,19 +1122,34 @@ pub(crate) struct FeedbackForm {
     could_be_better: String,
 }
 
-async fn feedback(State(state): State<AppState>, actor: Actor, Path(id): Path<String>, Form(f): Form<FeedbackForm>) -> Result<Response, AppError> {
+async fn feedback(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<String>,
+    Form(f): Form<FeedbackForm>,
+) -> Result<Response, AppError> {
     session_for(&state, &actor, &id, Want::Seller).await?;
     let r = match (f.rating.parse::<i64>(), f.would_pay.as_str()) {
-        (Ok(rating), "yes" | "no") => state
-            .store()
-            .give_feedback(
-                &actor.org.id,
-                &id,
-                &NewFeedback { most_valuable: f.most_valuable, could_be_better: f.could_be_better, rating, would_pay: f.would_pay == "yes" },
-            )
-            .await,
+        (Ok(rating), "yes" | "no") => {
+            state
+                .store()
+                .give_feedback(
+                    &actor.org.id,
+                    &id,
+                    &NewFeedback {
+                        most_valuable: f.most_valuable,
+                        could_be_better: f.could_be_better,
+                        rating,
+                        would_pay: f.would_pay == "yes",
+                    },
+                )
+                .await
+        }
         (Err(_), _) => Err(invalid("rating", "choose a rating from 1 to 5")),
-        _ => Err(invalid("would_pay", "say whether you would have paid for this session")),
+        _ => Err(invalid(
+            "would_pay",
+            "say whether you would have paid for this session",
+        )),
     };
     done(&state, &actor, &id, r, "feedback", "#feedback").await
 }
@@ -821,16 +1167,32 @@ pub(crate) struct ActionForm {
     about: String,
 }
 
-async fn add_action(State(state): State<AppState>, actor: Actor, Path(id): Path<String>, Form(f): Form<ActionForm>) -> Result<Response, AppError> {
+async fn add_action(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<String>,
+    Form(f): Form<ActionForm>,
+) -> Result<Response, AppError> {
     let s = session_for(&state, &actor, &id, Want::Edit).await?;
     let r = async {
-        let due_on = NaiveDate::parse_from_str(f.due_on.trim(), "%Y-%m-%d").map_err(|_| invalid("due_on", "expected the day it is due"))?;
-        let owner_id = if f.owner == "manager" { Some(s.manager_id.clone()) } else { None };
+        let due_on = NaiveDate::parse_from_str(f.due_on.trim(), "%Y-%m-%d")
+            .map_err(|_| invalid("due_on", "expected the day it is due"))?;
+        let owner_id = if f.owner == "manager" {
+            Some(s.manager_id.clone())
+        } else {
+            None
+        };
         state
             .store()
             .create_action_item(
                 &actor.org.id,
-                NewActionItem { session_id: id.clone(), owner_id, title: f.title.clone(), subject: subject(&f.about)?, due_on },
+                NewActionItem {
+                    session_id: id.clone(),
+                    owner_id,
+                    title: f.title.clone(),
+                    subject: subject(&f.about)?,
+                    due_on,
+                },
                 &actor.user.id,
             )
             .await
@@ -857,7 +1219,11 @@ struct PrintPage {
     no_next_step: bool,
 }
 
-async fn print(State(state): State<AppState>, actor: Actor, Path(id): Path<String>) -> Result<Response, AppError> {
+async fn print(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
     let s = session_for(&state, &actor, &id, Want::View).await?;
     let tz = zone(&actor);
     let today = Utc::now().with_timezone(&tz).date_naive();
@@ -879,7 +1245,14 @@ async fn print(State(state): State<AppState>, actor: Actor, Path(id): Path<Strin
                     p.agenda
                         .iter()
                         .filter(|i| i.section == *sec)
-                        .map(|i| (i.title.clone(), i.subject_name.clone(), i.minutes, i.decision.clone()))
+                        .map(|i| {
+                            (
+                                i.title.clone(),
+                                i.subject_name.clone(),
+                                i.minutes,
+                                i.decision.clone(),
+                            )
+                        })
                         .collect(),
                 )
             })
@@ -891,13 +1264,24 @@ async fn print(State(state): State<AppState>, actor: Actor, Path(id): Path<Strin
     Ok(html(StatusCode::OK, &view))
 }
 
-async fn markdown(State(state): State<AppState>, actor: Actor, Path(id): Path<String>) -> Result<Response, AppError> {
+async fn markdown(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
     let s = session_for(&state, &actor, &id, Want::View).await?;
     let text = coaching::markdown(&state, &actor, &s, &zone(&actor)).await?;
-    let name = format!("coaching-{}-{}.md", s.starts_at.format("%Y-%m-%d"), s.kind.as_str());
+    let name = format!(
+        "coaching-{}-{}.md",
+        s.starts_at.format("%Y-%m-%d"),
+        s.kind.as_str()
+    );
     let mut r = text.into_response();
     let h = r.headers_mut();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/markdown; charset=utf-8"));
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/markdown; charset=utf-8"),
+    );
     if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
         h.insert(header::CONTENT_DISPOSITION, v);
     }

@@ -42,7 +42,10 @@ pub(crate) fn zone(actor: &Actor) -> chrono_tz::Tz {
 
 /// "Thu 3 Dec, 10:00" in the viewer's zone.
 pub(crate) fn when(s: &Session, tz: &chrono_tz::Tz) -> String {
-    s.starts_at.with_timezone(tz).format("%a %-d %b, %H:%M").to_string()
+    s.starts_at
+        .with_timezone(tz)
+        .format("%a %-d %b, %H:%M")
+        .to_string()
 }
 
 /// The status pill of a session.
@@ -63,8 +66,16 @@ pub(crate) fn flags(s: &Session, viewer: &str, today: NaiveDate) -> Vec<(&'stati
     if s.status.is_upcoming() {
         let due = s.prep_due_on.format("%a %-d %b");
         if s.seller_prepared_at.is_none() {
-            let who = if s.seller_id == viewer { "Your preparation" } else { "Seller's preparation" };
-            let class = if s.prep_due_on < today { "below" } else { "none" };
+            let who = if s.seller_id == viewer {
+                "Your preparation"
+            } else {
+                "Seller's preparation"
+            };
+            let class = if s.prep_due_on < today {
+                "below"
+            } else {
+                "none"
+            };
             out.push((class, format!("{who} due {due}")));
         }
         if s.manager_prepared_at.is_none() && s.manager_id == viewer {
@@ -106,13 +117,27 @@ pub(crate) struct FeedbackLine {
 
 pub(crate) fn feedback_text(v: &FeedbackView) -> String {
     match v {
-        FeedbackView::TooFew { n, min } => format!("{n} of {min} answers needed before anything shows, so sellers can be honest (R40)."),
-        FeedbackView::Summary { n, mean_rating, would_pay } => {
+        FeedbackView::TooFew { n, min } => format!(
+            "{n} of {min} answers needed before anything shows, so sellers can be honest (R40)."
+        ),
+        FeedbackView::Summary {
+            n,
+            mean_rating,
+            would_pay,
+        } => {
             let pay = match (would_pay.value(), would_pay.interval()) {
                 (Some(v), Some((lo, hi))) if would_pay.enough_data() => {
-                    format!("{:.0}% would have paid for it (95% CI {:.0}–{:.0}%)", v * 100.0, lo * 100.0, hi * 100.0)
+                    format!(
+                        "{:.0}% would have paid for it (95% CI {:.0}–{:.0}%)",
+                        v * 100.0,
+                        lo * 100.0,
+                        hi * 100.0
+                    )
                 }
-                (Some(v), _) => format!("{:.0}% would have paid for it (too few answers to read a rate, R45)", v * 100.0),
+                (Some(v), _) => format!(
+                    "{:.0}% would have paid for it (too few answers to read a rate, R45)",
+                    v * 100.0
+                ),
                 _ => String::new(),
             };
             format!("Mean rating {mean_rating:.1} of 5 from {n} answers; {pay}.")
@@ -162,20 +187,32 @@ pub(crate) struct ScheduleForm {
     pub ad_hoc: Option<String>,
 }
 
-async fn render(state: &AppState, actor: &Actor, q: ListQuery, form: Option<(ScheduleForm, String)>) -> Result<Response, AppError> {
+async fn render(
+    state: &AppState,
+    actor: &Actor,
+    q: ListQuery,
+    form: Option<(ScheduleForm, String)>,
+) -> Result<Response, AppError> {
     let store = state.store();
     let org = &actor.org.id;
     let tz = zone(actor);
     let today = Utc::now().with_timezone(&tz).date_naive();
     let seller = Some(q.seller.clone()).filter(|s| !s.is_empty());
-    let base = SessionFilter { seller_id: seller.clone(), ..coaching::visible_sessions(actor) };
+    let base = SessionFilter {
+        seller_id: seller.clone(),
+        ..coaching::visible_sessions(actor)
+    };
     let now = Utc::now();
     let coming = store
         .coaching_sessions(
             org,
             &SessionFilter {
-                statuses: Some(vec![SessionStatus::Scheduled, SessionStatus::Prepared, SessionStatus::InProgress]),
-                from: Some(now - Duration::days(2)),
+                statuses: Some(vec![
+                    SessionStatus::Scheduled,
+                    SessionStatus::Prepared,
+                    SessionStatus::InProgress,
+                ]),
+                from: Some(now - Duration::days(30)),
                 limit: Some(40),
                 ..base.clone()
             },
@@ -185,9 +222,12 @@ async fn render(state: &AppState, actor: &Actor, q: ListQuery, form: Option<(Sch
         .coaching_sessions(
             org,
             &SessionFilter {
-                until: Some(now + Duration::days(1)),
                 from: Some(now - Duration::days(45)),
-                statuses: Some(vec![SessionStatus::Held, SessionStatus::Cancelled, SessionStatus::Missed]),
+                statuses: Some(vec![
+                    SessionStatus::Held,
+                    SessionStatus::Cancelled,
+                    SessionStatus::Missed,
+                ]),
                 newest_first: true,
                 limit: Some(40),
                 ..base
@@ -196,7 +236,11 @@ async fn render(state: &AppState, actor: &Actor, q: ListQuery, form: Option<(Sch
         .await?;
     let me = actor.user.id.as_str();
     let mut to_give = Vec::new();
-    for s in recent.iter().filter(|s| s.seller_id == me && s.status == SessionStatus::Held).take(10) {
+    for s in recent
+        .iter()
+        .filter(|s| s.seller_id == me && s.status == SessionStatus::Held)
+        .take(10)
+    {
         if store.own_feedback(org, &s.id, me).await?.is_none() {
             to_give.push(row(s, me, &tz, today));
         }
@@ -209,7 +253,11 @@ async fn render(state: &AppState, actor: &Actor, q: ListQuery, form: Option<(Sch
         }
         recent_rows.push(r);
     }
-    let sellers: Vec<(String, String)> = coaching::coachable(state, actor).await?.into_iter().map(|u| (u.id, u.name)).collect();
+    let sellers: Vec<(String, String)> = coaching::coachable(state, actor)
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u.name))
+        .collect();
     let mut feedback = Vec::new();
     if actor.user.roles.leads() || actor.user.roles.has(coach_core::Role::Admin) {
         let mut managers: Vec<(String, String)> = Vec::new();
@@ -217,7 +265,15 @@ async fn render(state: &AppState, actor: &Actor, q: ListQuery, form: Option<(Sch
             managers.push((actor.user.id.clone(), "Your sessions".to_owned()));
         }
         let people = store
-            .users(org, &coach_store::UserFilter { only: policy::people_scope(actor).ids(), role: Some(coach_core::Role::Manager), active: Some(true), ..Default::default() })
+            .users(
+                org,
+                &coach_store::UserFilter {
+                    only: policy::people_scope(actor).ids(),
+                    role: Some(coach_core::Role::Manager),
+                    active: Some(true),
+                    ..Default::default()
+                },
+            )
             .await?;
         for u in people.into_iter().filter(|u| u.id != actor.user.id) {
             if policy::allows(actor, Action::ViewFeedbackOf { manager_id: &u.id }) {
@@ -226,11 +282,16 @@ async fn render(state: &AppState, actor: &Actor, q: ListQuery, form: Option<(Sch
         }
         for (id, who) in managers {
             let view = coaching::feedback_of(state, org, &id).await?;
-            feedback.push(FeedbackLine { who, text: feedback_text(&view) });
+            feedback.push(FeedbackLine {
+                who,
+                text: feedback_text(&view),
+            });
         }
     }
     let notice = match q.notice.as_str() {
-        "scheduled" => Some("Session scheduled. Its agenda starts from your organization's template."),
+        "scheduled" => {
+            Some("Session scheduled. Its agenda starts from your organization's template.")
+        }
         "feedback" => Some("Thank you. Your manager sees feedback only in aggregate."),
         _ => None,
     };
@@ -253,7 +314,10 @@ async fn render(state: &AppState, actor: &Actor, q: ListQuery, form: Option<(Sch
         recent: recent_rows,
         leads: !sellers.is_empty(),
         sellers,
-        kinds: SessionKind::ALL.iter().map(|k| (k.as_str(), k.label(), k.default_minutes())).collect(),
+        kinds: SessionKind::ALL
+            .iter()
+            .map(|k| (k.as_str(), k.label(), k.default_minutes()))
+            .collect(),
         form,
         error,
         feedback,
@@ -263,25 +327,46 @@ async fn render(state: &AppState, actor: &Actor, q: ListQuery, form: Option<(Sch
     Ok(html(status, &view))
 }
 
-async fn list(State(state): State<AppState>, actor: Actor, Query(q): Query<ListQuery>) -> Result<Response, AppError> {
+async fn list(
+    State(state): State<AppState>,
+    actor: Actor,
+    Query(q): Query<ListQuery>,
+) -> Result<Response, AppError> {
     render(&state, &actor, q, None).await
 }
 
-async fn schedule(State(state): State<AppState>, actor: Actor, Form(form): Form<ScheduleForm>) -> Result<Response, AppError> {
+async fn schedule(
+    State(state): State<AppState>,
+    actor: Actor,
+    Form(form): Form<ScheduleForm>,
+) -> Result<Response, AppError> {
     let store = state.store();
-    let seller = store.user(&actor.org.id, &form.seller_id).await.map_err(|e| match e {
-        StoreError::NotFound => AppError::NotFound,
-        other => other.into(),
-    })?;
-    policy::check(&actor, Action::ScheduleSession { seller_id: &seller.id })?;
+    let seller = store
+        .user(&actor.org.id, &form.seller_id)
+        .await
+        .map_err(|e| match e {
+            StoreError::NotFound => AppError::NotFound,
+            other => other.into(),
+        })?;
+    policy::check(
+        &actor,
+        Action::ScheduleSession {
+            seller_id: &seller.id,
+        },
+    )?;
     let fail = |message: String| (form.clone(), sentence(&message));
     let parsed = (|| {
         let kind: SessionKind = form.kind.parse().map_err(|e: String| e)?;
-        let day = NaiveDate::parse_from_str(form.day.trim(), "%Y-%m-%d").map_err(|_| "expected the day, such as 2026-12-03".to_owned())?;
-        let time = NaiveTime::parse_from_str(form.time.trim(), "%H:%M").map_err(|_| "expected the time, such as 10:00".to_owned())?;
+        let day = NaiveDate::parse_from_str(form.day.trim(), "%Y-%m-%d")
+            .map_err(|_| "expected the day, such as 2026-12-03".to_owned())?;
+        let time = NaiveTime::parse_from_str(form.time.trim(), "%H:%M")
+            .map_err(|_| "expected the time, such as 10:00".to_owned())?;
         let minutes = match form.minutes.trim() {
             "" => None,
-            m => Some(m.parse::<u32>().map_err(|_| "expected the length in minutes".to_owned())?),
+            m => Some(
+                m.parse::<u32>()
+                    .map_err(|_| "expected the length in minutes".to_owned())?,
+            ),
         };
         let starts_at = zone(&actor)
             .from_local_datetime(&day.and_time(time))
@@ -312,7 +397,9 @@ async fn schedule(State(state): State<AppState>, actor: Actor, Form(form): Form<
         .await;
     match created {
         Ok(s) => Ok(Redirect::to(&format!("/sessions/{}?notice=scheduled", s.id)).into_response()),
-        Err(StoreError::Invalid(e)) => render(&state, &actor, ListQuery::default(), Some(fail(e.message))).await,
+        Err(StoreError::Invalid(e)) => {
+            render(&state, &actor, ListQuery::default(), Some(fail(e.message))).await
+        }
         Err(e) => Err(e.into()),
     }
 }

@@ -1,0 +1,533 @@
+//! The demo's coaching: half a year of sessions between each manager and
+//! their sellers, with agendas, decisions, notes, action items (some done
+//! late, some dropped), feedback and a director's observations, plus the
+//! sessions of the coming two weeks. The three managers differ believably:
+//! manager1 keeps a prepared rhythm and aims at early-stage deals; manager2
+//! keeps most sessions but moves many and lets items slip; manager3 coaches
+//! ad hoc, prepares little, tells more than asks and often ends without a
+//! next step.
+
+use chrono::{Datelike as _, Duration, NaiveDate, TimeZone as _, Utc, Weekday};
+use coach_core::Role;
+use coach_core::coaching::{
+    ActionStatus, SessionKind, SessionStatus, SubjectKind, default_template, preparation_due,
+};
+use coach_store::coaching::{NewItem, NewSession, PastAction, PastItem, PastSession};
+use coach_store::crm::RecordFilter;
+use coach_store::{Store, User, UserFilter};
+use rand::Rng as _;
+use rand::SeedableRng as _;
+use rand::seq::IndexedRandom as _;
+use rand_chacha::ChaCha8Rng;
+use std::collections::BTreeMap;
+
+/// How a demo manager coaches.
+struct Style {
+    every_days: i64,
+    cancel: f64,
+    missed: f64,
+    moved: f64,
+    ad_hoc: f64,
+    prepared: f64,
+    prep_minutes: (u32, u32),
+    actions: (usize, usize),
+    on_time: f64,
+    dropped: f64,
+    answers: f64,
+    rating: (u8, u8),
+    pay: f64,
+    early_first: bool,
+    observed_checks: [bool; 6],
+}
+
+fn style(manager_email: &str) -> Style {
+    match manager_email {
+        "manager1@demo.example" => Style {
+            every_days: 14,
+            cancel: 0.04,
+            missed: 0.01,
+            moved: 0.1,
+            ad_hoc: 0.0,
+            prepared: 0.95,
+            prep_minutes: (40, 60),
+            actions: (2, 3),
+            on_time: 0.8,
+            dropped: 0.07,
+            answers: 0.9,
+            rating: (4, 5),
+            pay: 0.75,
+            early_first: true,
+            observed_checks: [true, true, true, true, true, false],
+        },
+        "manager2@demo.example" => Style {
+            every_days: 14,
+            cancel: 0.1,
+            missed: 0.05,
+            moved: 0.3,
+            ad_hoc: 0.15,
+            prepared: 0.6,
+            prep_minutes: (15, 30),
+            actions: (1, 2),
+            on_time: 0.55,
+            dropped: 0.15,
+            answers: 0.7,
+            rating: (3, 4),
+            pay: 0.45,
+            early_first: false,
+            observed_checks: [true, true, false, true, true, false],
+        },
+        _ => Style {
+            every_days: 21,
+            cancel: 0.2,
+            missed: 0.15,
+            moved: 0.1,
+            ad_hoc: 0.45,
+            prepared: 0.25,
+            prep_minutes: (0, 10),
+            actions: (0, 1),
+            on_time: 0.4,
+            dropped: 0.25,
+            answers: 0.6,
+            rating: (2, 3),
+            pay: 0.2,
+            early_first: false,
+            observed_checks: [false, false, false, false, true, false],
+        },
+    }
+}
+
+const KINDS: &[(SessionKind, u32)] = &[
+    (SessionKind::Opportunity, 10),
+    (SessionKind::Account, 4),
+    (SessionKind::TerritoryTactical, 3),
+    (SessionKind::Call, 2),
+    (SessionKind::TerritoryStrategic, 1),
+];
+
+const DECISIONS: &[&str] = &[
+    "Meet the economic buyer before the proposal.",
+    "Ask for the buying criteria in writing.",
+    "Bring the champion to the demo prep call.",
+    "Map who else decides; two names missing.",
+    "Drop the discount talk until concerns are addressed (R23).",
+    "Qualify out if no budget by month end.",
+];
+const NEXT: &[&str] = &[
+    "Book the meeting with the CFO",
+    "Send the criteria summary to the buyer",
+    "Update the account plan with the new sponsor",
+    "Plan the next call: objective, questions, next step",
+    "Review the call pattern against the tiers",
+    "Ask the champion who else should join the demo",
+];
+const VALUABLE: &[&str] = &[
+    "Working through the buyer's criteria together.",
+    "The questions made me see the gap myself.",
+    "Clear next steps I agreed with.",
+    "",
+];
+const BETTER: &[&str] = &[
+    "Start on time.",
+    "More time on the second deal.",
+    "",
+    "Less talking about the forecast.",
+];
+const MANAGER_NOTES: &[&str] = &[
+    "Good progress on qualification. Watch the late-stage habit of discounting.",
+    "Ask more about how the buyer decides next time.",
+    "Seller summarized well. Follow up on the champion.",
+];
+const SELLER_NOTES: &[&str] = &[
+    "Call the CFO's assistant on Monday.",
+    "Criteria: security review, price per seat, onboarding time.",
+    "My own worry: the competitor's pilot.",
+];
+
+fn pick_kind(rng: &mut ChaCha8Rng) -> SessionKind {
+    let total: u32 = KINDS.iter().map(|k| k.1).sum();
+    let mut roll = rng.random_range(0..total);
+    for (k, w) in KINDS {
+        if roll < *w {
+            return *k;
+        }
+        roll -= w;
+    }
+    SessionKind::Opportunity
+}
+
+/// A weekday on or after `day`.
+fn weekday(mut day: NaiveDate) -> NaiveDate {
+    while matches!(day.weekday(), Weekday::Sat | Weekday::Sun) {
+        day += Duration::days(1);
+    }
+    day
+}
+
+/// The seller's subjects: deals (early ones first or not), accounts.
+struct Subjects {
+    early: Vec<(String, String)>,
+    late: Vec<(String, String)>,
+    accounts: Vec<(String, String)>,
+}
+
+async fn subjects(store: &Store, org_id: &str, seller: &User) -> anyhow::Result<Subjects> {
+    let mine = RecordFilter {
+        owner_id: Some(seller.id.clone()),
+        limit: Some(60),
+        ..RecordFilter::default()
+    };
+    let deals = store.opportunities(org_id, &mine).await?;
+    let open: Vec<_> = deals.iter().filter(|d| d.stage.is_open()).collect();
+    Ok(Subjects {
+        early: open
+            .iter()
+            .filter(|d| d.stage.is_early())
+            .map(|d| (d.id.clone(), d.name.clone()))
+            .collect(),
+        late: open
+            .iter()
+            .filter(|d| !d.stage.is_early())
+            .map(|d| (d.id.clone(), d.name.clone()))
+            .collect(),
+        accounts: store
+            .accounts(org_id, &mine)
+            .await?
+            .into_iter()
+            .map(|a| (a.id, a.name))
+            .collect(),
+    })
+}
+
+/// Loads the demo's coaching.
+pub async fn load(store: &Store, org_id: &str, today: NaiveDate) -> anyhow::Result<()> {
+    let mut rng = ChaCha8Rng::seed_from_u64(crate::demo::SEED ^ 0xc0ac);
+    let people = store.users(org_id, &UserFilter::default()).await?;
+    let by_id: BTreeMap<&str, &User> = people.iter().map(|u| (u.id.as_str(), u)).collect();
+    let director = people
+        .iter()
+        .find(|u| u.roles.has(Role::Director))
+        .map(|u| u.id.clone());
+    let mut sellers: Vec<&User> = people
+        .iter()
+        .filter(|u| u.roles.has(Role::Seller))
+        .collect();
+    sellers.sort_by_key(|u| u.email.clone());
+    let tz: chrono_tz::Tz = "Europe/Berlin".parse().unwrap_or(chrono_tz::UTC);
+    let mut past = Vec::new();
+    let mut observed: BTreeMap<String, usize> = BTreeMap::new();
+    for (n, seller) in sellers.iter().enumerate() {
+        let Some(manager) = seller.manager_id.as_deref().and_then(|m| by_id.get(m)) else {
+            continue;
+        };
+        let st = style(&manager.email);
+        let subj = subjects(store, org_id, seller).await?;
+        let mut day = weekday(today - Duration::days(182) + Duration::days((n % 10) as i64));
+        while day < today - Duration::days(2) {
+            let kind = pick_kind(&mut rng);
+            let minutes = kind.default_minutes();
+            let hour = [9u32, 10, 14, 16].choose(&mut rng).copied().unwrap_or(10);
+            let at = |d: NaiveDate, h: u32| {
+                tz.from_local_datetime(&d.and_hms_opt(h, 0, 0).unwrap_or_default())
+                    .earliest()
+                    .map_or_else(Utc::now, |t| t.with_timezone(&Utc))
+            };
+            let scheduled = at(day, hour);
+            let ad_hoc = rng.random_bool(st.ad_hoc);
+            let moved = !ad_hoc && rng.random_bool(st.moved);
+            let starts_at = if moved {
+                at(weekday(day + Duration::days(rng.random_range(1..4))), hour)
+            } else {
+                scheduled
+            };
+            let status = if ad_hoc {
+                SessionStatus::Held
+            } else if rng.random_bool(st.cancel) {
+                SessionStatus::Cancelled
+            } else if rng.random_bool(st.missed) {
+                SessionStatus::Missed
+            } else {
+                SessionStatus::Held
+            };
+            let held = status == SessionStatus::Held;
+            let prepared = !ad_hoc && rng.random_bool(st.prepared);
+            let template = default_template(kind);
+            let mut items: Vec<PastItem> = template
+                .items
+                .iter()
+                .map(|i| PastItem {
+                    section: i.section,
+                    title: i.title.clone(),
+                    minutes: i.minutes,
+                    subject: None,
+                    decision: String::new(),
+                    spent_seconds: if held {
+                        i64::from(i.minutes) * 60 + rng.random_range(-120..240)
+                    } else {
+                        0
+                    },
+                })
+                .collect();
+            let mut deals_discussed = Vec::new();
+            if kind == SessionKind::Opportunity {
+                let (first, second) = if st.early_first {
+                    (&subj.early, &subj.late)
+                } else {
+                    (&subj.late, &subj.early)
+                };
+                let pool: Vec<&(String, String)> = first.iter().chain(second.iter()).collect();
+                let take = rng.random_range(2..=3).min(pool.len());
+                for (id, name) in pool.into_iter().take(take) {
+                    deals_discussed.push((id.clone(), name.clone()));
+                    items.insert(
+                        1 + deals_discussed.len() - 1,
+                        PastItem {
+                            section: coach_core::coaching::Section::Focus,
+                            title: name.clone(),
+                            minutes: 12,
+                            subject: Some((SubjectKind::Opportunity, id.clone())),
+                            decision: if held {
+                                (*DECISIONS.choose(&mut rng).unwrap_or(&"")).to_owned()
+                            } else {
+                                String::new()
+                            },
+                            spent_seconds: if held {
+                                12 * 60 + rng.random_range(-180..300)
+                            } else {
+                                0
+                            },
+                        },
+                    );
+                }
+            } else if kind == SessionKind::Account {
+                if let Some((id, name)) = subj.accounts.choose(&mut rng) {
+                    for i in items
+                        .iter_mut()
+                        .filter(|i| i.section == coach_core::coaching::Section::Focus)
+                        .take(1)
+                    {
+                        i.subject = Some((SubjectKind::Account, id.clone()));
+                        i.title = format!("{}: {}", name, i.title);
+                    }
+                }
+            }
+            if held {
+                for i in items.iter_mut().filter(|i| {
+                    i.section == coach_core::coaching::Section::Focus && i.decision.is_empty()
+                }) {
+                    if rng.random_bool(0.6) {
+                        i.decision = (*DECISIONS.choose(&mut rng).unwrap_or(&"")).to_owned();
+                    }
+                }
+            }
+            let mut actions = Vec::new();
+            if held {
+                let count = rng.random_range(st.actions.0..=st.actions.1);
+                for k in 0..count {
+                    let due = day + Duration::days(rng.random_range(5..15));
+                    let subject = deals_discussed
+                        .get(k)
+                        .map(|(id, _)| (SubjectKind::Opportunity, id.clone()));
+                    let (status, closed_on) = if due >= today && rng.random_bool(0.7) {
+                        (ActionStatus::Open, None)
+                    } else if rng.random_bool(st.dropped) {
+                        (
+                            ActionStatus::Dropped,
+                            Some((due - Duration::days(1)).min(today)),
+                        )
+                    } else if rng.random_bool(st.on_time) {
+                        (
+                            ActionStatus::Done,
+                            Some((due - Duration::days(rng.random_range(0..4))).min(today)),
+                        )
+                    } else if due + Duration::days(3) < today && rng.random_bool(0.7) {
+                        (
+                            ActionStatus::Done,
+                            Some((due + Duration::days(rng.random_range(1..8))).min(today)),
+                        )
+                    } else {
+                        (ActionStatus::Open, None)
+                    };
+                    actions.push(PastAction {
+                        owner_id: if rng.random_bool(0.9) {
+                            seller.id.clone()
+                        } else {
+                            manager.id.clone()
+                        },
+                        title: (*NEXT.choose(&mut rng).unwrap_or(&"Follow up")).to_owned(),
+                        subject,
+                        due_on: due,
+                        status,
+                        closed_on,
+                    });
+                }
+            }
+            let observe = held && director.is_some() && {
+                let seen = observed.entry(manager.id.clone()).or_default();
+                let due = *seen < 3 && rng.random_bool(0.05);
+                if due {
+                    *seen += 1;
+                }
+                due
+            };
+            let checks: BTreeMap<String, bool> = coach_core::coaching::OBSERVATION_CHECKS
+                .iter()
+                .zip(st.observed_checks)
+                .map(|((k, _), v)| ((*k).to_owned(), v))
+                .collect();
+            past.push(PastSession {
+                kind,
+                manager_id: manager.id.clone(),
+                seller_id: seller.id.clone(),
+                observer_id: observe.then(|| director.clone()).flatten(),
+                ad_hoc,
+                status,
+                starts_at,
+                minutes,
+                original_starts_at: moved.then_some(scheduled),
+                desired_outcome: template.desired_outcome.clone(),
+                prep_due_on: preparation_due(starts_at.with_timezone(&tz).date_naive(), 2),
+                seller_prepared_at: prepared.then(|| starts_at - Duration::days(3)),
+                manager_prepared_at: prepared.then(|| starts_at - Duration::days(1)),
+                prep_minutes: if prepared {
+                    rng.random_range(st.prep_minutes.0..=st.prep_minutes.1)
+                } else {
+                    0
+                },
+                cancel_reason: match status {
+                    SessionStatus::Cancelled => (*[
+                        "Customer visit moved onto this slot",
+                        "Quarter-end forecast call",
+                        "Seller out sick",
+                    ]
+                    .choose(&mut rng)
+                    .unwrap_or(&""))
+                    .to_owned(),
+                    _ => String::new(),
+                },
+                items,
+                questions: if prepared {
+                    vec![(
+                        "What does the buyer want to achieve, and by when?".to_owned(),
+                        held,
+                    )]
+                } else {
+                    Vec::new()
+                },
+                notes: if held {
+                    vec![
+                        (
+                            manager.id.clone(),
+                            false,
+                            (*MANAGER_NOTES.choose(&mut rng).unwrap_or(&"")).to_owned(),
+                        ),
+                        (
+                            seller.id.clone(),
+                            rng.random_bool(0.4),
+                            (*SELLER_NOTES.choose(&mut rng).unwrap_or(&"")).to_owned(),
+                        ),
+                    ]
+                } else {
+                    Vec::new()
+                },
+                actions,
+                feedback: (held && rng.random_bool(st.answers)).then(|| {
+                    (
+                        rng.random_range(st.rating.0..=st.rating.1),
+                        rng.random_bool(st.pay),
+                        (*VALUABLE.choose(&mut rng).unwrap_or(&"")).to_owned(),
+                        (*BETTER.choose(&mut rng).unwrap_or(&"")).to_owned(),
+                    )
+                }),
+                observation: observe.then(|| {
+                    (
+                        checks,
+                        "Agenda was clear. Ask one more open question before suggesting."
+                            .to_owned(),
+                    )
+                }),
+            });
+            let gap = st.every_days + rng.random_range(-2..4);
+            day = weekday(day + Duration::days(gap));
+        }
+    }
+    store.load_past_sessions(org_id, &past).await?;
+    // The coming two weeks: one session per seller, some prepared.
+    for (n, seller) in sellers.iter().enumerate() {
+        let Some(manager) = seller.manager_id.as_deref().and_then(|m| by_id.get(m)) else {
+            continue;
+        };
+        let st = style(&manager.email);
+        let day = weekday(today + Duration::days(1 + (n as i64 % 9)));
+        let kind = if n % 3 == 0 {
+            SessionKind::Account
+        } else {
+            SessionKind::Opportunity
+        };
+        let starts_at = tz
+            .from_local_datetime(&day.and_hms_opt(10, 0, 0).unwrap_or_default())
+            .earliest()
+            .map_or_else(Utc::now, |t| t.with_timezone(&Utc));
+        let s = store
+            .create_coaching_session(
+                org_id,
+                NewSession {
+                    kind,
+                    manager_id: manager.id.clone(),
+                    seller_id: seller.id.clone(),
+                    starts_at,
+                    minutes: None,
+                    ad_hoc: false,
+                    series_id: None,
+                    desired_outcome: None,
+                },
+                &manager.id,
+            )
+            .await?;
+        if rng.random_bool(st.prepared) {
+            if kind == SessionKind::Opportunity {
+                let fresh: Vec<(String, String)> = store
+                    .deals_to_pick(org_id, &seller.id)
+                    .await?
+                    .into_iter()
+                    .filter(|d| d.fresh)
+                    .map(|d| (d.opportunity_id, d.name))
+                    .collect();
+                for (id, name) in fresh.iter().take(2) {
+                    store
+                        .add_agenda_item(
+                            org_id,
+                            &s.id,
+                            NewItem {
+                                section: coach_core::coaching::Section::Focus,
+                                title: name.clone(),
+                                minutes: 12,
+                                subject: Some((SubjectKind::Opportunity, id.clone())),
+                            },
+                            &seller.id,
+                        )
+                        .await?;
+                }
+            }
+            if store.seller_prepared(org_id, &s.id).await.is_ok() {
+                for q in store
+                    .question_bank(org_id, Some(kind))
+                    .await?
+                    .into_iter()
+                    .take(2)
+                {
+                    store
+                        .prepare_question(org_id, &s.id, &q.text, q.open)
+                        .await?;
+                }
+                store
+                    .manager_prepared(
+                        org_id,
+                        &s.id,
+                        rng.random_range(st.prep_minutes.0..=st.prep_minutes.1.max(1)),
+                    )
+                    .await?;
+            }
+        }
+    }
+    Ok(())
+}

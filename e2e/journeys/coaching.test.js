@@ -1,0 +1,190 @@
+// The coaching conversation: a manager schedules an opportunity session, the
+// seller prepares it (picks deals with fresh CRM data, R25–R27), the manager
+// prepares questions (R37), a director joins to observe, the manager runs it
+// from opening to close (R34, R36) while both keep notes (R38), the seller's
+// summary becomes action items (R39, R41) that the next session reviews
+// (R35), the seller gives feedback (R40) and the director files an
+// observation (R43). Two tabs editing one note never lose a word (T5).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startCoach, startBrowser, shot, signIn } from './support.js';
+
+let coach; let browser;
+before(async () => { coach = await startCoach(); browser = await startBrowser(); });
+after(async () => { await browser?.close(); coach?.stop(); });
+
+const desk = () => browser.newContext({ viewport: { width: 1280, height: 800 } }).then((c) => c.newPage());
+
+test('a session from scheduling to feedback and observation', async () => {
+  const seller = await desk();
+  await signIn(seller, coach.base, 'seller1@demo.example');
+  const sellerName = (await seller.locator('.me a').innerText()).trim();
+
+  const manager = await desk();
+  await signIn(manager, coach.base, 'manager1@demo.example');
+  await manager.getByRole('link', { name: 'Coaching', exact: true }).click();
+  await manager.waitForURL(/\/sessions$/);
+  assert.ok(await manager.getByRole('heading', { name: 'Coming up' }).isVisible());
+  await shot(manager, '60-sessions');
+  await manager.getByLabel('Seller', { exact: true }).selectOption({ label: sellerName });
+  await manager.getByLabel('Kind').selectOption('opportunity');
+  const day = new Date(Date.now() + 6 * 86400000).toISOString().slice(0, 10);
+  await manager.getByLabel('Day').fill(day);
+  await manager.getByLabel('Time').fill('10:00');
+  await manager.getByRole('button', { name: 'Schedule' }).click();
+  await manager.waitForURL(/\/sessions\/[0-9a-f-]+\?notice=scheduled/);
+  const url = manager.url().replace(/\?.*$/, '');
+  for (const section of ['Review of action items', 'Focused discussion', 'Next steps']) {
+    assert.ok(await manager.getByRole('heading', { name: section }).isVisible(), section);
+  }
+
+  // The seller sees the preparation due on their home page, then picks deals.
+  await seller.goto(`${coach.base}/`);
+  assert.match(await seller.locator('#coach-h').locator('..').locator('..').innerText(), /Your preparation due/);
+  await shot(seller, '61-home-preparation-due');
+  await seller.goto(url);
+  let picked = 0;
+  while (picked < 2) {
+    const box = seller.locator('#prepare details', { hasText: 'Pick a deal' });
+    if (await box.count() === 0) break;
+    if (await box.getAttribute('open') === null) await box.locator('summary').click();
+    // A deal whose CRM data is stale is not picked: update it in the CRM first (R27).
+    const fresh = box.locator('.pick-list li').filter({ hasNotText: 'CRM updated' });
+    if (await fresh.count() === 0) break;
+    await fresh.first().getByRole('button', { name: 'Pick' }).click();
+    await seller.waitForURL(/notice=saved/);
+    picked += 1;
+  }
+  assert.ok(picked > 0, 'a deal with fresh CRM data');
+  await seller.getByRole('button', { name: 'I am prepared' }).click();
+  await seller.waitForURL(/notice=prepared/);
+  assert.match(await seller.locator('#prepare').innerText(), /Prepared/);
+  await shot(seller, '62-seller-prepared');
+
+  // The manager reads the picks and prepares questions from the bank.
+  await manager.goto(url);
+  assert.equal(await manager.locator('#prepare table tbody tr').count(), picked);
+  const bank = manager.locator('#prepare details', { hasText: 'Add from the question bank' });
+  await bank.locator('summary').click();
+  await bank.locator('.pick-list li').first().getByRole('button', { name: 'Add' }).click();
+  await manager.waitForURL(/notice=saved/);
+  await manager.getByLabel('Minutes spent preparing').fill('45');
+  await manager.getByRole('button', { name: 'I am prepared' }).click();
+  await manager.waitForURL(/notice=prepared/);
+  assert.match(await manager.locator('.page-head').innerText(), /Prepared/);
+  await shot(manager, '63-manager-prepared');
+
+  // A director joins to observe (R43).
+  const director = await desk();
+  await signIn(director, coach.base, 'director@demo.example');
+  await director.goto(url);
+  await director.getByRole('button', { name: 'Observe this session' }).click();
+  await director.waitForURL(/notice=joined/);
+
+  // The manager opens it: the room guides the conversation (R36).
+  await manager.goto(url);
+  await manager.getByRole('button', { name: 'Open the session' }).click();
+  await manager.waitForURL(/notice=opened/);
+  assert.ok(await manager.getByRole('heading', { name: 'The conversation' }).isVisible());
+  await manager.locator('.steps').getByRole('button', { name: 'Seeking information' }).click();
+  await manager.waitForURL(/notice=saved/);
+  assert.match(await manager.locator('.guide').innerText(), /open-ended/);
+  const focus = manager.locator('#agenda li.item', { has: manager.locator('a[href^="/opportunities/"]') }).first();
+  await focus.getByRole('button', { name: 'Start' }).click();
+  await manager.waitForURL(/notice=saved/);
+  const decision = manager.locator('#agenda li.item', { has: manager.locator('a[href^="/opportunities/"]') }).first().locator('textarea');
+  await decision.fill('Meet the economic buyer before the proposal');
+  await manager.waitForFunction(() => [...document.querySelectorAll('#agenda .save-state')].some((s) => s.textContent === 'Saved'));
+  await manager.getByLabel('Your note').fill('Seller talks more than before. Ask about the champion next time.');
+  await manager.getByRole('button', { name: 'Save note' }).click();
+  await manager.waitForURL(/notice=saved/);
+  await shot(manager, '64-session-room');
+
+  // The seller summarizes the next steps (R35, R39).
+  await seller.goto(url);
+  await seller.getByLabel('Next step', { exact: true }).fill('Book the meeting with the economic buyer');
+  await seller.getByRole('button', { name: 'Add', exact: true }).last().click();
+  await seller.waitForURL(/notice=saved/);
+  await seller.getByLabel('Your note').fill('Criteria: security review, price per seat.');
+  await seller.getByLabel('Share it').check();
+  await seller.getByRole('button', { name: 'Save note' }).click();
+  await seller.waitForURL(/notice=saved/);
+  assert.match(await seller.locator('#next').innerText(), /Book the meeting with the economic buyer/);
+  assert.doesNotMatch(await seller.locator('#notes').innerText(), /Ask about the champion/, "the manager's private note stays private");
+  await shot(seller, '65-next-steps');
+
+  // The manager closes: the agenda is reviewed (R34).
+  await manager.goto(url);
+  assert.match(await manager.locator('#notes').innerText(), /security review/, 'the shared note');
+  await manager.getByRole('button', { name: 'Review the agenda and close' }).click();
+  await manager.waitForURL(/notice=closed/);
+  assert.match(await manager.locator('.page-head').innerText(), /Held/);
+  assert.match(await manager.locator('#agenda').innerText(), /Meet the economic buyer before the proposal/);
+  await shot(manager, '66-session-held');
+
+  // The next session reviews the open item (R35 a).
+  await manager.goto(`${coach.base}/sessions`);
+  await manager.getByLabel('Seller', { exact: true }).selectOption({ label: sellerName });
+  await manager.getByLabel('Kind').selectOption('account');
+  await manager.getByLabel('Day').fill(new Date(Date.now() + 20 * 86400000).toISOString().slice(0, 10));
+  await manager.getByRole('button', { name: 'Schedule' }).click();
+  await manager.waitForURL(/notice=scheduled/);
+  assert.match(await manager.locator('.agenda-section').first().innerText(), /Book the meeting with the economic buyer/);
+  await shot(manager, '67-next-session-review');
+
+  // The seller gives feedback (R40).
+  await seller.goto(`${coach.base}/sessions`);
+  await seller.getByRole('link', { name: /Opportunity coaching/ }).first().click();
+  await seller.getByLabel('What was most valuable?').fill('Working through the criteria together.');
+  await seller.getByLabel('4').check();
+  await seller.locator('fieldset', { hasText: 'Would you have paid' }).getByLabel('Yes').check();
+  await shot(seller, '68-feedback');
+  await seller.getByRole('button', { name: 'Send feedback' }).click();
+  await seller.waitForURL(/notice=feedback/);
+
+  // The director files the observation; the manager reads it (R43).
+  await director.goto(url);
+  await director.locator('fieldset', { hasText: 'ask before telling' }).getByLabel('No').check();
+  await director.getByLabel('What you would tell the manager').fill('Good agenda. Ask one more open question before suggesting.');
+  await director.getByRole('button', { name: 'File the observation' }).click();
+  await director.waitForURL(/notice=observed/);
+  await manager.goto(url);
+  assert.match(await manager.locator('#observation').innerText(), /Ask one more open question/);
+  await shot(manager, '69-observation');
+  await seller.goto(url);
+  assert.equal(await seller.locator('#observation').count(), 0, 'the seller does not see the observation');
+
+  // The seller's action items, and the printable summary.
+  await seller.goto(`${coach.base}/action-items`);
+  assert.match(await seller.locator('table').innerText(), /Book the meeting with the economic buyer/);
+  await shot(seller, '70-action-items');
+  await manager.goto(`${url}/print`);
+  assert.match(await manager.locator('main').innerText(), /Decision: Meet the economic buyer/);
+  await shot(manager, '71-print');
+});
+
+test('two tabs editing the same note: the stale save is shown, not lost (T5)', async () => {
+  const a = await desk();
+  await signIn(a, coach.base, 'seller2@demo.example');
+  await a.goto(`${coach.base}/sessions`);
+  await a.locator('#coming-h').locator('..').locator('..').locator('tbody a').first().click();
+  const url = a.url();
+  await a.getByLabel('Your note').fill('First thoughts');
+  await a.getByRole('button', { name: 'Save note' }).click();
+  await a.waitForURL(/notice=saved/);
+  const b = await a.context().newPage();
+  await b.goto(url);
+  const boxA = a.locator('#notes textarea').first();
+  const boxB = b.locator('#notes textarea').first();
+  await boxA.fill('First thoughts, from tab A');
+  await a.waitForFunction(() => [...document.querySelectorAll('#notes .save-state')].some((s) => s.textContent === 'Saved'));
+  await boxB.fill('First thoughts, from tab B');
+  await b.waitForSelector('#notes .conflict');
+  assert.match(await b.locator('#notes .conflict').innerText(), /from tab A/);
+  assert.equal(await boxB.inputValue(), 'First thoughts, from tab B', 'your text stays in the box');
+  await shot(b, '72-note-conflict');
+  await boxB.fill('First thoughts, from tab A and tab B');
+  await b.waitForFunction(() => [...document.querySelectorAll('#notes .save-state')].some((s) => s.textContent === 'Saved'));
+  await a.reload();
+  assert.equal(await a.locator('#notes textarea').first().inputValue(), 'First thoughts, from tab A and tab B');
+});
