@@ -1040,6 +1040,134 @@ fn rules() -> BTreeMap<(&'static str, &'static str), Rule> {
         vec![t("bank:a", "path"), t("bank:b", "path")],
         |a, t| model_item(a, t, false, Outcome::Ok),
     );
+    // The coaching pages: the same policy, with forms.
+    fn session_page(
+        a: &Actor,
+        target: &Target,
+        may: fn(&str, &str) -> bool,
+        allowed: Outcome,
+    ) -> Outcome {
+        let seller = record_owner(target.key);
+        match signed_in(a, true) {
+            None => Outcome::Unauth,
+            Some(p) if may(p, seller) => allowed,
+            Some(p) if visible(p).contains(seller) => Outcome::Forbidden,
+            Some(_) => Outcome::NotFound,
+        }
+    }
+    add("GET", "/assets/app.js", none(), |_, _| Outcome::Ok);
+    add("GET", "/sessions", none(), signed_in_page);
+    add("GET", "/action-items", none(), signed_in_page);
+    add(
+        "POST",
+        "/sessions",
+        vec![
+            t("seller1", "body"),
+            t("victim", "body"),
+            t("seller3", "body"),
+            t("seller_b", "body"),
+        ],
+        |a, target| match signed_in(a, true) {
+            None => Outcome::Unauth,
+            Some(p) if above(p, target.key) => Outcome::Ok,
+            Some(p) if visible(p).contains(target.key) => Outcome::Forbidden,
+            Some(_) => Outcome::NotFound,
+        },
+    );
+    for p in [
+        "/sessions/{id}",
+        "/sessions/{id}/print",
+        "/sessions/{id}/summary.md",
+    ] {
+        add("GET", p, sessions(), |a, t| {
+            session_page(a, t, view, Outcome::Ok)
+        });
+    }
+    // An unknown status, preparation after the opening, feedback before the
+    // close and an observation without joining are refused past the policy.
+    add("POST", "/sessions/{id}/status", sessions(), |a, t| {
+        session_page(a, t, leads_it, Outcome::Rejected)
+    });
+    add("POST", "/sessions/{id}/plan", sessions(), |a, t| {
+        session_page(a, t, leads_it, Outcome::Ok)
+    });
+    add("POST", "/sessions/{id}/phase", sessions(), |a, t| {
+        session_page(a, t, leads_it, Outcome::Ok)
+    });
+    add("POST", "/sessions/{id}/questions", sessions(), |a, t| {
+        session_page(a, t, leads_it, Outcome::Ok)
+    });
+    add(
+        "POST",
+        "/sessions/{id}/questions/{question_id}",
+        sessions(),
+        |a, t| session_page(a, t, leads_it, Outcome::Ok),
+    );
+    add("POST", "/sessions/{id}/agenda", sessions(), |a, t| {
+        session_page(a, t, in_it, Outcome::Ok)
+    });
+    add(
+        "POST",
+        "/sessions/{id}/agenda/{item_id}",
+        sessions(),
+        |a, t| session_page(a, t, in_it, Outcome::Ok),
+    );
+    add("POST", "/sessions/{id}/notes", sessions(), |a, t| {
+        session_page(a, t, in_it, Outcome::Ok)
+    });
+    add("POST", "/sessions/{id}/action-items", sessions(), |a, t| {
+        session_page(a, t, in_it, Outcome::Ok)
+    });
+    add("POST", "/sessions/{id}/prepared", sessions(), |a, t| {
+        session_page(a, t, in_it, Outcome::Rejected)
+    });
+    // A private note: its author saves it; the other side is told it is not there.
+    add(
+        "POST",
+        "/sessions/{id}/notes/{note_id}",
+        sessions(),
+        |a, t| {
+            let seller = record_owner(t.key);
+            match signed_in(a, true) {
+                Some(p) if p == seller => Outcome::Ok,
+                Some(p) if manager_of(seller) == p => Outcome::NotFound,
+                _ => session_page(a, t, in_it, Outcome::Ok),
+            }
+        },
+    );
+    add("POST", "/sessions/{id}/observer", sessions(), |a, t| {
+        session_page(a, t, observes, Outcome::Ok)
+    });
+    add("POST", "/sessions/{id}/observation", sessions(), |a, t| {
+        session_page(a, t, observes, Outcome::Rejected)
+    });
+    add("POST", "/sessions/{id}/feedback", sessions(), |a, t| {
+        session_page(a, t, the_seller, Outcome::Rejected)
+    });
+    add("POST", "/action-items/{id}", keyed("action"), |a, t| {
+        session_page(
+            a,
+            t,
+            |p, seller| seller == p || above(p, seller),
+            Outcome::Ok,
+        )
+    });
+    add("GET", "/settings/coaching", none(), configure);
+    for p in [
+        "/settings/coaching",
+        "/settings/coaching/questions",
+        "/settings/coaching/templates",
+    ] {
+        add("POST", p, none(), |a, _| {
+            admin_only(a, true, Outcome::Ok, Outcome::Ok)
+        });
+    }
+    add(
+        "POST",
+        "/settings/coaching/questions/{id}/delete",
+        vec![t("bank:a", "path"), t("bank:b", "path")],
+        |a, t| model_item(a, t, true, Outcome::Ok),
+    );
     r
 }
 
@@ -1248,6 +1376,14 @@ async fn request(
         .replace("{id}", &id)
         .replace("{seller_id}", &id)
         .replace("{kind}", "account");
+    for (param, prefix) in [("{item_id}", "item"), ("{note_id}", "note")] {
+        if template.contains(param) {
+            path = path.replace(
+                param,
+                &f.records[&format!("{prefix}:{}", record_owner(target.key))],
+            );
+        }
+    }
     if template.contains("{question_id}") {
         path = path.replace(
             "{question_id}",
@@ -1414,6 +1550,70 @@ async fn request(
                 chrono::Utc::now().date_naive().to_string(),
             ),
         ]),
+        "/sessions" => form.extend([
+            ("seller_id".into(), f.id(target.key).to_owned()),
+            ("kind".into(), "account".into()),
+            (
+                "day".into(),
+                (chrono::Utc::now().date_naive() + chrono::Duration::days(4)).to_string(),
+            ),
+            ("time".into(), "10:00".into()),
+        ]),
+        "/sessions/{id}/status" => form.push(("to".into(), "hold".into())),
+        "/sessions/{id}/plan" => form.push(("desired_outcome".into(), "Matrix outcome".into())),
+        "/sessions/{id}/phase" => form.push(("phase".into(), "seeking".into())),
+        "/sessions/{id}/questions" => form.push(("text".into(), "Matrix question?".into())),
+        "/sessions/{id}/questions/{question_id}" => form.push(("action".into(), "asked".into())),
+        "/sessions/{id}/agenda" => form.extend([
+            ("section".into(), "focus".into()),
+            ("title".into(), "Matrix item".into()),
+            ("minutes".into(), "0".into()),
+        ]),
+        "/sessions/{id}/agenda/{item_id}" => form.extend([
+            ("action".into(), "decide".into()),
+            ("decision".into(), "Matrix decision".into()),
+        ]),
+        "/sessions/{id}/notes" => form.push(("body".into(), "matrix".into())),
+        "/sessions/{id}/notes/{note_id}" => form.push((
+            "body".into(),
+            format!("private zqnote{}x", record_owner(target.key)),
+        )),
+        "/sessions/{id}/prepared" => form.push(("prep_minutes".into(), "10".into())),
+        "/sessions/{id}/observer" => form.push(("action".into(), "join".into())),
+        "/sessions/{id}/observation" => form.extend([
+            ("check_prepared".into(), "yes".into()),
+            ("comment".into(), String::new()),
+        ]),
+        "/sessions/{id}/feedback" => form.extend([
+            ("rating".into(), "4".into()),
+            ("would_pay".into(), "yes".into()),
+        ]),
+        "/sessions/{id}/action-items" => form.extend([
+            ("title".into(), "Matrix next step".into()),
+            (
+                "due_on".into(),
+                (chrono::Utc::now().date_naive() + chrono::Duration::days(7)).to_string(),
+            ),
+        ]),
+        "/action-items/{id}" => form.push(("status".into(), "open".into())),
+        "/settings/coaching" => form.extend([
+            ("feedback_min_answers".into(), "5".into()),
+            ("prep_working_days".into(), "2".into()),
+            ("crm_fresh_days".into(), "7".into()),
+            ("deal_criteria".into(), String::new()),
+        ]),
+        "/settings/coaching/questions" => form.extend([
+            ("kind".into(), "call".into()),
+            ("text".into(), "Matrix bank?".into()),
+        ]),
+        "/settings/coaching/templates" => form.extend([
+            ("kind".into(), "call".into()),
+            ("desired_outcome".into(), "Matrix".into()),
+            (
+                "items".into(),
+                "review | Review | 5\nfocus | Focus | 20\nnext_steps | Next | 5".into(),
+            ),
+        ]),
         "/settings/stages" | "/settings/stages/remove" => {
             form.extend([
                 ("crm_stage".into(), "Matrix Stage".into()),
@@ -1560,7 +1760,7 @@ async fn coaching_fixture(app: &TestApp, f: &mut Fixture) -> Vec<(String, &'stat
 async fn revive(app: &TestApp, f: &Fixture, template: &str, target: &Target) {
     let now = "2026-01-01T00:00:00.000000Z";
     let sql = match template {
-        "/api/v1/notes/{id}" => {
+        "/api/v1/notes/{id}" | "/sessions/{id}/notes/{note_id}" => {
             let seller = record_owner(target.key);
             let p = &f.people[seller];
             format!(
@@ -1568,12 +1768,13 @@ async fn revive(app: &TestApp, f: &Fixture, template: &str, target: &Target) {
                  SELECT '{org}', '{id}', '{session}', '{author}', 0, 'private zqnote{seller}x', 1, '{now}', '{now}' \
                  WHERE NOT EXISTS (SELECT 1 FROM session_notes WHERE org_id = '{org}' AND id = '{id}')",
                 org = p.org,
-                id = f.records[target.key],
+                id = f.records[&format!("note:{seller}")],
                 session = f.records[&format!("session:{seller}")],
                 author = p.id,
             )
         }
-        "/api/v1/sessions/{id}/questions/{question_id}" => {
+        "/api/v1/sessions/{id}/questions/{question_id}"
+        | "/sessions/{id}/questions/{question_id}" => {
             let seller = record_owner(target.key);
             format!(
                 "INSERT INTO session_questions (org_id, id, session_id, position, text, open_ended, asked, created_at) \
@@ -1584,7 +1785,7 @@ async fn revive(app: &TestApp, f: &Fixture, template: &str, target: &Target) {
                 session = f.records[&format!("session:{seller}")],
             )
         }
-        "/api/v1/question-bank/{id}" => {
+        "/api/v1/question-bank/{id}" | "/settings/coaching/questions/{id}/delete" => {
             let org = if target.key == "bank:a" {
                 &f.org_a
             } else {
@@ -1604,7 +1805,10 @@ async fn revive(app: &TestApp, f: &Fixture, template: &str, target: &Target) {
 
 /// Puts back what an allowed cell changed, so cells stay independent.
 async fn restore(app: &TestApp, f: &Fixture, template: &str, target: &Target) {
-    if template == "/api/v1/sessions/{id}/observer" {
+    if matches!(
+        template,
+        "/api/v1/sessions/{id}/observer" | "/sessions/{id}/observer"
+    ) {
         let seller = record_owner(target.key);
         app.store
             .set_observer(&f.people[seller].org, &f.records[target.key], None)
@@ -1626,7 +1830,10 @@ async fn restore(app: &TestApp, f: &Fixture, template: &str, target: &Target) {
 
 async fn prepare(app: &TestApp, f: &Fixture, template: &str, target: &Target) {
     revive(app, f, template, target).await;
-    if template == "/api/v1/sessions/{id}/observer" {
+    if matches!(
+        template,
+        "/api/v1/sessions/{id}/observer" | "/sessions/{id}/observer"
+    ) {
         let seller = record_owner(target.key);
         let director = director_over(manager_of(seller)).map(|d| f.id(d).to_owned());
         app.store
@@ -1755,7 +1962,13 @@ async fn every_route_answers_every_actor_as_the_oracle_says_and_leaks_no_canary(
                     let body = response.text().await.unwrap_or_default();
                     let allowed: BTreeSet<&str> =
                         match actor.person.filter(|_| actor.kind != Kind::Nobody) {
-                            Some(p) => visible(p).into_iter().chain(own_manager(p)).collect(),
+                            // Besides those below: the people above them, who
+                            // coach or observe them and show in their sessions.
+                            Some(p) => visible(p)
+                                .into_iter()
+                                .chain(own_manager(p))
+                                .chain(own_manager(p).and_then(director_over))
+                                .collect(),
                             None => BTreeSet::new(),
                         };
                     for (canary, owner) in &canaries {

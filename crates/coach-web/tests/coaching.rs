@@ -177,7 +177,7 @@ async fn a_session_from_preparation_to_feedback_through_the_api() {
     );
     for deal in &candidates[..3] {
         seller
-            .ok("POST", &format!("/api/v1/sessions/{id}/agenda"), json!({"section": "focus", "title": "Deal review", "minutes": 10, "subject_kind": "opportunity", "subject_id": deal["opportunity_id"]}))
+            .ok("POST", &format!("/api/v1/sessions/{id}/agenda"), json!({"section": "focus", "title": "Deal review", "minutes": 15, "subject_kind": "opportunity", "subject_id": deal["opportunity_id"]}))
             .await;
     }
     let (s, v) = seller

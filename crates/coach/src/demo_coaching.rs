@@ -298,16 +298,18 @@ pub async fn load(store: &Store, org_id: &str, today: NaiveDate) -> anyhow::Resu
                         },
                     );
                 }
-            } else if kind == SessionKind::Account {
-                if let Some((id, name)) = subj.accounts.choose(&mut rng) {
-                    for i in items
-                        .iter_mut()
-                        .filter(|i| i.section == coach_core::coaching::Section::Focus)
-                        .take(1)
-                    {
-                        i.subject = Some((SubjectKind::Account, id.clone()));
-                        i.title = format!("{}: {}", name, i.title);
-                    }
+            } else if let Some((id, name)) = subj
+                .accounts
+                .choose(&mut rng)
+                .filter(|_| kind == SessionKind::Account)
+            {
+                for i in items
+                    .iter_mut()
+                    .filter(|i| i.section == coach_core::coaching::Section::Focus)
+                    .take(1)
+                {
+                    i.subject = Some((SubjectKind::Account, id.clone()));
+                    i.title = format!("{}: {}", name, i.title);
                 }
             }
             if held {

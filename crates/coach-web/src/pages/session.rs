@@ -145,6 +145,12 @@ pub(crate) struct DealView {
     next_step: String,
 }
 
+/// An observation as the page shows it: who, each check's answer, comment.
+type ObservationView = (String, Vec<(&'static str, &'static str)>, String);
+
+/// An agenda item on the printed page: title, what about, minutes, decision.
+type PrintItem = (String, Option<String>, u32, String);
+
 /// A note as the page shows it.
 pub(crate) struct NoteView {
     id: String,
@@ -207,7 +213,7 @@ struct SessionPage {
     subjects: Vec<(String, String)>,
     mine: Vec<NoteView>,
     theirs: Vec<NoteView>,
-    observation: Option<(String, Vec<(&'static str, &'static str)>, String)>,
+    observation: Option<ObservationView>,
     checks: Vec<(&'static str, &'static str, bool)>,
     give_feedback: bool,
     feedback_given: bool,
@@ -309,7 +315,15 @@ async fn render(
                             .subject
                             .as_ref()
                             .filter(|(k, _)| *k != SubjectKind::ActionItem)
-                            .map(|(k, id)| link(*k, id, i.subject_name.as_deref())),
+                            .map(|(k, id)| {
+                                let (href, label) = link(*k, id, i.subject_name.as_deref());
+                                // An item named after its record links to it by kind alone.
+                                if i.subject_name.as_deref() == Some(i.title.as_str()) {
+                                    (href, format!("Open the {}", k.label().to_lowercase()))
+                                } else {
+                                    (href, label)
+                                }
+                            }),
                         minutes: i.minutes,
                         spent: minutes_text(spent),
                         over: spent > i64::from(i.minutes) * 60 && i.minutes > 0,
@@ -1213,7 +1227,7 @@ struct PrintPage {
     minutes: u32,
     status: &'static str,
     outcome: String,
-    sections: Vec<(&'static str, Vec<(String, Option<String>, u32, String)>)>,
+    sections: Vec<(&'static str, Vec<PrintItem>)>,
     review: Vec<ActionView>,
     agreed: Vec<ActionView>,
     no_next_step: bool,
