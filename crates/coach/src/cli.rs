@@ -78,8 +78,8 @@ pub enum Command {
     /// Import a CRM export (Salesforce, HubSpot, or any CSV with a mapping
     /// file) of accounts, contacts, opportunities or calls.
     Import(ImportArgs),
-    /// Export an organization's accounts, contacts, opportunities, calls or activities as
-    /// CSV (safe to open in a spreadsheet) or JSON.
+    /// Export an organization's accounts, contacts, opportunities, calls, activities,
+    /// coaching sessions or action items as CSV (safe to open in a spreadsheet) or JSON.
     Export(ExportArgs),
 }
 
@@ -137,8 +137,9 @@ pub struct ExportArgs {
     /// The organization's slug.
     #[arg(long)]
     pub org: String,
-    /// What to export: accounts, contacts, opportunities, calls, or
-    /// activities (with their quality scores).
+    /// What to export: accounts, contacts, opportunities, calls, activities
+    /// (with their quality scores), sessions (plan, life cycle and counts;
+    /// never notes) or action-items.
     #[arg(long)]
     pub kind: String,
     /// csv or json.

@@ -216,13 +216,16 @@ pub fn report_json(report: &ImportReport) -> serde_json::Value {
 
 /// Writes every record of a kind, as CSV or JSON.
 pub async fn export(store: &Store, org: &Organization, a: ExportArgs) -> anyhow::Result<()> {
-    // `None`: activities.
-    let kind: Option<RecordKind> = if a.kind == "activities" {
+    // `None`: what is not a CRM record kind (activities, sessions, action items).
+    let kind: Option<RecordKind> = if matches!(
+        a.kind.as_str(),
+        "activities" | "sessions" | "action-items"
+    ) {
         None
     } else {
         Some(a.kind.parse().map_err(|_: String| {
             anyhow!(
-                "--kind: expected accounts, contacts, opportunities, calls or activities; got {:?}",
+                "--kind: expected accounts, contacts, opportunities, calls, activities, sessions or action-items; got {:?}",
                 a.kind
             )
         })?)
@@ -251,6 +254,18 @@ pub async fn export(store: &Store, org: &Organization, a: ExportArgs) -> anyhow:
             .await
             .context("the export failed")?;
         (n, kind.to_string())
+    } else if a.kind == "sessions" {
+        let n = store
+            .export_sessions(&org.id, format, out)
+            .await
+            .context("the export failed")?;
+        (n, "sessions".to_owned())
+    } else if a.kind == "action-items" {
+        let n = store
+            .export_action_items(&org.id, format, out)
+            .await
+            .context("the export failed")?;
+        (n, "action items".to_owned())
     } else {
         let n = store
             .export_activities(

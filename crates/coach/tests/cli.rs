@@ -583,6 +583,87 @@ async fn the_demo_is_created_once_the_same_every_time_and_anew_with_reset() {
         least > 0 && most > least * 3 / 2,
         "sellers differ: {counts:?}"
     );
+    // Half a year of coaching, with three believably different managers,
+    // exported without a word of anyone's notes (R38).
+    let sessions: Vec<serde_json::Value> = serde_json::from_str(&ok(&coach(
+        dir.path(),
+        &db,
+        &[
+            "export", "--org", "demo", "--kind", "sessions", "--format", "json",
+        ],
+        None,
+    )))
+    .unwrap();
+    let held = |m: &str| {
+        sessions
+            .iter()
+            .filter(|s| s["manager"] == m && s["status"] == "held")
+            .count()
+    };
+    let kept = |m: &str| {
+        let mine: Vec<_> = sessions
+            .iter()
+            .filter(|s| s["manager"] == m && !s["kept_as_scheduled"].is_null())
+            .collect();
+        mine.iter()
+            .filter(|s| s["kept_as_scheduled"] == true)
+            .count() as f64
+            / mine.len() as f64
+    };
+    let bare = |m: &str| {
+        sessions
+            .iter()
+            .filter(|s| s["manager"] == m && s["no_next_step"] == true)
+            .count()
+    };
+    let (m1, m3) = ("manager1@demo.example", "manager3@demo.example");
+    assert!(held(m1) > 60 && held(m3) > 20, "{} {}", held(m1), held(m3));
+    assert!(
+        kept(m1) > kept(m3) + 0.3,
+        "kept as scheduled: {} vs {}",
+        kept(m1),
+        kept(m3)
+    );
+    assert!(
+        bare(m3) > bare(m1),
+        "sessions with no next step: {} vs {}",
+        bare(m3),
+        bare(m1)
+    );
+    assert!(
+        sessions
+            .iter()
+            .any(|s| s["status"] == "scheduled" || s["status"] == "prepared"),
+        "the coming sessions"
+    );
+    let items = ok(&coach(
+        dir.path(),
+        &db,
+        &["export", "--org", "demo", "--kind", "action-items"],
+        None,
+    ));
+    assert!(
+        items.starts_with("\u{feff}id,session_id,seller,owner,title"),
+        "{}",
+        &items[..80.min(items.len())]
+    );
+    let late = items
+        .lines()
+        .filter(|l| l.contains(",done,") && l.ends_with(",false"))
+        .count();
+    assert!(late > 10, "some items done late: {late}");
+    assert!(items.contains(",dropped,"), "some dropped");
+    let whole = format!("{items}{}", serde_json::to_string(&sessions).unwrap());
+    for private in [
+        "My own worry",
+        "Call the CFO's assistant",
+        "Watch the late-stage habit",
+    ] {
+        assert!(
+            !whole.contains(private),
+            "a note leaked into an export: {private}"
+        );
+    }
     let list = strip(&anew);
     assert_eq!(list.len(), 29);
     let seller17 = list

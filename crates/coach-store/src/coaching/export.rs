@@ -1,0 +1,175 @@
+//! Sessions and action items as CSV or JSON (`coach export`). A session's
+//! export carries its plan, life cycle and counts, never a note: notes are
+//! their authors' (R38), and an export is read by others.
+
+use super::{ActionFilter, SessionFilter};
+use crate::crm::{ExportFormat, ExportWriter};
+use crate::{Result, Store, StoreError, UserFilter};
+use coach_core::coaching::{SessionStatus, done_on_time};
+use coach_core::time::to_db;
+use serde_json::Value;
+use std::collections::BTreeMap;
+
+/// The columns of a sessions export.
+pub const SESSION_COLUMNS: &[&str] = &[
+    "id",
+    "kind",
+    "manager",
+    "seller",
+    "observer",
+    "status",
+    "starts_at",
+    "minutes",
+    "moved_from",
+    "ad_hoc",
+    "kept_as_scheduled",
+    "prep_due_on",
+    "seller_prepared_at",
+    "manager_prepared_at",
+    "prep_minutes",
+    "agenda_agreed_at",
+    "agenda_reviewed_at",
+    "agenda_items",
+    "decisions",
+    "next_steps",
+    "no_next_step",
+];
+
+/// The columns of an action items export.
+pub const ACTION_COLUMNS: &[&str] = &[
+    "id",
+    "session_id",
+    "seller",
+    "owner",
+    "title",
+    "about_kind",
+    "about",
+    "due_on",
+    "status",
+    "closed_on",
+    "done_on_time",
+];
+
+fn io(e: std::io::Error) -> StoreError {
+    StoreError::Database(sqlx::Error::Io(e))
+}
+
+impl Store {
+    async fn emails(&self, org_id: &str) -> Result<BTreeMap<String, String>> {
+        Ok(self
+            .users(org_id, &UserFilter::default())
+            .await?
+            .into_iter()
+            .map(|u| (u.id, u.email))
+            .collect())
+    }
+
+    /// Writes the organization's sessions, oldest first; returns how many.
+    pub async fn export_sessions<W: std::io::Write + Send>(
+        &self,
+        org_id: &str,
+        format: ExportFormat,
+        out: W,
+    ) -> Result<u64> {
+        let emails = self.emails(org_id).await?;
+        let email = |id: &str| Value::String(emails.get(id).cloned().unwrap_or_default());
+        let time = |t: Option<chrono::DateTime<chrono::Utc>>| {
+            t.map_or(Value::Null, |t| Value::String(to_db(t)))
+        };
+        let mut writer = ExportWriter::with_headers(out, SESSION_COLUMNS, format).map_err(io)?;
+        let mut filter = SessionFilter {
+            limit: Some(500),
+            ..SessionFilter::default()
+        };
+        loop {
+            let page = self.coaching_sessions(org_id, &filter).await?;
+            let Some(last) = page.last() else { break };
+            filter.after = Some(last.id.clone());
+            for s in &page {
+                let agenda = self.agenda(org_id, &s.id).await?;
+                let next = self
+                    .action_items(
+                        org_id,
+                        &ActionFilter {
+                            session_id: Some(s.id.clone()),
+                            ..ActionFilter::default()
+                        },
+                    )
+                    .await?;
+                writer
+                    .write(vec![
+                        Value::String(s.id.clone()),
+                        Value::String(s.kind.as_str().to_owned()),
+                        email(&s.manager_id),
+                        email(&s.seller_id),
+                        s.observer_id.as_deref().map_or(Value::Null, email),
+                        Value::String(s.status.as_str().to_owned()),
+                        Value::String(to_db(s.starts_at)),
+                        Value::from(s.minutes),
+                        time(s.original_starts_at),
+                        Value::Bool(s.ad_hoc),
+                        s.kept_as_scheduled().map_or(Value::Null, Value::Bool),
+                        Value::String(s.prep_due_on.to_string()),
+                        time(s.seller_prepared_at),
+                        time(s.manager_prepared_at),
+                        Value::from(s.prep_minutes),
+                        time(s.agenda_agreed_at),
+                        time(s.agenda_reviewed_at),
+                        Value::from(agenda.len()),
+                        Value::from(agenda.iter().filter(|i| !i.decision.is_empty()).count()),
+                        Value::from(next.len()),
+                        Value::Bool(s.status == SessionStatus::Held && next.is_empty()),
+                    ])
+                    .map_err(io)?;
+            }
+            if page.len() < 500 {
+                break;
+            }
+        }
+        writer.finish().map_err(io)
+    }
+
+    /// Writes the organization's action items, by due date; returns how many.
+    pub async fn export_action_items<W: std::io::Write + Send>(
+        &self,
+        org_id: &str,
+        format: ExportFormat,
+        out: W,
+    ) -> Result<u64> {
+        let emails = self.emails(org_id).await?;
+        let email = |id: &str| Value::String(emails.get(id).cloned().unwrap_or_default());
+        let mut writer = ExportWriter::with_headers(out, ACTION_COLUMNS, format).map_err(io)?;
+        let mut filter = ActionFilter {
+            limit: Some(1000),
+            ..ActionFilter::default()
+        };
+        loop {
+            let page = self.action_items(org_id, &filter).await?;
+            let Some(last) = page.last() else { break };
+            filter.after = Some(last.id.clone());
+            for i in &page {
+                let opt = |s: Option<String>| s.map_or(Value::Null, Value::String);
+                writer
+                    .write(vec![
+                        Value::String(i.id.clone()),
+                        opt(i.session_id.clone()),
+                        email(&i.seller_id),
+                        email(&i.owner_id),
+                        Value::String(i.title.clone()),
+                        opt(i.subject.as_ref().map(|(k, _)| k.as_str().to_owned())),
+                        opt(i.subject_name.clone()),
+                        Value::String(i.due_on.to_string()),
+                        Value::String(i.status.as_str().to_owned()),
+                        opt(i.closed_on.map(|d| d.to_string())),
+                        done_on_time(i.status, i.due_on, i.closed_on)
+                            .map_or(Value::Null, Value::Bool),
+                    ])
+                    .map_err(io)?;
+            }
+            if page.len() < 1000 {
+                break;
+            }
+        }
+        writer.finish().map_err(io)
+    }
+}
