@@ -144,12 +144,16 @@ test('a session from scheduling to feedback and observation', async () => {
 
   // The director files the observation; the manager reads it (R43).
   await director.goto(url);
+  for (const q of ['prepared', 'agenda agreed', 'balanced', 'seller summarize', 'feedback']) {
+    await director.locator('fieldset', { hasText: new RegExp(q, 'i') }).getByLabel('Yes').check();
+  }
   await director.locator('fieldset', { hasText: 'ask before telling' }).getByLabel('No').check();
   await director.getByLabel('What you would tell the manager').fill('Good agenda. Ask one more open question before suggesting.');
   await director.getByRole('button', { name: 'File the observation' }).click();
   await director.waitForURL(/notice=observed/);
   await manager.goto(url);
   assert.match(await manager.locator('#observation').innerText(), /Ask one more open question/);
+  assert.equal(await manager.locator('#observation .pill.below').count(), 1, 'one check answered no');
   await shot(manager, '69-observation');
   await seller.goto(url);
   assert.equal(await seller.locator('#observation').count(), 0, 'the seller does not see the observation');

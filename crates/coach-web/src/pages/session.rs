@@ -214,7 +214,7 @@ struct SessionPage {
     mine: Vec<NoteView>,
     theirs: Vec<NoteView>,
     observation: Option<ObservationView>,
-    checks: Vec<(&'static str, &'static str, bool)>,
+    checks: Vec<(&'static str, &'static str, Option<bool>)>,
     give_feedback: bool,
     feedback_given: bool,
     error: Option<String>,
@@ -496,10 +496,7 @@ async fn render(
             (
                 *k,
                 *q,
-                filed
-                    .as_ref()
-                    .and_then(|o| o.checks.get(*k).copied())
-                    .unwrap_or(false),
+                filed.as_ref().and_then(|o| o.checks.get(*k).copied()),
             )
         })
         .collect();
@@ -1111,9 +1108,6 @@ async fn observation(
         } else if let Some(key) = k.strip_prefix("check_") {
             checks.insert(key.to_owned(), v == "yes");
         }
-    }
-    for (key, _) in OBSERVATION_CHECKS {
-        checks.entry(key.to_owned()).or_insert(false);
     }
     let r = state
         .store()
