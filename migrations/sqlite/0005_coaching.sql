@@ -121,6 +121,7 @@ CREATE TABLE action_items (
 CREATE INDEX action_items_by_seller ON action_items (org_id, seller_id, status, due_on);
 CREATE INDEX action_items_by_owner ON action_items (org_id, owner_id, status, due_on);
 CREATE INDEX action_items_by_session ON action_items (org_id, session_id);
+CREATE INDEX action_items_by_due ON action_items (org_id, due_on, id);
 
 -- The organization's question bank (R37), by kind of coaching and buying stage.
 CREATE TABLE question_bank (

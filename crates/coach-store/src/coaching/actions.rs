@@ -235,6 +235,33 @@ impl Store {
         self.action_item(org_id, &id).await
     }
 
+    /// How many action items each of these sessions agreed (R41: none is a
+    /// flag), in one query.
+    pub async fn next_step_counts(
+        &self,
+        org_id: &str,
+        session_ids: &[String],
+    ) -> Result<std::collections::BTreeMap<String, usize>> {
+        if session_ids.is_empty() {
+            return Ok(std::collections::BTreeMap::new());
+        }
+        let mut sql = Sql::new(
+            "SELECT x.session_id AS session_id, COUNT(*) AS n FROM action_items x WHERE x.org_id = $1",
+            org_id,
+        );
+        sql.and_in("x.session_id", session_ids);
+        sql.push(" GROUP BY x.session_id");
+        sql.fetch(self)
+            .await?
+            .iter()
+            .map(|row| {
+                let id: String = row.try_get("session_id")?;
+                let n: i64 = row.try_get("n")?;
+                Ok((id, usize::try_from(n).unwrap_or_default()))
+            })
+            .collect()
+    }
+
     /// One action item.
     pub async fn action_item(&self, org_id: &str, id: &str) -> Result<ActionItem> {
         let sql = format!("{ACTION_SELECT} AND x.id = $2");
@@ -251,12 +278,14 @@ impl Store {
     pub async fn action_items(&self, org_id: &str, f: &ActionFilter) -> Result<Vec<ActionItem>> {
         let mut sql = Sql::new(ACTION_SELECT, org_id);
         if let Some(people) = &f.people {
-            sql.push(" AND (1 = 0");
-            for p in people {
-                sql.and(" OR x.seller_id = ? ", p.clone());
-                sql.and(" OR x.owner_id = ? ", p.clone());
+            if people.is_empty() {
+                sql.push(" AND 1 = 0");
+            } else {
+                let list = sql.placeholders_for(people);
+                sql.push(&format!(
+                    " AND (x.seller_id IN ({list}) OR x.owner_id IN ({list}))"
+                ));
             }
-            sql.push(")");
         }
         if let Some(s) = &f.seller_id {
             sql.and(" AND x.seller_id = ?", s.clone());

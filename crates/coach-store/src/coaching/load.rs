@@ -256,6 +256,20 @@ impl Store {
             }
         }
         tx.commit().await?;
+        if self.backend() == crate::Backend::Postgres {
+            // Fresh statistics for the planner after a bulk load.
+            for table in [
+                "coaching_sessions",
+                "agenda_items",
+                "action_items",
+                "session_notes",
+                "session_feedback",
+            ] {
+                sqlx::query(sqlx::AssertSqlSafe(format!("ANALYZE {table}")))
+                    .execute(&self.pool)
+                    .await?;
+            }
+        }
         Ok(sessions.len())
     }
 }

@@ -406,13 +406,16 @@ impl Store {
     pub async fn coaching_sessions(&self, org_id: &str, f: &SessionFilter) -> Result<Vec<Session>> {
         let mut sql = Sql::new(SESSION_SELECT, org_id);
         if let Some(people) = &f.people {
-            sql.push(" AND (1 = 0");
-            for p in people {
-                sql.and(" OR s.seller_id = ? ", p.clone());
-                sql.and(" OR s.manager_id = ? ", p.clone());
+            if people.is_empty() {
+                sql.push(" AND (1 = 0");
+            } else {
+                let list = sql.placeholders_for(people);
+                sql.push(&format!(
+                    " AND (s.seller_id IN ({list}) OR s.manager_id IN ({list})"
+                ));
             }
             if let Some(me) = &f.me {
-                sql.and(" OR s.observer_id = ? ", me.clone());
+                sql.and(" OR s.observer_id = ?", me.clone());
             }
             sql.push(")");
         }

@@ -243,6 +243,14 @@ impl Sql {
         self.text.push_str(text);
     }
 
+    /// Binds `values` and returns their placeholders (`$4, $5`), to use in
+    /// more than one place of the query.
+    pub(crate) fn placeholders_for(&mut self, values: &[String]) -> String {
+        let start = self.binds.len() + 1;
+        self.binds.extend(values.iter().cloned());
+        super::tables::placeholders(start, values.len())
+    }
+
     /// Appends `AND column IN (…)`; an empty list matches nothing.
     pub(crate) fn and_in(&mut self, column: &str, values: &[String]) {
         if values.is_empty() {

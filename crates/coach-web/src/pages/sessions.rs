@@ -245,10 +245,16 @@ async fn render(
             to_give.push(row(s, me, &tz, today));
         }
     }
+    let held: Vec<String> = recent
+        .iter()
+        .filter(|s| s.status == SessionStatus::Held)
+        .map(|s| s.id.clone())
+        .collect();
+    let next_steps = store.next_step_counts(org, &held).await?;
     let mut recent_rows = Vec::new();
     for s in &recent {
         let mut r = row(s, me, &tz, today);
-        if s.status == SessionStatus::Held && coaching::picture(state, org, s).await?.no_next_step {
+        if s.status == SessionStatus::Held && !next_steps.contains_key(&s.id) {
             r.flags.push(("below", "No next step (R41)".to_owned()));
         }
         recent_rows.push(r);
