@@ -73,6 +73,28 @@ pub fn validate_name(field: &'static str, raw: &str) -> Result<String, FieldErro
     Ok(name.to_owned())
 }
 
+/// Checks a line of text a person wrote (a name, a title): trimmed, 1 to
+/// `max` characters, no control or text-direction characters. The message
+/// says `what` was expected.
+pub fn validate_line(
+    field: &'static str,
+    raw: &str,
+    max: usize,
+    what: &str,
+) -> Result<String, FieldError> {
+    let t = raw.trim();
+    if t.is_empty()
+        || t.chars().count() > max
+        || t.chars().any(|c| c.is_control() || is_bidi_control(c))
+    {
+        return Err(FieldError::new(
+            field,
+            format!("expected {what}: 1–{max} printable characters"),
+        ));
+    }
+    Ok(t.to_owned())
+}
+
 /// Whether `c` overrides or isolates text direction (U+202A–U+202E,
 /// U+2066–U+2069): such characters can make a name display as something else.
 pub fn is_bidi_control(c: char) -> bool {

@@ -205,18 +205,7 @@ pub fn validate_outcome(raw: &str) -> Result<String, FieldError> {
 }
 
 fn line(field: &'static str, raw: &str, max: usize) -> Result<String, FieldError> {
-    let t = raw.trim();
-    if t.is_empty()
-        || t.chars().count() > max
-        || t.chars()
-            .any(|c| c.is_control() || crate::validate::is_bidi_control(c))
-    {
-        return Err(FieldError::new(
-            field,
-            format!("expected 1–{max} printable characters on one line"),
-        ));
-    }
-    Ok(t.to_owned())
+    crate::validate::validate_line(field, raw, max, "text on one line")
 }
 
 /// The longest note, in characters.

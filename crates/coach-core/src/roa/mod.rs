@@ -186,18 +186,7 @@ pub struct Criterion {
 }
 
 fn text(field: &'static str, raw: &str, max: usize, what: &str) -> Result<String, FieldError> {
-    let t = raw.trim();
-    if t.is_empty()
-        || t.chars().count() > max
-        || t.chars()
-            .any(|c| c.is_control() || crate::validate::is_bidi_control(c))
-    {
-        return Err(FieldError::new(
-            field,
-            format!("expected {what}: 1–{max} printable characters"),
-        ));
-    }
-    Ok(t.to_owned())
+    crate::validate::validate_line(field, raw, max, what)
 }
 
 impl Rubric {
