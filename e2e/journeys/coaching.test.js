@@ -192,3 +192,26 @@ test('two tabs editing the same note: the stale save is shown, not lost (T5)', a
   await a.reload();
   assert.equal(await a.locator('#notes textarea').first().inputValue(), 'First thoughts, from tab A and tab B');
 });
+
+test('an admin sets how the organization coaches', async () => {
+  const admin = await desk();
+  await signIn(admin, coach.base, 'admin@demo.example');
+  await admin.goto(`${coach.base}/settings/coaching`);
+  await admin.getByLabel('How sellers pick the deals to discuss').fill('Your three biggest deals in the first two stages, or one where you are stuck.');
+  await admin.getByRole('button', { name: 'Save', exact: true }).click();
+  await admin.waitForURL(/notice=saved/);
+  await admin.locator('#bank details summary').click();
+  await admin.getByLabel('Kind').selectOption('opportunity');
+  await admin.getByLabel('Buying stage').selectOption('establish_criteria');
+  await admin.getByLabel('Question', { exact: true }).fill('Who wrote the buying criteria, and what did you add?');
+  await admin.getByRole('button', { name: 'Add', exact: true }).click();
+  await admin.waitForURL(/notice=added/);
+  assert.match(await admin.locator('#bank').innerText(), /Who wrote the buying criteria/);
+  // A template without the next steps section is refused, citing R35.
+  await admin.locator('summary', { hasText: 'Call' }).click();
+  await admin.getByLabel('Items').last().fill('review | Updates | 5\nfocus | The call plan | 25');
+  await admin.getByRole('button', { name: 'Save the Call template' }).click();
+  await admin.waitForSelector('.error-box');
+  assert.match(await admin.locator('.error-box').innerText(), /R35/);
+  await shot(admin, '73-settings-coaching');
+});
