@@ -103,6 +103,7 @@ impl Store {
         let mut tx = self.write().await?;
         for sql in [
             "DELETE FROM import_uploads WHERE org_id = $1",
+            "DELETE FROM call_plans WHERE org_id = $1",
             "DELETE FROM session_observations WHERE org_id = $1",
             "DELETE FROM session_feedback WHERE org_id = $1",
             "DELETE FROM session_questions WHERE org_id = $1",

@@ -892,3 +892,118 @@ async fn concurrent_edits_of_an_agenda_item_lose_nothing() {
         }
     }
 }
+
+#[tokio::test]
+async fn a_call_plan_keeps_the_stage_records_the_outcome_and_takes_feedback_after_the_call() {
+    use coach_store::call_plans::{CallPlanFilter, NewCallPlan, PlanText};
+    let w = world().await;
+    let ids = w.deals().await;
+    let text = PlanText {
+        objective: "Agree the evaluation criteria".into(),
+        agenda: vec![("Open".into(), 5), ("Their criteria".into(), 20)],
+        questions: "Who else decides?".into(),
+        next_step: "A workshop with the CFO".into(),
+        ..PlanText::default()
+    };
+    let day = Utc::now().date_naive() + Duration::days(2);
+    let plan = w
+        .store
+        .create_call_plan(
+            &w.org,
+            NewCallPlan {
+                seller_id: w.seller.clone(),
+                opportunity_id: Some(ids[0].clone()),
+                session_id: None,
+                planned_for: day,
+                text: text.clone(),
+            },
+            &w.seller,
+        )
+        .await
+        .unwrap();
+    assert!(
+        plan.stage.is_some_and(|s| s.is_early()),
+        "the deal's stage when planned (R30)"
+    );
+    assert_eq!(plan.missing(), vec!["possible solutions"]);
+    let peer_deal = sqlx_free_lookup(&w, "Someone else's").await.0;
+    let refused = w
+        .store
+        .create_call_plan(
+            &w.org,
+            NewCallPlan {
+                seller_id: w.seller.clone(),
+                opportunity_id: Some(peer_deal),
+                session_id: None,
+                planned_for: day,
+                text: text.clone(),
+            },
+            &w.seller,
+        )
+        .await;
+    assert!(matches!(refused, Err(StoreError::Invalid(e)) if e.field == "opportunity_id"));
+    let empty = PlanText {
+        objective: " ".into(),
+        ..text.clone()
+    };
+    assert!(matches!(
+        w.store.update_call_plan(&w.org, &plan.id, Some(plan.version), day, empty).await,
+        Err(StoreError::Invalid(e)) if e.field == "objective"
+    ));
+    let better = PlanText {
+        solutions: "A pilot in one region".into(),
+        ..text
+    };
+    let saved = w
+        .store
+        .update_call_plan(&w.org, &plan.id, Some(plan.version), day, better.clone())
+        .await
+        .unwrap();
+    assert!(saved.missing().is_empty());
+    assert!(matches!(
+        w.store
+            .update_call_plan(&w.org, &plan.id, Some(plan.version), day, better)
+            .await,
+        Err(StoreError::Stale)
+    ));
+    let early = w
+        .store
+        .give_call_feedback(&w.org, &plan.id, &w.manager, "Good questions")
+        .await;
+    assert!(early.is_err(), "feedback follows the call");
+    let held = w
+        .store
+        .record_call_outcome(
+            &w.org,
+            &plan.id,
+            true,
+            "They agreed to the workshop.",
+            Some(&w.manager),
+        )
+        .await
+        .unwrap();
+    assert_eq!((held.next_step_won, held.observed()), (Some(true), false));
+    let observed = w
+        .store
+        .give_call_feedback(
+            &w.org,
+            &plan.id,
+            &w.manager,
+            "You asked before proposing. Keep that.",
+        )
+        .await
+        .unwrap();
+    assert!(observed.observed());
+    let mine = w
+        .store
+        .call_plans(
+            &w.org,
+            &CallPlanFilter {
+                sellers: Some(vec![w.peer.clone()]),
+                ..CallPlanFilter::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert!(mine.is_empty());
+}

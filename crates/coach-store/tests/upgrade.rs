@@ -87,6 +87,15 @@ fn rows_at(version: i64) -> Option<String> {
                VALUES ('{ORG}', 's1', '{SELLER}', '{ADMIN}', 'Focus', '', 5, 1, '{at}');",
             rows_at(4)?
         )),
+        6 => Some(format!(
+            "{}
+             INSERT INTO call_plans (org_id, id, seller_id, opportunity_id, session_id, stage, planned_for, objective, desired_outcome, agenda,
+               questions, solutions, interests, objections, opening, next_step, outcome, next_step_won, outcome_at, attended_by, feedback,
+               feedback_at, version, created_by, created_at, updated_at)
+               VALUES ('{ORG}', 'c1', '{SELLER}', '{OPPORTUNITY}', 's1', 'mitigate_risks', '2026-01-05', 'Close the concerns', '', '[[\"Open\",5]]',
+               'What worries you?', '', '', '', '', 'Sign', 'Signed', 1, '{at}', '{ADMIN}', 'Well done', '{at}', 3, '{SELLER}', '{at}', '{at}');",
+            rows_at(5)?
+        )),
         _ => None,
     }
 }
@@ -157,6 +166,18 @@ async fn check_the_data_is_kept(store: &Store, seeded_at: i64) {
                 .feedback_min_answers,
             3
         );
+        if seeded_at >= 6 {
+            let plan = store.call_plan(ORG, "c1").await.unwrap();
+            assert_eq!(
+                (
+                    plan.agenda.clone(),
+                    plan.next_step_won,
+                    plan.observed(),
+                    plan.version
+                ),
+                (vec![("Open".to_owned(), 5)], Some(true), true, 3)
+            );
+        }
     } else {
         // Organizations that existed before version 5 get the question bank.
         assert!(!store.question_bank(ORG, None).await.unwrap().is_empty());
