@@ -215,3 +215,38 @@ test('an admin sets how the organization coaches', async () => {
   assert.match(await admin.locator('.error-box').innerText(), /R35/);
   await shot(admin, '73-settings-coaching');
 });
+
+test('a call plan is written, the outcome recorded against it, and the manager who attended gives feedback', async () => {
+  const seller = await desk();
+  await signIn(seller, coach.base, 'seller3@demo.example');
+  await seller.goto(`${coach.base}/call-plans`);
+  await seller.getByRole('link', { name: 'Write a call plan' }).click();
+  await seller.waitForURL(/\/call-plans\/new$/);
+  await seller.getByLabel('Objective of the call').fill('Agree the evaluation criteria with the CFO');
+  await seller.getByLabel('Key questions to ask').fill('What would make this a success for you in a year?');
+  await seller.getByRole('button', { name: 'Save the plan' }).click();
+  await seller.waitForURL(/\/call-plans\/[0-9a-f-]+\?notice=saved$/);
+  assert.match(await seller.locator('.warning').innerText(), /possible solutions/, 'what a good plan also has (R28)');
+  await seller.getByLabel('Possible solutions to discuss').fill('A pilot in one region');
+  await seller.getByLabel('The next step to ask for').fill('A workshop with the CFO next week');
+  await seller.getByRole('button', { name: 'Save the plan' }).click();
+  await seller.waitForURL(/notice=saved$/);
+  assert.equal(await seller.locator('.warning').count(), 0);
+  await seller.locator('fieldset', { hasText: 'Did the buyer agree' }).getByLabel('Yes').check();
+  await seller.getByLabel('What happened, against the plan').fill('The CFO agreed to the workshop; criteria drafted together.');
+  await seller.getByLabel('A manager attended').selectOption({ index: 1 });
+  await seller.getByRole('button', { name: 'Record it' }).click();
+  await seller.waitForURL(/notice=saved$/);
+  const url = seller.url().replace(/\?.*$/, '');
+
+  const manager = await desk();
+  await signIn(manager, coach.base, 'manager1@demo.example');
+  await manager.goto(url);
+  await manager.getByLabel('Your feedback, item by item against the plan').fill('The success question opened them up. Ask for the workshop date on the call next time.');
+  await manager.getByRole('button', { name: 'Save feedback' }).click();
+  await manager.waitForURL(/notice=saved$/);
+  assert.match(await manager.locator('#out-h').locator('..').innerText(), /The success question opened them up/);
+  await shot(manager, '74-call-plan');
+  await manager.goto(`${coach.base}/call-plans`);
+  assert.match(await manager.locator('table').innerText(), /Next step won · observed/);
+});

@@ -105,6 +105,20 @@ pub enum Action<'a> {
     /// Change an action item's status, title or due date: its owner, its
     /// seller and the people above the seller.
     UpdateActionItem(&'a ActionItem),
+    /// Write or change a call plan for a seller, and record what happened
+    /// (R28, R29): the seller and the people above them.
+    PlanCall {
+        /// The seller.
+        seller_id: &'a str,
+    },
+    /// Give feedback on a call against its plan (R33): the people above the
+    /// seller, who coach them.
+    CoachCall {
+        /// The seller.
+        seller_id: &'a str,
+        /// The plan.
+        id: &'a str,
+    },
 }
 
 impl Action<'_> {
@@ -134,6 +148,8 @@ impl Action<'_> {
             Action::ViewFeedbackOf { .. } => "view feedback",
             Action::ViewActionItem(_) => "view action item",
             Action::UpdateActionItem(_) => "update action item",
+            Action::PlanCall { .. } => "plan call",
+            Action::CoachCall { .. } => "coach call",
         }
     }
 
@@ -145,9 +161,10 @@ impl Action<'_> {
             Action::ViewRecord { id, .. }
             | Action::ViewSellerData { id, .. }
             | Action::ScoreActivity { id, .. } => Some(id),
-            Action::LogActivity { seller_id } | Action::ScheduleSession { seller_id } => {
-                Some(seller_id)
-            }
+            Action::LogActivity { seller_id }
+            | Action::ScheduleSession { seller_id }
+            | Action::PlanCall { seller_id } => Some(seller_id),
+            Action::CoachCall { id, .. } => Some(id),
             Action::ViewSession(s)
             | Action::LeadSession(s)
             | Action::EditAgenda(s)
@@ -222,6 +239,8 @@ pub fn allows(actor: &Actor, action: Action<'_>) -> bool {
         Action::UpdateActionItem(i) => {
             i.owner_id == me.id || i.seller_id == me.id || actor.below.contains(&i.seller_id)
         }
+        Action::PlanCall { seller_id } => seller_id == me.id || actor.below.contains(seller_id),
+        Action::CoachCall { seller_id, .. } => actor.below.contains(seller_id),
     }
 }
 
@@ -267,6 +286,8 @@ pub fn check(actor: &Actor, action: Action<'_>) -> Result<(), AppError> {
             AppError::NotFound
         }
         Action::ScheduleSession { seller_id }
+        | Action::PlanCall { seller_id }
+        | Action::CoachCall { seller_id, .. }
             if !allows(
                 actor,
                 Action::ViewSellerData {

@@ -1162,6 +1162,77 @@ fn rules() -> BTreeMap<(&'static str, &'static str), Rule> {
             admin_only(a, true, Outcome::Ok, Outcome::Ok)
         });
     }
+    // Call plans: the seller and those above plan and record; those above coach.
+    fn plan_rule(a: &Actor, target: &Target, page: bool, may: fn(&str, &str) -> bool) -> Outcome {
+        let seller = record_owner(target.key);
+        match signed_in(a, page) {
+            None => Outcome::Unauth,
+            Some(p) if may(p, seller) => Outcome::Ok,
+            Some(p) if visible(p).contains(seller) => Outcome::Forbidden,
+            Some(_) => Outcome::NotFound,
+        }
+    }
+    fn plans_it(p: &str, seller: &str) -> bool {
+        p == seller || above(p, seller)
+    }
+    fn coaches_it(p: &str, seller: &str) -> bool {
+        above(p, seller)
+    }
+    let plan_sellers = || {
+        vec![
+            t("seller1", "body"),
+            t("victim", "body"),
+            t("seller3", "body"),
+            t("seller_b", "body"),
+        ]
+    };
+    add(
+        "GET",
+        "/api/v1/call-plans",
+        vec![t("-", "none"), t("victim", "query"), t("seller_b", "query")],
+        signed_in_api,
+    );
+    add("GET", "/call-plans", none(), signed_in_page);
+    add("GET", "/call-plans/new", none(), signed_in_page);
+    add("POST", "/api/v1/call-plans", plan_sellers(), |a, t| {
+        plan_rule(a, t, false, plans_it)
+    });
+    add("POST", "/call-plans", plan_sellers(), |a, t| {
+        plan_rule(a, t, true, plans_it)
+    });
+    add("GET", "/api/v1/call-plans/{id}", keyed("plan"), |a, t| {
+        plan_rule(a, t, false, view)
+    });
+    add("GET", "/call-plans/{id}", keyed("plan"), |a, t| {
+        plan_rule(a, t, true, view)
+    });
+    add("PUT", "/api/v1/call-plans/{id}", keyed("plan"), |a, t| {
+        plan_rule(a, t, false, plans_it)
+    });
+    add("POST", "/call-plans/{id}", keyed("plan"), |a, t| {
+        plan_rule(a, t, true, plans_it)
+    });
+    add(
+        "PUT",
+        "/api/v1/call-plans/{id}/outcome",
+        keyed("plan"),
+        |a, t| plan_rule(a, t, false, plans_it),
+    );
+    add("POST", "/call-plans/{id}/outcome", keyed("plan"), |a, t| {
+        plan_rule(a, t, true, plans_it)
+    });
+    add(
+        "PUT",
+        "/api/v1/call-plans/{id}/feedback",
+        keyed("plan"),
+        |a, t| plan_rule(a, t, false, coaches_it),
+    );
+    add(
+        "POST",
+        "/call-plans/{id}/feedback",
+        keyed("plan"),
+        |a, t| plan_rule(a, t, true, coaches_it),
+    );
     add(
         "POST",
         "/settings/coaching/questions/{id}/delete",
@@ -1395,7 +1466,10 @@ async fn request(
             "manager_id"
         } else if matches!(
             template,
-            "/api/v1/activities" | "/api/v1/sessions" | "/api/v1/action-items"
+            "/api/v1/activities"
+                | "/api/v1/sessions"
+                | "/api/v1/action-items"
+                | "/api/v1/call-plans"
         ) {
             "seller_id"
         } else if template == "/api/v1/feedback" {
@@ -1460,6 +1534,16 @@ async fn request(
                 json!({"type_id": f.records["type:a"], "seller_id": f.id(target.key), "occurred_on": today})
             }
             ("/api/v1/activities/{id}/score", _) => json!({"levels": []}),
+            ("/api/v1/call-plans", _) => {
+                json!({"seller_id": f.id(target.key), "planned_for": today, "objective": "Matrix call"})
+            }
+            ("/api/v1/call-plans/{id}", _) => {
+                json!({"planned_for": today, "objective": "Matrix call"})
+            }
+            ("/api/v1/call-plans/{id}/outcome", _) => {
+                json!({"next_step_won": true, "outcome": "Matrix outcome"})
+            }
+            ("/api/v1/call-plans/{id}/feedback", _) => json!({"feedback": "Matrix feedback"}),
             ("/api/v1/sessions", _) => {
                 json!({"kind": "account", "seller_id": f.id(target.key), "starts_at": (chrono::Utc::now() + chrono::Duration::days(3)).to_rfc3339()})
             }
@@ -1550,6 +1634,23 @@ async fn request(
                 chrono::Utc::now().date_naive().to_string(),
             ),
         ]),
+        "/call-plans" | "/call-plans/{id}" => form.extend([
+            (
+                "seller_id".into(),
+                f.id(target.key.rsplit(':').next().unwrap_or(target.key))
+                    .to_owned(),
+            ),
+            (
+                "planned_for".into(),
+                chrono::Utc::now().date_naive().to_string(),
+            ),
+            ("objective".into(), "Matrix call".into()),
+        ]),
+        "/call-plans/{id}/outcome" => form.extend([
+            ("won".into(), "yes".into()),
+            ("outcome".into(), "Matrix outcome".into()),
+        ]),
+        "/call-plans/{id}/feedback" => form.push(("feedback".into(), "Matrix feedback".into())),
         "/sessions" => form.extend([
             ("seller_id".into(), f.id(target.key).to_owned()),
             ("kind".into(), "account".into()),
@@ -1739,6 +1840,29 @@ async fn coaching_fixture(app: &TestApp, f: &mut Fixture) -> Vec<(String, &'stat
         f.records.insert(format!("action:{seller}"), action.id);
         f.records.insert(format!("note:{seller}"), note.id);
         f.records.insert(format!("question:{seller}"), q.id);
+        let deal = f.records[&format!("opportunity:{seller}")].clone();
+        let plan = store
+            .create_call_plan(
+                &org,
+                coach_store::call_plans::NewCallPlan {
+                    seller_id: f.id(seller).to_owned(),
+                    opportunity_id: Some(deal),
+                    session_id: None,
+                    planned_for: chrono::Utc::now().date_naive(),
+                    text: coach_store::call_plans::PlanText {
+                        objective: "Agree the criteria".into(),
+                        ..Default::default()
+                    },
+                },
+                f.id(seller),
+            )
+            .await
+            .unwrap();
+        store
+            .record_call_outcome(&org, &plan.id, true, "They agreed", None)
+            .await
+            .unwrap();
+        f.records.insert(format!("plan:{seller}"), plan.id);
     }
     for (key, org) in [("bank:a", f.org_a.clone()), ("bank:b", f.org_b.clone())] {
         let q = store

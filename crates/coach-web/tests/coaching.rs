@@ -795,3 +795,108 @@ async fn t5_concurrent_edits_of_an_agenda_and_a_note_lose_nothing() {
     }
     println!("T5: {}", report.join("; "));
 }
+
+#[tokio::test]
+async fn a_call_plan_through_the_api() {
+    let app = TestApp::spawn().await;
+    let f = seed(&app).await;
+    let manager = Api::of(&app, &f, "manager1").await;
+    let seller = Api::of(&app, &f, "seller1").await;
+    let today = Utc::now().date_naive().to_string();
+    let deal = &f.records["opportunity:seller1"];
+    let (s, v) = manager
+        .send("POST", "/api/v1/call-plans", json!({"seller_id": f.id("seller1"), "opportunity_id": deal, "planned_for": today, "objective": " "}))
+        .await;
+    assert_eq!(
+        (s, v["error"]["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("objective"))
+    );
+    let plan = manager
+        .ok(
+            "POST",
+            "/api/v1/call-plans",
+            json!({"seller_id": f.id("seller1"), "opportunity_id": deal, "planned_for": today, "objective": "Agree the criteria",
+                   "agenda": [{"what": "Open", "minutes": 5}], "questions": "Who decides?"}),
+        )
+        .await;
+    assert_eq!(plan["stage"], "identify_needs");
+    assert!(
+        plan["guidance"]
+            .as_str()
+            .unwrap()
+            .contains("cost of doing nothing"),
+        "R30"
+    );
+    assert_eq!(
+        plan["missing"],
+        json!(["possible solutions", "the next step to ask for"])
+    );
+    let path = format!("/api/v1/call-plans/{}", plan["id"].as_str().unwrap());
+    let body = json!({"planned_for": today, "objective": "Agree the criteria", "solutions": "A pilot", "next_step": "A workshop"});
+    let saved = seller
+        .call(
+            "PUT",
+            &path,
+            Some(body.clone()),
+            Some(plan["version"].as_i64().unwrap()),
+        )
+        .await;
+    assert_eq!(saved.0, StatusCode::OK, "{}", saved.1);
+    assert_eq!(
+        saved.1["missing"],
+        json!(["an agenda with timings", "key questions"]),
+        "a rewrite replaces the whole plan"
+    );
+    let stale = seller
+        .call(
+            "PUT",
+            &path,
+            Some(body),
+            Some(plan["version"].as_i64().unwrap()),
+        )
+        .await;
+    assert_eq!(stale.0, StatusCode::PRECONDITION_FAILED);
+    let (s, _) = manager
+        .send(
+            "PUT",
+            &format!("{path}/feedback"),
+            json!({"feedback": "Too early"}),
+        )
+        .await;
+    assert_eq!(
+        s,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "feedback follows the call"
+    );
+    seller
+        .ok("PUT", &format!("{path}/outcome"), json!({"next_step_won": false, "outcome": "They want a second meeting first", "attended_by": f.id("manager1")}))
+        .await;
+    let (s, _) = seller
+        .send(
+            "PUT",
+            &format!("{path}/feedback"),
+            json!({"feedback": "Self-praise"}),
+        )
+        .await;
+    assert_eq!(
+        s,
+        StatusCode::FORBIDDEN,
+        "those above the seller coach the call"
+    );
+    let done = manager
+        .ok(
+            "PUT",
+            &format!("{path}/feedback"),
+            json!({"feedback": "Ask for the workshop date on the call."}),
+        )
+        .await;
+    assert_eq!(
+        (done["observed"].as_bool(), done["next_step_won"].as_bool()),
+        (Some(true), Some(false))
+    );
+    let other = Api::of(&app, &f, "seller2").await;
+    assert_eq!(
+        other.call("GET", &path, None, None).await.0,
+        StatusCode::NOT_FOUND
+    );
+}

@@ -3,6 +3,7 @@
 //! pages; errors as `{"error": {"code", "message", "field"}}`.
 
 mod actions;
+pub(crate) mod call_plans;
 mod me;
 mod pagination;
 mod records;
@@ -140,6 +141,10 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(actions::bank, actions::add_bank_question))
         .routes(routes!(actions::remove_bank_question))
         .routes(routes!(actions::template, actions::set_template))
+        .routes(routes!(call_plans::list, call_plans::create))
+        .routes(routes!(call_plans::show, call_plans::update))
+        .routes(routes!(call_plans::outcome))
+        .routes(routes!(call_plans::feedback))
 }
 
 /// The OpenAPI document of this API.

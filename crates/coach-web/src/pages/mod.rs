@@ -4,6 +4,7 @@
 mod action_items;
 mod activities;
 mod book;
+mod call_plans;
 mod coaching_settings;
 mod home;
 mod import;
@@ -45,6 +46,7 @@ pub(crate) fn book() -> RouteBook {
     let book = session::routes(book);
     let book = action_items::routes(book);
     let book = coaching_settings::routes(book);
+    let book = call_plans::routes(book);
     profile::routes(book)
 }
 

@@ -55,6 +55,8 @@ pub(crate) fn routes(book: RouteBook) -> RouteBook {
 /// An agenda item as the page shows it.
 pub(crate) struct ItemView {
     id: String,
+    /// The deal it is about, for "plan the next call" (R32).
+    deal: Option<String>,
     title: String,
     about: Option<(String, String)>,
     minutes: u32,
@@ -310,6 +312,10 @@ async fn render(
                     let spent = i.seconds_at(now);
                     ItemView {
                         id: i.id.clone(),
+                        deal: match &i.subject {
+                            Some((SubjectKind::Opportunity, id)) => Some(id.clone()),
+                            _ => None,
+                        },
                         title: i.title.clone(),
                         about: i
                             .subject
