@@ -409,6 +409,34 @@ pub(super) async fn call(
     ));
     view.facts.push(fact("Owner", &c.owner_name));
     view.facts.extend(fact_opt("Outcome", c.outcome.clone()));
+    // Whether a call like this needs a plan (R16, R29), and where to write one.
+    let stage = match &c.opportunity_id {
+        Some(o) => state
+            .store()
+            .opportunity(&actor.org.id, o)
+            .await
+            .ok()
+            .map(|o| o.stage),
+        None => None,
+    };
+    let may_plan = policy::allows(
+        &actor,
+        Action::PlanCall {
+            seller_id: &c.owner_id,
+        },
+    );
+    view.facts.extend(fact_link(
+        "Call plan",
+        Some(
+            coach_core::call_plans::plan_need(c.importance, stage)
+                .label()
+                .to_owned(),
+        ),
+        c.opportunity_id
+            .as_ref()
+            .filter(|_| may_plan)
+            .map(|o| format!("/call-plans/new?opportunity={o}")),
+    ));
     view.facts.extend(fact_opt("CRM id", c.source_id.clone()));
     view.sections.push(Section {
         title: "People met",
