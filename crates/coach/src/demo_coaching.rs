@@ -453,6 +453,7 @@ pub async fn load(store: &Store, org_id: &str, today: NaiveDate) -> anyhow::Resu
         }
     }
     store.load_past_sessions(org_id, &past).await?;
+    call_plans(store, org_id, &sellers, &by_id, today, &mut rng).await?;
     // The coming two weeks: one session per seller, some prepared.
     for (n, seller) in sellers.iter().enumerate() {
         let Some(manager) = seller.manager_id.as_deref().and_then(|m| by_id.get(m)) else {
@@ -528,6 +529,112 @@ pub async fn load(store: &Store, org_id: &str, today: NaiveDate) -> anyhow::Resu
                         rng.random_range(st.prep_minutes.0..=st.prep_minutes.1.max(1)),
                     )
                     .await?;
+            }
+        }
+    }
+    Ok(())
+}
+
+const OBJECTIVES: &[(&str, &str, &str, &str)] = &[
+    (
+        "Learn what doing nothing costs them",
+        "What happens if you change nothing this year?",
+        "A short discovery workshop",
+        "A meeting with the operations lead",
+    ),
+    (
+        "Agree the evaluation criteria",
+        "Which three things will decide this for you?",
+        "A pilot in one region",
+        "Written criteria we both sign off",
+    ),
+    (
+        "Address the security concerns",
+        "What would your security team need to see?",
+        "Our audit reports and a call with our CISO",
+        "A date for the security review",
+    ),
+];
+
+/// Call plans for the demo's deals: most sellers plan a call or two, half
+/// of them held with the outcome recorded, some with a manager's feedback.
+async fn call_plans(
+    store: &Store,
+    org_id: &str,
+    sellers: &[&User],
+    by_id: &BTreeMap<&str, &User>,
+    today: NaiveDate,
+    rng: &mut ChaCha8Rng,
+) -> anyhow::Result<()> {
+    use coach_store::call_plans::{NewCallPlan, PlanText};
+    for seller in sellers {
+        let Some(manager) = seller.manager_id.as_deref().and_then(|m| by_id.get(m)) else {
+            continue;
+        };
+        let st = style(&manager.email);
+        let deals = store.deals_to_pick(org_id, &seller.id).await?;
+        let take = if st.prepared > 0.5 { 2 } else { 1 };
+        for (k, deal) in deals.iter().take(take).enumerate() {
+            let (objective, question, solution, next) =
+                OBJECTIVES[(k + seller.email.len()) % OBJECTIVES.len()];
+            let held = k == 0;
+            let day = if held {
+                weekday(today - Duration::days(rng.random_range(3..20)))
+            } else {
+                weekday(today + Duration::days(rng.random_range(2..10)))
+            };
+            let plan = store
+                .create_call_plan(
+                    org_id,
+                    NewCallPlan {
+                        seller_id: seller.id.clone(),
+                        opportunity_id: Some(deal.opportunity_id.clone()),
+                        session_id: None,
+                        planned_for: day,
+                        text: PlanText {
+                            objective: objective.to_owned(),
+                            desired_outcome: format!("{next} agreed before we hang up."),
+                            agenda: vec![
+                                ("Opening: agree the time and the outcome".to_owned(), 5),
+                                ("Their priorities and who decides".to_owned(), 20),
+                                ("Ask for the next step".to_owned(), 5),
+                            ],
+                            questions: question.to_owned(),
+                            solutions: if rng.random_bool(st.prepared) {
+                                solution.to_owned()
+                            } else {
+                                String::new()
+                            },
+                            interests: "Lower cost of onboarding new staff.".to_owned(),
+                            objections: "Timing: budget is set in January.".to_owned(),
+                            opening: String::new(),
+                            next_step: next.to_owned(),
+                        },
+                    },
+                    &seller.id,
+                )
+                .await?;
+            if held {
+                let attended = rng.random_bool(0.5);
+                store
+                    .record_call_outcome(
+                        org_id,
+                        &plan.id,
+                        rng.random_bool(0.6),
+                        "The buyer engaged on the questions; see the CRM notes.",
+                        attended.then_some(manager.id.as_str()),
+                    )
+                    .await?;
+                if attended {
+                    store
+                        .give_call_feedback(
+                            org_id,
+                            &plan.id,
+                            &manager.id,
+                            "You asked before proposing. Ask for the next step earlier.",
+                        )
+                        .await?;
+                }
             }
         }
     }
