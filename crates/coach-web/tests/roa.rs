@@ -48,6 +48,15 @@ impl Api {
     }
 }
 
+/// Today in organization A's time zone (Europe/Berlin): a standard written
+/// today is in force from the organization's today, which is tomorrow in UTC
+/// late in the evening.
+fn org_today() -> chrono::NaiveDate {
+    chrono::Utc::now()
+        .with_timezone(&chrono_tz::Europe::Berlin)
+        .date_naive()
+}
+
 fn rubric() -> Value {
     json!({"criteria": [
         {"name": "Relevance", "levels": ["Generic", "Same industry", "Same problem"]},
@@ -221,7 +230,7 @@ async fn a_logged_and_scored_activity_shows_on_the_scorecard_with_its_chain() {
         )
         .await;
     let type_id = created["id"].as_str().unwrap().to_owned();
-    let today = chrono::Utc::now().date_naive();
+    let today = org_today();
     let (s, logged) = seller
         .send(
             "POST",
@@ -564,7 +573,7 @@ async fn an_activity_logged_by_mistake_can_be_removed_until_it_is_scored() {
     let manager = Api::of(&app, &f, "manager1").await;
     let types = seller.get("/api/v1/activity-types").await;
     let type_id = types["data"][0]["id"].as_str().unwrap().to_owned();
-    let today = chrono::Utc::now().date_naive().to_string();
+    let today = org_today().to_string();
     let log = json!({"type_id": type_id, "occurred_on": today});
     let (_, first) = seller
         .send("POST", "/api/v1/activities", Some(log.clone()))
@@ -669,7 +678,7 @@ async fn hostile_text_in_the_model_and_notes_is_rendered_inert() {
             coach_store::roa::NewActivity {
                 type_id: id.clone(),
                 seller_id: f.id("seller1").to_owned(),
-                occurred_on: chrono::Utc::now().date_naive(),
+                occurred_on: org_today(),
                 note: hostile.to_owned(),
             },
             f.id("seller1"),

@@ -1219,6 +1219,7 @@ async fn add_action(
 #[derive(Template)]
 #[template(path = "session_print.html")]
 struct PrintPage {
+    id: String,
     title: String,
     org: String,
     seller: String,
@@ -1243,6 +1244,7 @@ async fn print(
     let today = Utc::now().with_timezone(&tz).date_naive();
     let p = coaching::picture(&state, &actor.org.id, &s).await?;
     let view = PrintPage {
+        id: s.id.clone(),
         title: format!("{} coaching", s.kind.label()),
         org: actor.org.name.clone(),
         seller: s.seller_name.clone(),
