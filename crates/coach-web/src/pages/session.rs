@@ -1264,7 +1264,8 @@ async fn print(
                         .map(|i| {
                             (
                                 i.title.clone(),
-                                i.subject_name.clone(),
+                                // A deal's item is named after it: say the name once.
+                                i.subject_name.clone().filter(|n| *n != i.title),
                                 i.minutes,
                                 i.decision.clone(),
                             )
