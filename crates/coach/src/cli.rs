@@ -79,7 +79,8 @@ pub enum Command {
     /// file) of accounts, contacts, opportunities or calls.
     Import(ImportArgs),
     /// Export an organization's accounts, contacts, opportunities, calls, activities,
-    /// coaching sessions or action items as CSV (safe to open in a spreadsheet) or JSON.
+    /// coaching sessions, action items or call plans as CSV (safe to open in a
+    /// spreadsheet) or JSON.
     Export(ExportArgs),
 }
 
@@ -139,7 +140,7 @@ pub struct ExportArgs {
     pub org: String,
     /// What to export: accounts, contacts, opportunities, calls, activities
     /// (with their quality scores), sessions (plan, life cycle and counts;
-    /// never notes) or action-items.
+    /// never notes), action-items or call-plans.
     #[arg(long)]
     pub kind: String,
     /// csv or json.

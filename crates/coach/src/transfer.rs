@@ -219,13 +219,13 @@ pub async fn export(store: &Store, org: &Organization, a: ExportArgs) -> anyhow:
     // `None`: what is not a CRM record kind (activities, sessions, action items).
     let kind: Option<RecordKind> = if matches!(
         a.kind.as_str(),
-        "activities" | "sessions" | "action-items"
+        "activities" | "sessions" | "action-items" | "call-plans"
     ) {
         None
     } else {
         Some(a.kind.parse().map_err(|_: String| {
             anyhow!(
-                "--kind: expected accounts, contacts, opportunities, calls, activities, sessions or action-items; got {:?}",
+                "--kind: expected accounts, contacts, opportunities, calls, activities, sessions, action-items or call-plans; got {:?}",
                 a.kind
             )
         })?)
@@ -260,6 +260,12 @@ pub async fn export(store: &Store, org: &Organization, a: ExportArgs) -> anyhow:
             .await
             .context("the export failed")?;
         (n, "sessions".to_owned())
+    } else if a.kind == "call-plans" {
+        let n = store
+            .export_call_plans(&org.id, format, out)
+            .await
+            .context("the export failed")?;
+        (n, "call plans".to_owned())
     } else if a.kind == "action-items" {
         let n = store
             .export_action_items(&org.id, format, out)

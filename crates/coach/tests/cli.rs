@@ -653,6 +653,31 @@ async fn the_demo_is_created_once_the_same_every_time_and_anew_with_reset() {
         .count();
     assert!(late > 10, "some items done late: {late}");
     assert!(items.contains(",dropped,"), "some dropped");
+    let plans: Vec<serde_json::Value> = serde_json::from_str(&ok(&coach(
+        dir.path(),
+        &db,
+        &[
+            "export",
+            "--org",
+            "demo",
+            "--kind",
+            "call-plans",
+            "--format",
+            "json",
+        ],
+        None,
+    )))
+    .unwrap();
+    assert!(
+        plans.len() >= 24,
+        "call plans for most sellers: {}",
+        plans.len()
+    );
+    assert!(plans.iter().any(|p| p["observed"] == true), "some observed");
+    assert!(
+        plans.iter().any(|p| p["next_step_won"].is_null()),
+        "some still to come"
+    );
     let whole = format!("{items}{}", serde_json::to_string(&sessions).unwrap());
     for private in [
         "My own worry",

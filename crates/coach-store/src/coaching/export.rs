@@ -50,6 +50,22 @@ pub const ACTION_COLUMNS: &[&str] = &[
     "done_on_time",
 ];
 
+/// The columns of a call plans export.
+pub const CALL_PLAN_COLUMNS: &[&str] = &[
+    "id",
+    "seller",
+    "opportunity",
+    "stage",
+    "planned_for",
+    "objective",
+    "agenda_minutes",
+    "missing",
+    "next_step",
+    "next_step_won",
+    "attended_by",
+    "observed",
+];
+
 fn io(e: std::io::Error) -> StoreError {
     StoreError::Database(sqlx::Error::Io(e))
 }
@@ -163,6 +179,51 @@ impl Store {
                         opt(i.closed_on.map(|d| d.to_string())),
                         done_on_time(i.status, i.due_on, i.closed_on)
                             .map_or(Value::Null, Value::Bool),
+                    ])
+                    .map_err(io)?;
+            }
+            if page.len() < 1000 {
+                break;
+            }
+        }
+        writer.finish().map_err(io)
+    }
+
+    /// Writes the organization's call plans, newest first; returns how many.
+    /// The plan's free text stays out but for its objective and next step.
+    pub async fn export_call_plans<W: std::io::Write + Send>(
+        &self,
+        org_id: &str,
+        format: ExportFormat,
+        out: W,
+    ) -> Result<u64> {
+        let emails = self.emails(org_id).await?;
+        let email = |id: &str| Value::String(emails.get(id).cloned().unwrap_or_default());
+        let mut writer = ExportWriter::with_headers(out, CALL_PLAN_COLUMNS, format).map_err(io)?;
+        let mut filter = crate::call_plans::CallPlanFilter {
+            limit: Some(1000),
+            ..Default::default()
+        };
+        loop {
+            let page = self.call_plans(org_id, &filter).await?;
+            let Some(last) = page.last() else { break };
+            filter.after = Some(last.id.clone());
+            for p in &page {
+                let opt = |s: Option<String>| s.map_or(Value::Null, Value::String);
+                writer
+                    .write(vec![
+                        Value::String(p.id.clone()),
+                        email(&p.seller_id),
+                        opt(p.opportunity_name.clone()),
+                        opt(p.stage.map(|s| s.as_str().to_owned())),
+                        Value::String(p.planned_for.to_string()),
+                        Value::String(p.objective.clone()),
+                        Value::from(p.agenda.iter().map(|(_, m)| *m).sum::<u32>()),
+                        Value::String(p.missing().join("; ")),
+                        Value::String(p.next_step.clone()),
+                        p.next_step_won.map_or(Value::Null, Value::Bool),
+                        p.attended_by.as_deref().map_or(Value::Null, email),
+                        Value::Bool(p.observed()),
                     ])
                     .map_err(io)?;
             }

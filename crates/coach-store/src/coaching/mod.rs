@@ -17,7 +17,7 @@ mod seed;
 
 pub use actions::{ActionFilter, ActionItem, ActionPatch, NewActionItem};
 pub use agenda::{AgendaItem, ItemPatch, NewItem};
-pub use export::{ACTION_COLUMNS, SESSION_COLUMNS};
+pub use export::{ACTION_COLUMNS, CALL_PLAN_COLUMNS, SESSION_COLUMNS};
 pub use feedback::{Feedback, NewFeedback, Observation};
 pub use load::{PastAction, PastItem, PastSession};
 pub use notes::Note;
