@@ -899,4 +899,34 @@ async fn a_call_plan_through_the_api() {
         other.call("GET", &path, None, None).await.0,
         StatusCode::NOT_FOUND
     );
+
+    // A call's page says whether it needs a plan (R16, R29) and links to writing one.
+    let page = app.sign_in(&f.people["seller1"].email).await;
+    let get = |path: String| {
+        let client = page.client.clone();
+        let url = app.url(&path);
+        async move { client.get(url).send().await.unwrap().text().await.unwrap() }
+    };
+    let call = &f.records["call:seller1"];
+    let html = get(format!("/calls/{call}")).await;
+    assert!(
+        html.contains("No plan is required for this call (R16)."),
+        "{html}"
+    );
+    assert!(html.contains(&format!("/call-plans/new?opportunity={deal}")));
+    app.store
+        .execute_raw(&format!(
+            "UPDATE calls SET importance = 'high' WHERE id = '{call}'"
+        ))
+        .await
+        .unwrap();
+    let html = get(format!("/calls/{call}")).await;
+    assert!(html.contains("A plan is required: the call is important (R29)."));
+    // The deal's page lists its call plans with their outcome; another seller sees none of it.
+    let html = get(format!("/opportunities/{deal}")).await;
+    assert!(
+        html.contains("Call plans") && html.contains(plan["id"].as_str().unwrap()),
+        "{html}"
+    );
+    assert!(html.contains("Not won"));
 }

@@ -371,6 +371,62 @@ pub(super) async fn opportunity(
             empty: "No calls about this deal yet.",
         },
     });
+    // The deal's call plans (R28), those of sellers the viewer may see.
+    let plans: Vec<_> = store
+        .call_plans(
+            &actor.org.id,
+            &coach_store::call_plans::CallPlanFilter {
+                opportunity_id: Some(o.id.clone()),
+                limit: Some(50),
+                ..Default::default()
+            },
+        )
+        .await?
+        .into_iter()
+        .filter(|p| {
+            policy::allows(
+                &actor,
+                Action::ViewSellerData {
+                    seller_id: &p.seller_id,
+                    id: &p.id,
+                },
+            )
+        })
+        .collect();
+    view.sections.push(Section {
+        title: "Call plans",
+        table: Table {
+            columns: vec![("Call", false), ("Objective", false), ("Next step", true)],
+            rows: plans
+                .iter()
+                .map(|p| {
+                    let won = match p.next_step_won {
+                        None => Cell::text("To come"),
+                        Some(true) => Cell::pill("Won", "good"),
+                        Some(false) => Cell::pill("Not won", "below"),
+                    };
+                    vec![
+                        Cell::link(date(p.planned_for), format!("/call-plans/{}", p.id)),
+                        Cell::text(&p.objective),
+                        won,
+                    ]
+                })
+                .collect(),
+            empty: "No call plans for this deal yet.",
+        },
+    });
+    if policy::allows(
+        &actor,
+        Action::PlanCall {
+            seller_id: &o.owner_id,
+        },
+    ) {
+        view.facts.extend(fact_link(
+            "Next call",
+            Some("Plan it (R28)".to_owned()),
+            Some(format!("/call-plans/new?opportunity={}", o.id)),
+        ));
+    }
     Ok(html(StatusCode::OK, &view))
 }
 
