@@ -118,7 +118,7 @@ pub(crate) async fn picture(
     let warnings = if s.status.is_final() {
         Vec::new()
     } else {
-        store.agenda_warnings(org_id, s).await?
+        coach_store::coaching::warnings(s, &agenda)
     };
     Ok(Picture {
         no_next_step: s.status == SessionStatus::Held && agreed.is_empty(),

@@ -85,7 +85,7 @@ pub struct ItemPatch {
     pub timer: Option<bool>,
 }
 
-const ITEM_SELECT: &str = "SELECT i.id, i.section, i.position, i.title, i.minutes, i.subject_kind, i.subject_id, \
+const ITEM_SELECT: &str = "SELECT i.id, i.session_id, i.section, i.position, i.title, i.minutes, i.subject_kind, i.subject_id, \
      COALESCE(a.name, o.name, c.subject, t.name, ai.title) AS subject_name, \
      i.decision, i.spent_seconds, i.timer_started_at, i.added_by, i.version \
      FROM agenda_items i \
@@ -143,6 +143,14 @@ pub(crate) fn facts(items: &[AgendaItem]) -> Vec<ItemFacts> {
             subject: i.subject.clone(),
         })
         .collect()
+}
+
+/// What an agenda draws (R26, R34, R35), from items already read.
+pub fn warnings(
+    session: &Session,
+    items: &[AgendaItem],
+) -> Vec<coach_core::coaching::AgendaWarning> {
+    coach_core::coaching::agenda_warnings(session.kind, session.minutes, &facts(items))
 }
 
 pub(crate) async fn insert_item(
@@ -270,12 +278,7 @@ async fn item_session(
         .await?
         .ok_or(StoreError::NotFound)?;
     let item = item_from(&row)?;
-    let (session_id,): (String,) =
-        sqlx::query_as("SELECT session_id FROM agenda_items WHERE org_id = $1 AND id = $2")
-            .bind(org_id)
-            .bind(item_id)
-            .fetch_one(&mut **tx)
-            .await?;
+    let session_id: String = row.try_get("session_id")?;
     let session = load_session(&mut **tx, org_id, &session_id).await?;
     Ok((item, session))
 }

@@ -16,7 +16,7 @@ mod prep;
 mod seed;
 
 pub use actions::{ActionFilter, ActionItem, ActionPatch, NewActionItem};
-pub use agenda::{AgendaItem, ItemPatch, NewItem};
+pub use agenda::{AgendaItem, ItemPatch, NewItem, warnings};
 pub use export::{ACTION_COLUMNS, CALL_PLAN_COLUMNS, SESSION_COLUMNS};
 pub use feedback::{Feedback, NewFeedback, Observation};
 pub use load::{PastAction, PastItem, PastSession};

@@ -4,15 +4,14 @@
 //! prepares for a session, and each side's "prepared" mark. Early-stage deals
 //! are suggested first (R25).
 
-use super::agenda::{facts, load_items};
+use super::agenda::load_items;
 use super::{Session, bump, load_session, still_open};
 use crate::crm::records::instant;
 use crate::{Result, Store, StoreError};
 use chrono::{DateTime, Duration, Utc};
 use coach_core::FieldError;
 use coach_core::coaching::{
-    AgendaTemplate, SessionKind, SubjectKind, TemplateItem, agenda_warnings, default_template,
-    validate_title,
+    AgendaTemplate, SessionKind, SubjectKind, TemplateItem, default_template, validate_title,
 };
 use coach_core::crm::BuyingStage;
 use coach_core::time::to_db;
@@ -577,11 +576,7 @@ impl Store {
         session: &Session,
     ) -> Result<Vec<coach_core::coaching::AgendaWarning>> {
         let items = load_items(&self.pool, org_id, &session.id).await?;
-        Ok(agenda_warnings(
-            session.kind,
-            session.minutes,
-            &facts(&items),
-        ))
+        Ok(super::agenda::warnings(session, &items))
     }
 }
 

@@ -4,7 +4,8 @@
 
 use super::ApiResult;
 use super::pagination::{Cursor, limit};
-use super::sessions::{parse, subject};
+use super::parse;
+use super::sessions::subject;
 use super::users::if_match;
 use crate::auth::Actor;
 use crate::coaching::{Want, action_item_for, session_for};
@@ -13,7 +14,7 @@ use crate::policy::{self, Action};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, NaiveDate, Utc};
 use coach_core::coaching::{ActionStatus, AgendaTemplate, Section, SessionKind, TemplateItem};
@@ -84,11 +85,7 @@ pub(crate) fn item_out(i: ActionItem, today: NaiveDate) -> ActionItemOut {
 }
 
 fn tagged(status: StatusCode, item: ActionItem, today: NaiveDate) -> Response {
-    let tag = HeaderValue::from_str(&format!("\"v{}\"", item.version))
-        .unwrap_or_else(|_| HeaderValue::from_static("\"v0\""));
-    let mut r = (status, Json(item_out(item, today))).into_response();
-    r.headers_mut().insert(header::ETAG, tag);
-    r
+    super::tagged(status, item.version, item_out(item, today))
 }
 
 /// A page of action items.

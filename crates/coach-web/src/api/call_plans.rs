@@ -12,8 +12,8 @@ use crate::policy::{self, Action};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
 use chrono::{DateTime, NaiveDate, Utc};
 use coach_core::call_plans::stage_guidance;
 use coach_store::call_plans::{CallPlan, CallPlanFilter, NewCallPlan, PlanText};
@@ -129,11 +129,7 @@ impl From<CallPlan> for CallPlanOut {
 }
 
 fn tagged(status: StatusCode, p: CallPlan) -> Response {
-    let tag = HeaderValue::from_str(&format!("\"v{}\"", p.version))
-        .unwrap_or_else(|_| HeaderValue::from_static("\"v0\""));
-    let mut r = (status, Json(CallPlanOut::from(p))).into_response();
-    r.headers_mut().insert(header::ETAG, tag);
-    r
+    super::tagged(status, p.version, CallPlanOut::from(p))
 }
 
 /// A call plan that the caller may see (and, with `write`, change).

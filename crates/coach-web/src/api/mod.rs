@@ -158,3 +158,27 @@ async fn openapi_json(State(state): State<AppState>) -> impl IntoResponse {
 
 /// The standard error responses, for `responses(...)` lists.
 pub(crate) type ApiResult<T> = Result<T, AppError>;
+
+/// Reads a value of one of Coach's vocabularies, naming the field when it is
+/// not one.
+pub(crate) fn parse<T: std::str::FromStr<Err = String>>(
+    field: &'static str,
+    raw: &str,
+) -> Result<T, AppError> {
+    raw.parse()
+        .map_err(|e: String| AppError::Invalid(coach_core::FieldError::new(field, e)))
+}
+
+/// A JSON answer with the record's version as its `ETag` (`"v3"`), which
+/// `If-Match` sends back.
+pub(crate) fn tagged<T: serde::Serialize>(
+    status: axum::http::StatusCode,
+    version: i64,
+    body: T,
+) -> axum::response::Response {
+    let mut r = (status, axum::Json(body)).into_response();
+    if let Ok(v) = axum::http::HeaderValue::from_str(&format!("\"v{version}\"")) {
+        r.headers_mut().insert(header::ETAG, v);
+    }
+    r
+}

@@ -4,9 +4,9 @@
 //! them), `/targets` and `/values`, and `/scorecards/{seller_id}`: the chain
 //! from activities to objectives to results for a period.
 
-use super::ApiResult;
 use super::pagination::{Cursor, limit};
 use super::users::{double_option, if_match};
+use super::{ApiResult, parse};
 use crate::auth::Actor;
 use crate::error::{AppError, ErrorEnvelope};
 use crate::policy::{self, Action};
@@ -14,7 +14,7 @@ use crate::scorecards::{self, Intent};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, NaiveDate, Utc};
 use coach_core::FieldError;
@@ -30,14 +30,6 @@ use coach_store::roa::{
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use utoipa::{IntoParams, ToSchema};
-
-fn parse<T: std::str::FromStr<Err = String>>(
-    field: &'static str,
-    raw: &str,
-) -> Result<T, AppError> {
-    raw.parse()
-        .map_err(|e: String| AppError::Invalid(FieldError::new(field, e)))
-}
 
 /// A business result or sales objective.
 #[derive(Debug, Serialize, ToSchema)]
@@ -454,11 +446,7 @@ pub struct ActivityTypePatchIn {
 }
 
 fn type_response(status: StatusCode, t: &ActivityType) -> Response {
-    let mut r = (status, Json(ActivityTypeOut::from(t))).into_response();
-    if let Ok(v) = HeaderValue::from_str(&format!("\"v{}\"", t.version)) {
-        r.headers_mut().insert(header::ETAG, v);
-    }
-    r
+    super::tagged(status, t.version, ActivityTypeOut::from(t))
 }
 
 fn crm_source(raw: Option<&str>) -> Result<Option<CrmSource>, AppError> {

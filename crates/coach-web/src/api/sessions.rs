@@ -3,9 +3,9 @@
 //! deals, observer and observation, feedback, and the Markdown summary. The
 //! policy decides who may do what; a stale `If-Match` gets 412 (T5).
 
-use super::ApiResult;
 use super::pagination::{Cursor, limit};
 use super::users::if_match;
+use super::{ApiResult, parse, tagged};
 use crate::auth::Actor;
 use crate::coaching::{self as shared, Want, session_for};
 use crate::error::{AppError, ErrorEnvelope};
@@ -13,7 +13,7 @@ use crate::policy::{self, Action};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, NaiveDate, Utc};
 use coach_core::FieldError;
@@ -25,25 +25,6 @@ use coach_store::coaching::{
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use utoipa::{IntoParams, ToSchema};
-
-pub(crate) fn parse<T: std::str::FromStr<Err = String>>(
-    field: &'static str,
-    raw: &str,
-) -> Result<T, AppError> {
-    raw.parse()
-        .map_err(|e: String| AppError::Invalid(FieldError::new(field, e)))
-}
-
-fn etag(version: i64) -> HeaderValue {
-    HeaderValue::from_str(&format!("\"v{version}\""))
-        .unwrap_or_else(|_| HeaderValue::from_static("\"v0\""))
-}
-
-fn tagged<T: Serialize>(status: StatusCode, version: i64, body: T) -> Response {
-    let mut r = (status, Json(body)).into_response();
-    r.headers_mut().insert(header::ETAG, etag(version));
-    r
-}
 
 /// A person in a session.
 #[derive(Debug, Serialize, ToSchema)]

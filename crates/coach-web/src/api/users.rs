@@ -11,7 +11,7 @@ use crate::state::AppState;
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use chrono::{DateTime, Utc};
 use coach_core::{FieldError, Role, Roles, validate_password};
 use coach_store::{NewUser, User, UserFilter, UserPatch};
@@ -90,16 +90,8 @@ pub struct ListParams {
     pub q: Option<String>,
 }
 
-fn etag(u: &User) -> HeaderValue {
-    HeaderValue::from_str(&format!("\"v{}\"", u.version))
-        .unwrap_or_else(|_| HeaderValue::from_static("\"v0\""))
-}
-
 fn with_etag(status: StatusCode, user: User) -> Response {
-    let tag = etag(&user);
-    let mut r = (status, Json(UserOut::from(user))).into_response();
-    r.headers_mut().insert(header::ETAG, tag);
-    r
+    super::tagged(status, user.version, UserOut::from(user))
 }
 
 fn parse_roles(names: &[String]) -> Result<Roles, AppError> {

@@ -380,6 +380,12 @@ async fn render(
         updated: ago(d.updated_at),
         next_step: next.unwrap_or_default(),
     };
+    // The seller's open deals, read once: to pick from and to name as subjects.
+    let open_deals = if can_edit && s.is_open_for_edits() {
+        store.deals_to_pick(org, &s.seller_id).await?
+    } else {
+        Vec::new()
+    };
     let (picked, candidates) = if s.kind == SessionKind::Opportunity {
         let picked_raw = store.picked_deals(org, &s).await?;
         let mut picked = Vec::new();
@@ -392,16 +398,15 @@ async fn render(
             picked.push(deal(d, next));
         }
         let candidates = if can_edit && upcoming {
-            store
-                .deals_to_pick(org, &s.seller_id)
-                .await?
-                .into_iter()
+            open_deals
+                .iter()
                 .filter(|c| {
                     !picked_raw
                         .iter()
                         .any(|p| p.opportunity_id == c.opportunity_id)
                 })
                 .take(12)
+                .cloned()
                 .map(|d| deal(d, None))
                 .collect()
         } else {
@@ -419,12 +424,7 @@ async fn render(
             by_display_order: true,
             ..RecordFilter::default()
         };
-        for d in store
-            .deals_to_pick(org, &s.seller_id)
-            .await?
-            .into_iter()
-            .take(50)
-        {
+        for d in open_deals.iter().take(50) {
             subjects.push((
                 format!("opportunity:{}", d.opportunity_id),
                 format!("Deal: {}", d.name),
@@ -475,9 +475,14 @@ async fn render(
     } else {
         (Vec::new(), Vec::new())
     };
+    let filed = if coach_side || is_observer {
+        store.observation(org, &s.id).await?
+    } else {
+        None
+    };
     let observation = if coach_side {
-        store.observation(org, &s.id).await?.map(|o| {
-            let lines = coaching::checks(&o)
+        filed.as_ref().map(|o| {
+            let lines = coaching::checks(o)
                 .into_iter()
                 .map(|(q, a)| {
                     (
@@ -490,12 +495,12 @@ async fn render(
                     )
                 })
                 .collect();
-            (o.observer_name, lines, o.comment)
+            (o.observer_name.clone(), lines, o.comment.clone())
         })
     } else {
         None
     };
-    let filed = store.observation(org, &s.id).await?.filter(|_| is_observer);
+    let filed = filed.filter(|_| is_observer);
     let checks = OBSERVATION_CHECKS
         .iter()
         .map(|(k, q)| {
