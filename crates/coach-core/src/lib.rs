@@ -6,6 +6,7 @@ pub mod call_plans;
 pub mod coaching;
 pub mod crm;
 pub mod import;
+pub mod opportunity_plans;
 pub mod org_chart;
 pub mod people;
 pub mod records;

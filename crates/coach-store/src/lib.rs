@@ -7,6 +7,7 @@ pub mod coaching;
 pub mod crm;
 mod db;
 mod error;
+pub mod opportunity_plans;
 pub mod orgs;
 pub mod roa;
 mod secret;

@@ -1007,3 +1007,236 @@ async fn a_call_plan_keeps_the_stage_records_the_outcome_and_takes_feedback_afte
         .unwrap();
     assert!(mine.is_empty());
 }
+
+#[tokio::test]
+async fn an_opportunity_moves_forward_only_with_its_evidence_and_negotiates_only_without_open_concerns()
+ {
+    use coach_core::crm::BuyingStage;
+    use coach_core::opportunity_plans::{Concern, Evidence, Formality, Known, Verdict};
+    use coach_store::opportunity_plans::PlanDraft;
+    let w = world().await;
+    w.deals().await;
+    let (late,) = sqlx_free_lookup(&w, "Late one").await;
+    // Nothing stored yet: the CRM says negotiation, the evidence supports
+    // only the first stage (R24).
+    let plan = w.store.opportunity_plan(&w.org, &late).await.unwrap();
+    assert_eq!(
+        (plan.version, plan.crm_stage, plan.stage),
+        (0, BuyingStage::MitigateRisks, BuyingStage::IdentifyNeeds)
+    );
+    assert!(
+        w.store
+            .opportunity_plans(&w.org, None)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let mut draft = PlanDraft {
+        notes: BTreeMap::from([
+            (
+                Evidence::BuyingProcess,
+                "RFP, then a pilot, then the board".to_owned(),
+            ),
+            (Evidence::Needs, "Cut onboarding time by half".to_owned()),
+        ]),
+        verdict: Some(Verdict::Pursue),
+        verdict_reasons: "Clear pain and a sponsor".into(),
+        ..PlanDraft::default()
+    };
+    let saved = w
+        .store
+        .save_opportunity_plan(&w.org, &late, Some(0), draft.clone(), &w.seller)
+        .await
+        .unwrap();
+    assert_eq!((saved.version, saved.verdict), (1, Verdict::Pursue));
+    // A stale save changes nothing.
+    assert!(matches!(
+        w.store
+            .save_opportunity_plan(&w.org, &late, Some(0), draft.clone(), &w.seller)
+            .await,
+        Err(StoreError::Stale)
+    ));
+    // Forward needs the evidence of every earlier stage; the refusal names it.
+    let refused = w
+        .store
+        .move_opportunity_stage(
+            &w.org,
+            &late,
+            Some(1),
+            BuyingStage::EstablishCriteria,
+            &w.seller,
+        )
+        .await;
+    assert!(matches!(&refused, Err(StoreError::Invalid(e))
+        if e.field == "stage" && e.message.contains("decision-makers and influencers and budget")));
+    assert_eq!(
+        w.store
+            .opportunity_plan(&w.org, &late)
+            .await
+            .unwrap()
+            .version,
+        1
+    );
+    draft.notes.insert(
+        Evidence::DecisionMakers,
+        "CFO decides; IT lead influences".into(),
+    );
+    draft
+        .notes
+        .insert(Evidence::Budget, "120k approved for this year".into());
+    let saved = w
+        .store
+        .save_opportunity_plan(&w.org, &late, Some(1), draft.clone(), &w.seller)
+        .await
+        .unwrap();
+    assert_eq!(saved.supported_stage(), BuyingStage::EstablishCriteria);
+    let moved = w
+        .store
+        .move_opportunity_stage(
+            &w.org,
+            &late,
+            Some(saved.version),
+            BuyingStage::EstablishCriteria,
+            &w.seller,
+        )
+        .await
+        .unwrap();
+    assert_eq!(moved.stage, BuyingStage::EstablishCriteria);
+    // Criteria and the rest of the way, then concerns.
+    for (e, text) in [
+        (Evidence::Criteria, "Time to value, security, price"),
+        (Evidence::Competitors, "Rival A and doing nothing"),
+        (Evidence::ViewOfOurs, "Best on time to value"),
+        (
+            Evidence::ViewOfCompetitors,
+            "Rival A cheaper, weaker on security",
+        ),
+    ] {
+        draft.notes.insert(e, text.into());
+    }
+    draft.concerns = vec![
+        Concern {
+            text: "Data residency".into(),
+            response: "EU hosting".into(),
+            addressed: true,
+        },
+        Concern {
+            text: "Rollout effort".into(),
+            response: String::new(),
+            addressed: false,
+        },
+    ];
+    let saved = w
+        .store
+        .save_opportunity_plan(&w.org, &late, Some(moved.version), draft.clone(), &w.seller)
+        .await
+        .unwrap();
+    assert_eq!(saved.open_concerns(), 1);
+    let at_risks = w
+        .store
+        .move_opportunity_stage(&w.org, &late, None, BuyingStage::MitigateRisks, &w.manager)
+        .await
+        .unwrap();
+    // R23: refused while a concern is open; recorded with a reason.
+    let refused = w
+        .store
+        .start_negotiation(&w.org, &late, None, None, &w.seller)
+        .await;
+    assert!(matches!(&refused, Err(StoreError::Invalid(e)) if e.field == "override_reason"));
+    let started = w
+        .store
+        .start_negotiation(
+            &w.org,
+            &late,
+            Some(at_risks.version),
+            Some("Budget lapses at quarter end"),
+            &w.manager,
+        )
+        .await
+        .unwrap();
+    let n = started.negotiation.clone().unwrap();
+    assert_eq!(
+        (n.by.as_str(), n.override_reason.as_deref()),
+        (w.manager.as_str(), Some("Budget lapses at quarter end"))
+    );
+    assert!(
+        w.store
+            .start_negotiation(&w.org, &late, None, None, &w.seller)
+            .await
+            .is_err()
+    );
+    // Moving back undoes the start; the moves are logged in order.
+    let back = w
+        .store
+        .move_opportunity_stage(&w.org, &late, None, BuyingStage::AssessSolutions, &w.seller)
+        .await
+        .unwrap();
+    assert_eq!(back.negotiation, None);
+    let moves = w.store.stage_moves(&w.org, &late).await.unwrap();
+    assert_eq!(
+        moves.iter().map(|m| (m.from, m.to)).collect::<Vec<_>>(),
+        [
+            (BuyingStage::IdentifyNeeds, BuyingStage::EstablishCriteria),
+            (BuyingStage::EstablishCriteria, BuyingStage::MitigateRisks),
+            (BuyingStage::MitigateRisks, BuyingStage::AssessSolutions),
+        ]
+    );
+    assert_eq!(moves[1].by, w.manager);
+    // Bad input names its field and keeps the data.
+    let before = w.store.opportunity_plan(&w.org, &late).await.unwrap();
+    let bad = PlanDraft {
+        verdict: Some(Verdict::Drop),
+        verdict_reasons: " ".into(),
+        ..draft.clone()
+    };
+    assert!(matches!(
+        w.store.save_opportunity_plan(&w.org, &late, None, bad, &w.seller).await,
+        Err(StoreError::Invalid(e)) if e.field == "verdict_reasons"
+    ));
+    let bad = PlanDraft {
+        concerns: vec![Concern {
+            text: " ".into(),
+            response: String::new(),
+            addressed: false,
+        }],
+        ..draft
+    };
+    assert!(matches!(
+        w.store.save_opportunity_plan(&w.org, &late, None, bad, &w.seller).await,
+        Err(StoreError::Invalid(e)) if e.field == "concerns"
+    ));
+    assert_eq!(
+        w.store.opportunity_plan(&w.org, &late).await.unwrap(),
+        before
+    );
+    let listed = w
+        .store
+        .opportunity_plans(&w.org, Some(std::slice::from_ref(&w.seller)))
+        .await
+        .unwrap();
+    assert_eq!(listed.len(), 1);
+    assert!(
+        w.store
+            .opportunity_plans(&w.org, Some(std::slice::from_ref(&w.peer)))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    // Formality rules (R16) are the organization's.
+    assert_eq!(
+        w.store.formality(&w.org).await.unwrap(),
+        Formality::default()
+    );
+    let rules = Formality {
+        min_amount: Some(rust_decimal::Decimal::from(50_000)),
+        currency: Some("eur".into()),
+        min_importance: None,
+        ..Formality::default()
+    };
+    let set = w.store.set_formality(&w.org, rules).await.unwrap();
+    assert_eq!(
+        (set.currency.as_deref(), set.min_importance),
+        (Some("EUR"), None)
+    );
+    assert_eq!(set.min_amount, Some(rust_decimal::Decimal::from(50_000)));
+}

@@ -96,6 +96,18 @@ fn rows_at(version: i64) -> Option<String> {
                'What worries you?', '', '', '', '', 'Sign', 'Signed', 1, '{at}', '{ADMIN}', 'Well done', '{at}', 3, '{SELLER}', '{at}', '{at}');",
             rows_at(5)?
         )),
+        7 => Some(format!(
+            "{}
+             UPDATE organizations SET formal_plan_min_amount = '50000', formal_plan_currency = 'EUR', formal_plan_min_importance = NULL WHERE id = '{ORG}';
+             INSERT INTO opportunity_plans (org_id, id, stage, buying_process, decision_makers, needs, budget, criteria, competitors, view_of_ours,
+               view_of_competitors, terms, implementation, concerns, open_concerns, verdict, verdict_reasons, negotiation_started_at,
+               negotiation_started_by, negotiation_override, version, updated_by, created_at, updated_at)
+               VALUES ('{ORG}', '{OPPORTUNITY}', 'establish_criteria', 'RFP', 'CFO', 'Speed', '12k', '', '', '', '', '', '',
+               '[{{\"text\":\"Price\",\"response\":\"\",\"addressed\":false}}]', 1, 'pursue', 'Sponsor', NULL, NULL, NULL, 2, '{SELLER}', '{at}', '{at}');
+             INSERT INTO opportunity_stage_moves (org_id, opportunity_id, seq, from_stage, to_stage, moved_by, moved_at)
+               VALUES ('{ORG}', '{OPPORTUNITY}', 1, 'identify_needs', 'establish_criteria', '{SELLER}', '{at}');",
+            rows_at(6)?
+        )),
         _ => None,
     }
 }
@@ -176,6 +188,43 @@ async fn check_the_data_is_kept(store: &Store, seeded_at: i64) {
                     plan.version
                 ),
                 (vec![("Open".to_owned(), 5)], Some(true), true, 3)
+            );
+        }
+        if seeded_at >= 7 {
+            use coach_core::opportunity_plans::Known as _;
+            let plan = store.opportunity_plan(ORG, OPPORTUNITY).await.unwrap();
+            assert_eq!(
+                (
+                    plan.stage,
+                    plan.open_concerns(),
+                    plan.version,
+                    plan.verdict_reasons.as_str()
+                ),
+                (
+                    coach_core::crm::BuyingStage::EstablishCriteria,
+                    1,
+                    2,
+                    "Sponsor"
+                )
+            );
+            assert_eq!(store.stage_moves(ORG, OPPORTUNITY).await.unwrap().len(), 1);
+            let rules = store.formality(ORG).await.unwrap();
+            assert_eq!(
+                (rules.currency.as_deref(), rules.min_importance),
+                (Some("EUR"), None)
+            );
+        } else if seeded_at >= 3 {
+            assert_eq!(
+                store
+                    .opportunity_plan(ORG, OPPORTUNITY)
+                    .await
+                    .unwrap()
+                    .version,
+                0
+            );
+            assert_eq!(
+                store.formality(ORG).await.unwrap(),
+                coach_core::opportunity_plans::Formality::default()
             );
         }
     } else {
