@@ -215,6 +215,29 @@ pub fn crm_ahead(crm: BuyingStage, evidence: BuyingStage) -> Option<String> {
     })
 }
 
+/// What to notice about a deal's plan: the CRM ahead of the evidence (R24),
+/// no criteria past the first stage (R22), and a stage that stands without
+/// evidence taken back since the deal was moved there.
+pub fn flags(plan: &impl Known, stage: BuyingStage, crm_stage: BuyingStage) -> Vec<String> {
+    let mut out = Vec::new();
+    out.extend(crm_ahead(crm_stage, stage));
+    let furthest = if crm_stage.is_open() {
+        crm_stage.max(stage)
+    } else {
+        stage
+    };
+    out.extend(criteria_flag(plan, furthest).map(str::to_owned));
+    let unsupported = plan.missing_before(stage);
+    if !unsupported.is_empty() {
+        out.push(format!(
+            "{} stands without {}: move the deal back or record the evidence (R24).",
+            stage.label(),
+            list(&unsupported)
+        ));
+    }
+    out
+}
+
 /// R23: negotiation starts only once every concern is addressed, or with a
 /// reason for starting anyway, which is kept. Returns the override reason
 /// to record, if one was needed.

@@ -9,6 +9,7 @@ mod coaching;
 mod error;
 mod headers;
 mod metrics;
+mod opportunity_plans;
 mod ops;
 mod pages;
 pub mod policy;

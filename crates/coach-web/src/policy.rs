@@ -105,9 +105,10 @@ pub enum Action<'a> {
     /// Change an action item's status, title or due date: its owner, its
     /// seller and the people above the seller.
     UpdateActionItem(&'a ActionItem),
-    /// Write or change a call plan for a seller, and record what happened
-    /// (R28, R29): the seller and the people above them.
-    PlanCall {
+    /// Write or change a seller's plans (call plans and what happened on
+    /// the call, R28, R29; opportunity plans, R20–R24): the seller and the
+    /// people above them.
+    WritePlan {
         /// The seller.
         seller_id: &'a str,
     },
@@ -148,7 +149,7 @@ impl Action<'_> {
             Action::ViewFeedbackOf { .. } => "view feedback",
             Action::ViewActionItem(_) => "view action item",
             Action::UpdateActionItem(_) => "update action item",
-            Action::PlanCall { .. } => "plan call",
+            Action::WritePlan { .. } => "write plan",
             Action::CoachCall { .. } => "coach call",
         }
     }
@@ -163,7 +164,7 @@ impl Action<'_> {
             | Action::ScoreActivity { id, .. } => Some(id),
             Action::LogActivity { seller_id }
             | Action::ScheduleSession { seller_id }
-            | Action::PlanCall { seller_id } => Some(seller_id),
+            | Action::WritePlan { seller_id } => Some(seller_id),
             Action::CoachCall { id, .. } => Some(id),
             Action::ViewSession(s)
             | Action::LeadSession(s)
@@ -239,7 +240,7 @@ pub fn allows(actor: &Actor, action: Action<'_>) -> bool {
         Action::UpdateActionItem(i) => {
             i.owner_id == me.id || i.seller_id == me.id || actor.below.contains(&i.seller_id)
         }
-        Action::PlanCall { seller_id } => seller_id == me.id || actor.below.contains(seller_id),
+        Action::WritePlan { seller_id } => seller_id == me.id || actor.below.contains(seller_id),
         Action::CoachCall { seller_id, .. } => actor.below.contains(seller_id),
     }
 }
@@ -286,7 +287,7 @@ pub fn check(actor: &Actor, action: Action<'_>) -> Result<(), AppError> {
             AppError::NotFound
         }
         Action::ScheduleSession { seller_id }
-        | Action::PlanCall { seller_id }
+        | Action::WritePlan { seller_id }
         | Action::CoachCall { seller_id, .. }
             if !allows(
                 actor,

@@ -1157,6 +1157,7 @@ fn rules() -> BTreeMap<(&'static str, &'static str), Rule> {
         "/settings/coaching",
         "/settings/coaching/questions",
         "/settings/coaching/templates",
+        "/settings/coaching/formal-plans",
     ] {
         add("POST", p, none(), |a, _| {
             admin_only(a, true, Outcome::Ok, Outcome::Ok)
@@ -1232,6 +1233,64 @@ fn rules() -> BTreeMap<(&'static str, &'static str), Rule> {
         "/call-plans/{id}/feedback",
         keyed("plan"),
         |a, t| plan_rule(a, t, true, coaches_it),
+    );
+    // Opportunity plans: anyone who may see the deal reads its plan; the
+    // seller and those above write it. Moving back to the first stage is
+    // always allowed; negotiation there is refused as invalid (R23).
+    add(
+        "GET",
+        "/api/v1/opportunities/{id}/plan",
+        keyed("opportunity"),
+        |a, t| plan_rule(a, t, false, view),
+    );
+    add(
+        "GET",
+        "/opportunities/{id}/plan",
+        keyed("opportunity"),
+        |a, t| plan_rule(a, t, true, view),
+    );
+    fn refused_at_first_stage(o: Outcome) -> Outcome {
+        if o == Outcome::Ok {
+            Outcome::Rejected
+        } else {
+            o
+        }
+    }
+    add(
+        "PUT",
+        "/api/v1/opportunities/{id}/plan",
+        keyed("opportunity"),
+        |a, t| plan_rule(a, t, false, plans_it),
+    );
+    add(
+        "PUT",
+        "/api/v1/opportunities/{id}/plan/stage",
+        keyed("opportunity"),
+        |a, t| plan_rule(a, t, false, plans_it),
+    );
+    add(
+        "PUT",
+        "/api/v1/opportunities/{id}/plan/negotiation",
+        keyed("opportunity"),
+        |a, t| refused_at_first_stage(plan_rule(a, t, false, plans_it)),
+    );
+    add(
+        "POST",
+        "/opportunities/{id}/plan",
+        keyed("opportunity"),
+        |a, t| plan_rule(a, t, true, plans_it),
+    );
+    add(
+        "POST",
+        "/opportunities/{id}/plan/stage",
+        keyed("opportunity"),
+        |a, t| plan_rule(a, t, true, plans_it),
+    );
+    add(
+        "POST",
+        "/opportunities/{id}/plan/negotiation",
+        keyed("opportunity"),
+        |a, t| refused_at_first_stage(plan_rule(a, t, true, plans_it)),
     );
     add(
         "POST",
@@ -1544,6 +1603,9 @@ async fn request(
                 json!({"next_step_won": true, "outcome": "Matrix outcome"})
             }
             ("/api/v1/call-plans/{id}/feedback", _) => json!({"feedback": "Matrix feedback"}),
+            ("/api/v1/opportunities/{id}/plan", _) => json!({"evidence": {"needs": "Matrix need"}}),
+            ("/api/v1/opportunities/{id}/plan/stage", _) => json!({"stage": "identify_needs"}),
+            ("/api/v1/opportunities/{id}/plan/negotiation", _) => json!({}),
             ("/api/v1/sessions", _) => {
                 json!({"kind": "account", "seller_id": f.id(target.key), "starts_at": (chrono::Utc::now() + chrono::Duration::days(3)).to_rfc3339()})
             }
@@ -1651,6 +1713,15 @@ async fn request(
             ("outcome".into(), "Matrix outcome".into()),
         ]),
         "/call-plans/{id}/feedback" => form.push(("feedback".into(), "Matrix feedback".into())),
+        "/opportunities/{id}/plan" => form.push(("needs".into(), "Matrix need".into())),
+        "/opportunities/{id}/plan/stage" => form.push(("stage".into(), "identify_needs".into())),
+        "/settings/coaching/formal-plans" => form.extend([
+            ("min_amount".into(), "50000".into()),
+            ("currency".into(), "EUR".into()),
+            ("min_importance".into(), "high".into()),
+            ("min_complexity".into(), "high".into()),
+            ("from_stage".into(), "identify_needs".into()),
+        ]),
         "/sessions" => form.extend([
             ("seller_id".into(), f.id(target.key).to_owned()),
             ("kind".into(), "account".into()),

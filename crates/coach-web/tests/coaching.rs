@@ -930,3 +930,201 @@ async fn a_call_plan_through_the_api() {
     );
     assert!(html.contains("Not won"));
 }
+
+#[tokio::test]
+async fn an_opportunity_plan_through_the_api() {
+    let app = TestApp::spawn().await;
+    let f = seed(&app).await;
+    let seller = Api::of(&app, &f, "seller1").await;
+    let manager = Api::of(&app, &f, "manager1").await;
+    let deal = &f.records["opportunity:seller1"];
+    let path = format!("/api/v1/opportunities/{deal}/plan");
+    let plan = seller.get(&path).await;
+    assert_eq!(
+        (&plan["version"], &plan["stage"], &plan["next_stage"]),
+        (
+            &json!(0),
+            &json!("identify_needs"),
+            &json!("establish_criteria")
+        )
+    );
+    assert_eq!(
+        plan["missing"],
+        json!(["buying_process", "decision_makers", "needs", "budget"])
+    );
+    assert_eq!(plan["checklist"].as_array().unwrap().len(), 11);
+    assert_eq!(
+        plan["formal_plan_required"], false,
+        "R16: a small, simple deal"
+    );
+
+    // Bad input names its field and keeps nothing.
+    for (body, field) in [
+        (json!({"evidence": {"colour": "red"}}), "evidence"),
+        (json!({"verdict": "pursue"}), "verdict_reasons"),
+        (json!({"verdict": "maybe"}), "verdict"),
+        (json!({"concerns": [{"text": ""}]}), "concerns"),
+    ] {
+        let (s, v) = seller.call("PUT", &path, Some(body.clone()), Some(0)).await;
+        assert_eq!(
+            (s, v["error"]["field"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some(field)),
+            "{body}"
+        );
+    }
+    assert_eq!(seller.get(&path).await["version"], 0);
+
+    let stage_one = json!({"buying_process": "RFP then a pilot", "decision_makers": "The CFO", "needs": "Faster onboarding"});
+    let (s, saved) = seller
+        .call(
+            "PUT",
+            &path,
+            Some(
+                json!({"evidence": stage_one, "verdict": "pursue", "verdict_reasons": "A sponsor"}),
+            ),
+            Some(0),
+        )
+        .await;
+    assert_eq!((s, &saved["version"]), (StatusCode::OK, &json!(1)));
+    assert_eq!(saved["missing"], json!(["budget"]));
+    // Forward only with the evidence (R24); the refusal names what is missing.
+    let stage = format!("{path}/stage");
+    let (s, v) = seller
+        .send("PUT", &stage, json!({"stage": "establish_criteria"}))
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        v["error"]["message"].as_str().unwrap().contains("budget"),
+        "{v}"
+    );
+    let (s, _) = seller
+        .send("PUT", &stage, json!({"stage": "closed_won"}))
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    // A stale write changes nothing.
+    let (s, _) = seller
+        .call(
+            "PUT",
+            &path,
+            Some(json!({"evidence": {"budget": "50k"}})),
+            Some(0),
+        )
+        .await;
+    assert_eq!(s, StatusCode::PRECONDITION_FAILED);
+    let mut evidence = stage_one.clone();
+    evidence["budget"] = json!("50k approved");
+    let body = json!({"evidence": evidence, "verdict": "pursue", "verdict_reasons": "A sponsor"});
+    manager.call("PUT", &path, Some(body), Some(1)).await;
+    let moved = seller
+        .ok("PUT", &stage, json!({"stage": "establish_criteria"}))
+        .await;
+    assert_eq!(moved["stage"], "establish_criteria");
+    let flags = moved["flags"].to_string();
+    assert!(
+        flags.contains("R22"),
+        "past stage 1 without criteria: {flags}"
+    );
+    assert!(
+        flags.contains("The CRM still has this deal in Identify needs"),
+        "{flags}"
+    );
+
+    // The rest of the evidence, one concern open, then negotiation (R23).
+    for (k, v) in [
+        ("criteria", "Time to value"),
+        ("competitors", "Rival A"),
+        ("view_of_ours", "Best on time to value"),
+        ("view_of_competitors", "Rival A is cheaper"),
+    ] {
+        evidence[k] = json!(v);
+    }
+    let body = json!({"evidence": evidence, "verdict": "pursue", "verdict_reasons": "A sponsor",
+                      "concerns": [{"text": "Rollout effort", "addressed": false}, {"text": "Price", "response": "Phased", "addressed": true}]});
+    let saved = seller.call("PUT", &path, Some(body), None).await.1;
+    assert_eq!(saved["open_concerns"], 1);
+    let negotiation = format!("{path}/negotiation");
+    let (s, v) = seller.send("PUT", &negotiation, json!({})).await;
+    assert_eq!(
+        (s, v["error"]["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("stage")),
+        "negotiation belongs to the last stage"
+    );
+    seller
+        .ok("PUT", &stage, json!({"stage": "assess_solutions"}))
+        .await;
+    seller
+        .ok("PUT", &stage, json!({"stage": "mitigate_risks"}))
+        .await;
+    let (s, v) = seller.send("PUT", &negotiation, json!({})).await;
+    assert_eq!(
+        (s, v["error"]["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("override_reason"))
+    );
+    let started = manager
+        .ok(
+            "PUT",
+            &negotiation,
+            json!({"override_reason": "Budget lapses at quarter end"}),
+        )
+        .await;
+    assert_eq!(
+        (
+            started["negotiation"]["override_reason"].as_str(),
+            started["negotiation"]["started_by"].as_str()
+        ),
+        (Some("Budget lapses at quarter end"), Some(f.id("manager1")))
+    );
+    assert!(started["flags"].to_string().contains("R23"));
+
+    // Who may see and write it.
+    let director = Api::of(&app, &f, "director1").await;
+    assert_eq!(director.get(&path).await["stage"], "mitigate_risks");
+    let admin = Api::of(&app, &f, "admin").await;
+    admin.get(&path).await;
+    let (s, _) = admin
+        .send("PUT", &stage, json!({"stage": "identify_needs"}))
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    for key in ["seller2", "manager2", "admin_b"] {
+        let other = Api::of(&app, &f, key).await;
+        let (s, _) = other.call("GET", &path, None, None).await;
+        assert_eq!(s, StatusCode::NOT_FOUND, "{key}");
+        let (s, _) = other
+            .send("PUT", &stage, json!({"stage": "identify_needs"}))
+            .await;
+        assert_eq!(s, StatusCode::NOT_FOUND, "{key}");
+    }
+
+    // Formality rules (R16) are the organization's; a bad one changes nothing.
+    let settings = admin.get("/api/v1/coaching-settings").await;
+    assert_eq!(settings["formal_plans"]["min_importance"], "high");
+    let mut bad = settings.clone();
+    bad["prep_working_days"] = json!(4);
+    bad["formal_plans"]["min_amount"] = json!("lots");
+    let (s, v) = admin.send("PUT", "/api/v1/coaching-settings", bad).await;
+    assert_eq!(
+        (s, v["error"]["field"].as_str()),
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some("formal_plan_min_amount")
+        )
+    );
+    assert_eq!(admin.get("/api/v1/coaching-settings").await, settings);
+    let mut good = settings.clone();
+    good["formal_plans"] =
+        json!({"min_amount": "500", "currency": "eur", "from_stage": "identify_needs"});
+    let set = admin.ok("PUT", "/api/v1/coaching-settings", good).await;
+    assert_eq!(
+        (
+            set["formal_plans"]["currency"].as_str(),
+            &set["formal_plans"]["min_importance"]
+        ),
+        (Some("EUR"), &Value::Null)
+    );
+    let plan = seller.get(&path).await;
+    assert_eq!(plan["formal_plan_required"], true);
+    assert_eq!(
+        plan["formal_plan_reasons"],
+        json!(["amount of at least 500 EUR"])
+    );
+}

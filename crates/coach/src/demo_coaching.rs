@@ -454,6 +454,7 @@ pub async fn load(store: &Store, org_id: &str, today: NaiveDate) -> anyhow::Resu
     }
     store.load_past_sessions(org_id, &past).await?;
     call_plans(store, org_id, &sellers, &by_id, today, &mut rng).await?;
+    opportunity_plans(store, org_id, &sellers, &by_id, &mut rng).await?;
     // The coming two weeks: one session per seller, some prepared.
     for (n, seller) in sellers.iter().enumerate() {
         let Some(manager) = seller.manager_id.as_deref().and_then(|m| by_id.get(m)) else {
@@ -633,6 +634,142 @@ async fn call_plans(
                             &manager.id,
                             "You asked before proposing. Ask for the next step earlier.",
                         )
+                        .await?;
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// What a seller might have learned, per piece of buyer evidence (R21).
+const EVIDENCE: [(coach_core::opportunity_plans::Evidence, &str); 10] = {
+    use coach_core::opportunity_plans::Evidence as E;
+    [
+        (
+            E::BuyingProcess,
+            "Needs paper, then a pilot in one region, then the board signs in March.",
+        ),
+        (
+            E::DecisionMakers,
+            "The CFO decides; the head of operations and IT security influence.",
+        ),
+        (
+            E::Needs,
+            "Onboarding a new hire takes nine weeks; they want it under five.",
+        ),
+        (
+            E::Budget,
+            "Budget set aside for this year; the amount is confirmed by the CFO.",
+        ),
+        (
+            E::Criteria,
+            "Time to value, security review passed, total cost over three years.",
+        ),
+        (
+            E::Competitors,
+            "One rival vendor, and building it in-house.",
+        ),
+        (
+            E::ViewOfOurs,
+            "Strongest on time to value; the pilot team liked the reporting.",
+        ),
+        (
+            E::ViewOfCompetitors,
+            "The rival is cheaper; in-house is seen as slow.",
+        ),
+        (
+            E::Terms,
+            "Three-year term agreed; payment schedule still open.",
+        ),
+        (
+            E::Implementation,
+            "Rollout by region from April, their project lead named.",
+        ),
+    ]
+};
+
+/// Opportunity plans for the demo's deals: most sellers keep plans for
+/// their first deals, with the evidence up to the deal's stage, some of it
+/// missing (more so for managers who prepare little), concerns on late
+/// deals (some still open), and one negotiation started with a reason.
+async fn opportunity_plans(
+    store: &Store,
+    org_id: &str,
+    sellers: &[&User],
+    by_id: &BTreeMap<&str, &User>,
+    rng: &mut ChaCha8Rng,
+) -> anyhow::Result<()> {
+    use coach_core::crm::BuyingStage;
+    use coach_core::opportunity_plans::{Concern, Known as _, OPEN_STAGES, Verdict};
+    use coach_store::opportunity_plans::PlanDraft;
+    let mut overridden = false;
+    for (n, seller) in sellers.iter().enumerate() {
+        let Some(manager) = seller.manager_id.as_deref().and_then(|m| by_id.get(m)) else {
+            continue;
+        };
+        if n % 6 == 5 {
+            continue;
+        }
+        let st = style(&manager.email);
+        let deals = store.deals_to_pick(org_id, &seller.id).await?;
+        for deal in deals.iter().take(3) {
+            let mut draft = PlanDraft::default();
+            for (e, text) in EVIDENCE {
+                // Evidence up to the deal's stage, a piece sometimes missing.
+                if e.stage() <= deal.stage && rng.random_bool(0.55 + 0.4 * st.prepared) {
+                    draft.notes.insert(e, text.to_owned());
+                }
+            }
+            if deal.stage == BuyingStage::MitigateRisks {
+                draft.concerns = vec![
+                    Concern {
+                        text: "Data must stay in the EU".into(),
+                        response: "EU hosting, in the contract".into(),
+                        addressed: true,
+                    },
+                    Concern {
+                        text: "Rollout effort for the regions".into(),
+                        response: String::new(),
+                        addressed: rng.random_bool(0.5),
+                    },
+                ];
+            }
+            let decided = rng.random_bool(0.4 + 0.5 * st.prepared);
+            draft.verdict = Some(if decided {
+                Verdict::Pursue
+            } else {
+                Verdict::Undecided
+            });
+            if decided {
+                draft.verdict_reasons = "A named sponsor, a real need and a budget.".into();
+            }
+            let plan = store
+                .save_opportunity_plan(org_id, &deal.opportunity_id, None, draft, &seller.id)
+                .await?;
+            // Moved stage by stage as far as the evidence and the CRM go.
+            let mut at = plan.stage;
+            for to in OPEN_STAGES {
+                if to <= at || to > deal.stage {
+                    continue;
+                }
+                match store
+                    .move_opportunity_stage(org_id, &deal.opportunity_id, None, to, &seller.id)
+                    .await
+                {
+                    Ok(_) => at = to,
+                    Err(coach_store::StoreError::Invalid(_)) => break,
+                    Err(e) => return Err(e.into()),
+                }
+            }
+            if at == BuyingStage::MitigateRisks {
+                let plan = store.opportunity_plan(org_id, &deal.opportunity_id).await?;
+                let reason = (plan.open_concerns() > 0 && !overridden)
+                    .then_some("Their budget lapses at quarter end; the rollout concern is on the agenda of the first negotiation meeting.");
+                if plan.open_concerns() == 0 || reason.is_some() {
+                    overridden |= reason.is_some();
+                    store
+                        .start_negotiation(org_id, &deal.opportunity_id, None, reason, &manager.id)
                         .await?;
                 }
             }

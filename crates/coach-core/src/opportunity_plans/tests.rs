@@ -345,3 +345,39 @@ fn formality_rules_are_checked() {
     };
     assert_eq!(fine.checked().map(|f| f.currency), Ok(Some("EUR".into())));
 }
+
+#[test]
+fn the_flags_name_what_a_manager_should_notice() {
+    let none = Plan::default();
+    assert_eq!(
+        flags(
+            &none,
+            BuyingStage::IdentifyNeeds,
+            BuyingStage::AssessSolutions
+        ),
+        [
+            "The CRM has this deal in Assess solutions; the buyer's evidence supports Identify needs (R24).",
+            "Past the first stage with no buying criteria: the buyer may not be serious (R22).",
+        ]
+    );
+    let stage_one = with(&STAGE_ONE[1..]);
+    assert_eq!(
+        flags(
+            &stage_one,
+            BuyingStage::EstablishCriteria,
+            BuyingStage::ClosedWon
+        ),
+        [
+            "Past the first stage with no buying criteria: the buyer may not be serious (R22).",
+            "Establish criteria stands without buying process: move the deal back or record the evidence (R24).",
+        ]
+    );
+    assert!(
+        flags(
+            &with(&STAGE_ONE),
+            BuyingStage::IdentifyNeeds,
+            BuyingStage::IdentifyNeeds
+        )
+        .is_empty()
+    );
+}

@@ -19,6 +19,7 @@ use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, NaiveDate, Utc};
 use coach_core::coaching::{ActionStatus, AgendaTemplate, Section, SessionKind, TemplateItem};
 use coach_core::crm::BuyingStage;
+use coach_core::opportunity_plans::Formality;
 use coach_store::coaching::{
     ActionFilter, ActionItem, ActionPatch, CoachingSettings, NewActionItem,
 };
@@ -287,6 +288,73 @@ pub struct CoachingSettingsIo {
     /// The published criteria sellers use to pick deals (R27).
     #[serde(default)]
     pub deal_criteria: String,
+    /// Which deals need a formal opportunity plan (R16); left as they are
+    /// when absent.
+    #[serde(default)]
+    pub formal_plans: Option<FormalPlanRules>,
+}
+
+/// Which deals need a formal opportunity plan (R16): open deals at or past
+/// `from_stage` that meet any one of the set thresholds.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FormalPlanRules {
+    /// Deals of at least this amount (a decimal string), or none.
+    #[serde(default)]
+    pub min_amount: Option<String>,
+    /// The amount's ISO 4217 currency; without one, any currency.
+    #[serde(default)]
+    pub currency: Option<String>,
+    /// Deals at least this important (`low`, `medium`, `high`), or none.
+    #[serde(default)]
+    pub min_importance: Option<String>,
+    /// Deals at least this complex (`low`, `medium`, `high`), or none.
+    #[serde(default)]
+    pub min_complexity: Option<String>,
+    /// The earliest buying stage at which a plan is required.
+    pub from_stage: String,
+}
+
+impl FormalPlanRules {
+    pub(crate) fn from_rules(f: &Formality) -> Self {
+        FormalPlanRules {
+            min_amount: f.min_amount.map(|a| a.normalize().to_string()),
+            currency: f.currency.clone(),
+            min_importance: f.min_importance.map(|l| l.as_str().to_owned()),
+            min_complexity: f.min_complexity.map(|l| l.as_str().to_owned()),
+            from_stage: f.from_stage.as_str().to_owned(),
+        }
+    }
+
+    pub(crate) fn rules(&self) -> Result<Formality, AppError> {
+        let blank = |v: &Option<String>| {
+            v.as_deref()
+                .map(str::trim)
+                .filter(|v| !v.is_empty())
+                .map(str::to_owned)
+        };
+        let min_amount = blank(&self.min_amount)
+            .map(|a| {
+                a.parse::<rust_decimal::Decimal>().map_err(|_| {
+                    AppError::Invalid(coach_core::FieldError::new(
+                        "formal_plan_min_amount",
+                        "expected an amount such as 50000 or 50000.00",
+                    ))
+                })
+            })
+            .transpose()?;
+        let level =
+            |field, v: &Option<String>| blank(v).map(|v| super::parse(field, &v)).transpose();
+        Formality {
+            min_amount,
+            currency: blank(&self.currency),
+            min_importance: level("formal_plan_min_importance", &self.min_importance)?,
+            min_complexity: level("formal_plan_min_complexity", &self.min_complexity)?,
+            from_stage: super::parse("formal_plan_from_stage", &self.from_stage)?,
+        }
+        .checked()
+        .map_err(AppError::Invalid)
+    }
 }
 
 /// How the organization runs its coaching (everyone reads it).
@@ -303,6 +371,9 @@ pub(crate) async fn settings(
         prep_working_days: s.prep_working_days,
         crm_fresh_days: s.crm_fresh_days,
         deal_criteria: s.deal_criteria,
+        formal_plans: Some(FormalPlanRules::from_rules(
+            &state.store().formality(&actor.org.id).await?,
+        )),
     }))
 }
 
@@ -315,6 +386,12 @@ pub(crate) async fn set_settings(
     Json(body): Json<CoachingSettingsIo>,
 ) -> ApiResult<Json<CoachingSettingsIo>> {
     policy::check(&actor, Action::ConfigureOrganization)?;
+    // Every part is checked before anything is written.
+    let rules = body
+        .formal_plans
+        .as_ref()
+        .map(FormalPlanRules::rules)
+        .transpose()?;
     state
         .store()
         .set_coaching_settings(
@@ -327,7 +404,14 @@ pub(crate) async fn set_settings(
             },
         )
         .await?;
-    Ok(Json(body))
+    let rules = match rules {
+        Some(r) => state.store().set_formality(&actor.org.id, r).await?,
+        None => state.store().formality(&actor.org.id).await?,
+    };
+    Ok(Json(CoachingSettingsIo {
+        formal_plans: Some(FormalPlanRules::from_rules(&rules)),
+        ..body
+    }))
 }
 
 /// A question of the bank.

@@ -150,7 +150,7 @@ pub(crate) async fn plan_for(
     if write {
         policy::check(
             actor,
-            Action::PlanCall {
+            Action::WritePlan {
                 seller_id: &p.seller_id,
             },
         )?;
@@ -360,7 +360,7 @@ pub(crate) async fn create(
         .await?;
     policy::check(
         &actor,
-        Action::PlanCall {
+        Action::WritePlan {
             seller_id: &seller.id,
         },
     )?;

@@ -2,9 +2,10 @@
 //! from these handlers (`/api/v1/openapi.json`). Same access policy as the
 //! pages; errors as `{"error": {"code", "message", "field"}}`.
 
-mod actions;
+pub(crate) mod actions;
 pub(crate) mod call_plans;
 mod me;
+mod opportunity_plans;
 mod pagination;
 mod records;
 mod roa;
@@ -145,6 +146,9 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(call_plans::show, call_plans::update))
         .routes(routes!(call_plans::outcome))
         .routes(routes!(call_plans::feedback))
+        .routes(routes!(opportunity_plans::show, opportunity_plans::update))
+        .routes(routes!(opportunity_plans::set_stage))
+        .routes(routes!(opportunity_plans::start_negotiation))
 }
 
 /// The OpenAPI document of this API.

@@ -233,7 +233,7 @@ async fn render_new(
     let seller = store.user(&actor.org.id, &form.seller_id).await?;
     policy::check(
         actor,
-        Action::PlanCall {
+        Action::WritePlan {
             seller_id: &seller.id,
         },
     )?;
@@ -314,7 +314,7 @@ async fn create(
     let seller = store.user(&actor.org.id, &f.seller_id).await?;
     policy::check(
         &actor,
-        Action::PlanCall {
+        Action::WritePlan {
             seller_id: &seller.id,
         },
     )?;
@@ -355,7 +355,7 @@ async fn render(
 ) -> Result<Response, AppError> {
     let can_write = policy::allows(
         actor,
-        Action::PlanCall {
+        Action::WritePlan {
             seller_id: &p.seller_id,
         },
     );

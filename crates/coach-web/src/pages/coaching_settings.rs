@@ -5,6 +5,7 @@
 
 use super::RouteBook;
 use super::layout::{Shell, html, sentence};
+use crate::api::actions::FormalPlanRules;
 use crate::auth::Actor;
 use crate::error::AppError;
 use crate::policy::{self, Action};
@@ -17,6 +18,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use coach_core::FieldError;
 use coach_core::coaching::{AgendaTemplate, Section, SessionKind, TemplateItem};
 use coach_core::crm::BuyingStage;
+use coach_core::records::Level;
 use coach_store::StoreError;
 use coach_store::coaching::CoachingSettings;
 use serde::Deserialize;
@@ -27,6 +29,7 @@ pub(crate) fn routes(book: RouteBook) -> RouteBook {
         .post("/settings/coaching/questions", add_question)
         .post("/settings/coaching/questions/{id}/delete", remove_question)
         .post("/settings/coaching/templates", save_template)
+        .post("/settings/coaching/formal-plans", save_formal_plans)
 }
 
 /// The questions of one kind.
@@ -52,6 +55,8 @@ struct SettingsPage {
     templates: Vec<TemplateView>,
     kinds: Vec<(&'static str, &'static str)>,
     stages: Vec<(&'static str, &'static str)>,
+    levels: Vec<(&'static str, &'static str)>,
+    formal: FormalPlanRules,
     error: Option<String>,
 }
 
@@ -94,11 +99,14 @@ async fn render(
         "added" => Some("Question added to the bank."),
         "removed" => Some("Question removed from the bank."),
         "template" => Some("Template saved. Sessions scheduled from now on start from it."),
+        "formal" => Some("Saved. Deals are judged by the new rules from now on."),
         _ => None,
     };
     let view = SettingsPage {
         shell: Shell::new(actor, "/settings", state.config().email_enabled).with_notice(notice),
         settings: store.coaching_settings(org).await?,
+        formal: FormalPlanRules::from_rules(&store.formality(org).await?),
+        levels: Level::ALL.iter().map(|l| (l.as_str(), l.label())).collect(),
         groups: SessionKind::ALL
             .iter()
             .map(|k| BankGroup {
@@ -312,4 +320,44 @@ async fn save_template(
     }
     .await;
     done(&state, &actor, r, "template").await
+}
+
+/// Which deals need a formal plan (R16).
+#[derive(Debug, Deserialize)]
+pub(crate) struct FormalForm {
+    #[serde(default)]
+    min_amount: String,
+    #[serde(default)]
+    currency: String,
+    #[serde(default)]
+    min_importance: String,
+    #[serde(default)]
+    min_complexity: String,
+    #[serde(default)]
+    from_stage: String,
+}
+
+async fn save_formal_plans(
+    State(state): State<AppState>,
+    actor: Actor,
+    Form(f): Form<FormalForm>,
+) -> Result<Response, AppError> {
+    policy::check(&actor, Action::ConfigureOrganization)?;
+    let rules = FormalPlanRules {
+        min_amount: Some(f.min_amount),
+        currency: Some(f.currency),
+        min_importance: Some(f.min_importance),
+        min_complexity: Some(f.min_complexity),
+        from_stage: f.from_stage,
+    };
+    let r = match rules.rules() {
+        Ok(rules) => state
+            .store()
+            .set_formality(&actor.org.id, rules)
+            .await
+            .map(|_| ()),
+        Err(AppError::Invalid(e)) => Err(StoreError::Invalid(e)),
+        Err(e) => return Err(e),
+    };
+    done(&state, &actor, r, "formal").await
 }

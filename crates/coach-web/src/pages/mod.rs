@@ -10,6 +10,7 @@ mod home;
 mod import;
 pub(crate) mod layout;
 mod model;
+mod opportunity_plans;
 mod people;
 mod profile;
 mod records;
@@ -47,6 +48,7 @@ pub(crate) fn book() -> RouteBook {
     let book = action_items::routes(book);
     let book = coaching_settings::routes(book);
     let book = call_plans::routes(book);
+    let book = opportunity_plans::routes(book);
     profile::routes(book)
 }
 

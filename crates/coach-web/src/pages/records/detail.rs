@@ -338,6 +338,25 @@ pub(super) async fn opportunity(
         o.crm_updated_at.map(|t| moment(t, &tz)),
     ));
     view.facts.extend(fact_opt("CRM id", o.source_id.clone()));
+    // The deal's plan: its stage by the buyer's evidence and what to notice
+    // (R16, R22, R24).
+    let plan = store.opportunity_plan(&actor.org.id, &o.id).await?;
+    let rules = store.formality(&actor.org.id).await?;
+    let reviewed = crate::opportunity_plans::review(o.clone(), plan, &rules);
+    if !reviewed.formal.is_empty() {
+        view.pills
+            .push(("key", "Formal plan required (R16)".to_owned()));
+    }
+    let notice = match reviewed.flags.len() {
+        0 => String::new(),
+        1 => " · 1 thing to notice".to_owned(),
+        n => format!(" · {n} things to notice"),
+    };
+    view.facts.extend(fact_link(
+        "Stage by evidence",
+        Some(format!("{}{notice}", reviewed.plan.stage.label())),
+        Some(format!("/opportunities/{}/plan", o.id)),
+    ));
     let history = store.stage_history(&actor.org.id, &o.id).await?;
     let now = chrono::Utc::now();
     view.steps = history
@@ -417,7 +436,7 @@ pub(super) async fn opportunity(
     });
     if policy::allows(
         &actor,
-        Action::PlanCall {
+        Action::WritePlan {
             seller_id: &o.owner_id,
         },
     ) {
@@ -477,7 +496,7 @@ pub(super) async fn call(
     };
     let may_plan = policy::allows(
         &actor,
-        Action::PlanCall {
+        Action::WritePlan {
             seller_id: &c.owner_id,
         },
     );
