@@ -43,6 +43,14 @@ pub struct OpportunityPlan {
     pub owner_id: String,
     /// The deal's stage in the CRM.
     pub crm_stage: BuyingStage,
+    /// The deal's amount, a decimal as text.
+    pub amount: Option<String>,
+    /// Its currency.
+    pub currency: Option<String>,
+    /// How important it is.
+    pub importance: Option<Level>,
+    /// How complex it is.
+    pub complexity: Option<Level>,
     /// The stage the deal stands in by the buyer's evidence (R24).
     pub stage: BuyingStage,
     /// A note per piece of evidence that is in.
@@ -159,7 +167,8 @@ impl PlanDraft {
     }
 }
 
-const SELECT: &str = "SELECT o.id AS opportunity_id, o.name AS opportunity_name, o.owner_id, o.stage AS crm_stage, p.stage, \
+const SELECT: &str = "SELECT o.id AS opportunity_id, o.name AS opportunity_name, o.owner_id, o.stage AS crm_stage, o.amount, o.currency, \
+     o.importance, o.complexity, p.stage, \
      p.buying_process, p.decision_makers, p.needs, p.budget, p.criteria, p.competitors, p.view_of_ours, p.view_of_competitors, \
      p.terms, p.implementation, p.concerns, p.verdict, p.verdict_reasons, p.negotiation_started_at, p.negotiation_started_by, \
      p.negotiation_override, p.version, p.updated_at \
@@ -198,6 +207,10 @@ fn from_row(row: &AnyRow) -> Result<OpportunityPlan> {
         opportunity_name: row.try_get("opportunity_name")?,
         owner_id: row.try_get("owner_id")?,
         crm_stage,
+        amount: row.try_get("amount")?,
+        currency: row.try_get("currency")?,
+        importance: level(row, "importance")?,
+        complexity: level(row, "complexity")?,
         stage: BuyingStage::IdentifyNeeds,
         notes,
         concerns,
@@ -231,6 +244,17 @@ impl OpportunityPlan {
         }
     }
 
+    /// What the formality rules judge (R16): the deal as the CRM has it.
+    pub fn deal(&self) -> coach_core::opportunity_plans::Deal<'_> {
+        coach_core::opportunity_plans::Deal {
+            stage: self.crm_stage,
+            amount: self.amount.as_deref().and_then(|a| a.parse().ok()),
+            currency: self.currency.as_deref(),
+            importance: self.importance,
+            complexity: self.complexity,
+        }
+    }
+
     /// The evidence the current stage stands without (taken back since it
     /// was moved there).
     pub fn unsupported(&self) -> Vec<Evidence> {
@@ -238,17 +262,19 @@ impl OpportunityPlan {
     }
 }
 
+fn level(row: &AnyRow, name: &str) -> Result<Option<Level>> {
+    row.try_get::<Option<String>, _>(name)?
+        .filter(|v| !v.is_empty())
+        .map(|v| {
+            v.parse()
+                .map_err(|e: String| StoreError::Database(sqlx::Error::Decode(e.into())))
+        })
+        .transpose()
+}
+
 /// An organization's formality rules, as stored (R16).
 fn formality_from(row: &AnyRow) -> Result<Formality> {
-    let level = |name: &str| -> Result<Option<Level>> {
-        row.try_get::<Option<String>, _>(name)?
-            .filter(|v| !v.is_empty())
-            .map(|v| {
-                v.parse()
-                    .map_err(|e: String| StoreError::Database(sqlx::Error::Decode(e.into())))
-            })
-            .transpose()
-    };
+    let level = |name: &str| level(row, name);
     Ok(Formality {
         min_amount: row
             .try_get::<Option<String>, _>("formal_plan_min_amount")?

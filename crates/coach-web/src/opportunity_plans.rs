@@ -7,7 +7,7 @@ use crate::error::AppError;
 use crate::policy::{self, Action};
 use crate::state::AppState;
 use coach_core::crm::BuyingStage;
-use coach_core::opportunity_plans::{Deal, Evidence, Known as _, flags};
+use coach_core::opportunity_plans::{Evidence, Known as _, flags};
 use coach_store::crm::Opportunity;
 use coach_store::opportunity_plans::OpportunityPlan;
 
@@ -61,13 +61,7 @@ pub(crate) fn review(
     plan: OpportunityPlan,
     rules: &coach_core::opportunity_plans::Formality,
 ) -> Reviewed {
-    let formal = rules.reasons(&Deal {
-        stage: deal.stage,
-        amount: deal.amount.as_deref().and_then(|a| a.parse().ok()),
-        currency: deal.currency.as_deref(),
-        importance: deal.importance,
-        complexity: deal.complexity,
-    });
+    let formal = rules.reasons(&plan.deal());
     let mut notice = flags(&plan, plan.stage, plan.crm_stage);
     if !formal.is_empty() && plan.version == 0 {
         notice.push(format!(

@@ -219,13 +219,13 @@ pub async fn export(store: &Store, org: &Organization, a: ExportArgs) -> anyhow:
     // `None`: what is not a CRM record kind (activities, sessions, action items).
     let kind: Option<RecordKind> = if matches!(
         a.kind.as_str(),
-        "activities" | "sessions" | "action-items" | "call-plans"
+        "activities" | "sessions" | "action-items" | "call-plans" | "opportunity-plans"
     ) {
         None
     } else {
         Some(a.kind.parse().map_err(|_: String| {
             anyhow!(
-                "--kind: expected accounts, contacts, opportunities, calls, activities, sessions, action-items or call-plans; got {:?}",
+                "--kind: expected accounts, contacts, opportunities, calls, activities, sessions, action-items, call-plans or opportunity-plans; got {:?}",
                 a.kind
             )
         })?)
@@ -266,6 +266,12 @@ pub async fn export(store: &Store, org: &Organization, a: ExportArgs) -> anyhow:
             .await
             .context("the export failed")?;
         (n, "call plans".to_owned())
+    } else if a.kind == "opportunity-plans" {
+        let n = store
+            .export_opportunity_plans(&org.id, format, out)
+            .await
+            .context("the export failed")?;
+        (n, "opportunity plans".to_owned())
     } else if a.kind == "action-items" {
         let n = store
             .export_action_items(&org.id, format, out)

@@ -678,6 +678,58 @@ async fn the_demo_is_created_once_the_same_every_time_and_anew_with_reset() {
         plans.iter().any(|p| p["next_step_won"].is_null()),
         "some still to come"
     );
+    // Opportunity plans: most sellers keep some, with evidence missing, open
+    // concerns, the CRM ahead of the evidence, and one override (R16, R22–R24).
+    let deals: Vec<serde_json::Value> = serde_json::from_str(&ok(&coach(
+        dir.path(),
+        &db,
+        &[
+            "export",
+            "--org",
+            "demo",
+            "--kind",
+            "opportunity-plans",
+            "--format",
+            "json",
+        ],
+        None,
+    )))
+    .unwrap();
+    let owners: std::collections::BTreeSet<_> = deals.iter().map(|d| d["owner"].to_string()).collect();
+    assert!(
+        owners.len() >= 18,
+        "plans for most sellers: {}",
+        owners.len()
+    );
+    assert!(
+        deals.iter().any(|d| d["missing_to_move_on"] != ""),
+        "evidence missing"
+    );
+    assert!(
+        deals.iter().any(|d| d["crm_stage"] != d["stage"]),
+        "the CRM ahead of the evidence"
+    );
+    assert!(
+        deals
+            .iter()
+            .any(|d| d["no_criteria_past_first_stage"] == true),
+        "an R22 flag"
+    );
+    assert_eq!(
+        deals
+            .iter()
+            .filter(|d| !d["negotiation_override"].is_null())
+            .count(),
+        1,
+        "one negotiation started with concerns open"
+    );
+    let evidence_note = "Onboarding a new hire takes nine weeks";
+    assert!(
+        !serde_json::to_string(&deals)
+            .unwrap()
+            .contains(evidence_note),
+        "evidence notes stay out of the export"
+    );
     let whole = format!("{items}{}", serde_json::to_string(&sessions).unwrap());
     for private in [
         "My own worry",

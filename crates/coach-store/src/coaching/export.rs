@@ -66,6 +66,24 @@ pub const CALL_PLAN_COLUMNS: &[&str] = &[
     "observed",
 ];
 
+/// The columns of an opportunity plans export.
+pub const OPPORTUNITY_PLAN_COLUMNS: &[&str] = &[
+    "opportunity",
+    "owner",
+    "crm_stage",
+    "stage",
+    "supported_stage",
+    "evidence_in",
+    "missing_to_move_on",
+    "open_concerns",
+    "verdict",
+    "verdict_reasons",
+    "no_criteria_past_first_stage",
+    "formal_plan_required",
+    "negotiation_started_at",
+    "negotiation_override",
+];
+
 fn io(e: std::io::Error) -> StoreError {
     StoreError::Database(sqlx::Error::Io(e))
 }
@@ -185,6 +203,57 @@ impl Store {
             if page.len() < 1000 {
                 break;
             }
+        }
+        writer.finish().map_err(io)
+    }
+
+    /// Writes the organization's opportunity plans, by deal; returns how
+    /// many (R16, R20–R24). Evidence notes stay out; what is in, what is
+    /// missing and the flags go in.
+    pub async fn export_opportunity_plans<W: std::io::Write + Send>(
+        &self,
+        org_id: &str,
+        format: ExportFormat,
+        out: W,
+    ) -> Result<u64> {
+        use coach_core::opportunity_plans::{
+            Evidence, Known as _, OPEN_STAGES, criteria_flag, list,
+        };
+        let emails = self.emails(org_id).await?;
+        let rules = self.formality(org_id).await?;
+        let mut writer =
+            ExportWriter::with_headers(out, OPPORTUNITY_PLAN_COLUMNS, format).map_err(io)?;
+        for p in self.opportunity_plans(org_id, None).await? {
+            let next = OPEN_STAGES.into_iter().find(|s| *s > p.stage);
+            let furthest = if p.crm_stage.is_open() {
+                p.crm_stage.max(p.stage)
+            } else {
+                p.stage
+            };
+            let n = Evidence::ALL.iter().filter(|e| p.has(**e)).count();
+            writer
+                .write(vec![
+                    Value::String(p.opportunity_name.clone()),
+                    Value::String(emails.get(&p.owner_id).cloned().unwrap_or_default()),
+                    Value::String(p.crm_stage.as_str().to_owned()),
+                    Value::String(p.stage.as_str().to_owned()),
+                    Value::String(p.supported_stage().as_str().to_owned()),
+                    Value::String(format!("{n}/{}", Evidence::ALL.len())),
+                    Value::String(next.map(|s| list(&p.missing_before(s))).unwrap_or_default()),
+                    Value::from(p.open_concerns()),
+                    Value::String(p.verdict.as_str().to_owned()),
+                    Value::String(p.verdict_reasons.clone()),
+                    Value::Bool(criteria_flag(&p, furthest).is_some()),
+                    Value::Bool(!rules.reasons(&p.deal()).is_empty()),
+                    p.negotiation
+                        .as_ref()
+                        .map_or(Value::Null, |n| Value::String(to_db(n.at))),
+                    p.negotiation
+                        .as_ref()
+                        .and_then(|n| n.override_reason.clone())
+                        .map_or(Value::Null, Value::String),
+                ])
+                .map_err(io)?;
         }
         writer.finish().map_err(io)
     }
