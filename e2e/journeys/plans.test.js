@@ -95,3 +95,52 @@ test('a deal moves forward only once its evidence is in, and negotiation waits f
   const r = await peer.goto(seller.url().replace(/\?.*$/, ''));
   assert.equal(r.status(), 404);
 });
+
+test('a manager and a seller build a territory plan and see plan against execution', async () => {
+  const manager = await desk();
+  await signIn(manager, coach.base, 'manager1@demo.example');
+  await manager.goto(`${coach.base}/sessions`);
+  await manager.getByRole('link', { name: 'Territory', exact: true }).click();
+  await manager.waitForURL(/\/territory$/);
+  assert.ok(await manager.getByRole('heading', { name: 'Territory plans' }).isVisible());
+  await shot(manager, '77-territory-plans');
+  const seller = await desk();
+  await signIn(seller, coach.base, 'seller1@demo.example');
+  const sellerName = (await seller.locator('.me a').innerText()).trim();
+  await manager.getByRole('link', { name: sellerName }).click();
+  await manager.waitForURL(/\/territory\/[0-9a-f-]+$/);
+
+  // Plan against execution: six months, three tiers, calls made against the pattern.
+  const rows = manager.locator('table.execution tbody tr');
+  assert.equal(await rows.count(), 6);
+  assert.match(await rows.nth(1).innerText(), /of .* calls/);
+
+  // A lower tier called more often than a higher one is refused, and nothing is lost.
+  await manager.getByLabel('Tier B', { exact: true }).fill('3');
+  await manager.getByRole('button', { name: 'Save the plan' }).click();
+  assert.match(await manager.locator('#territory-error').innerText(), /lower tier/);
+  await manager.getByLabel('Tier B', { exact: true }).fill('1');
+  await manager.getByLabel('Tier A, per cent of accounts').fill('30');
+  await manager.getByLabel('Weight of criterion 1').fill('6');
+  await manager.getByRole('button', { name: 'Save the plan' }).click();
+  await manager.waitForURL(/notice=saved/);
+  assert.equal(await manager.getByLabel('Tier A, per cent of accounts').inputValue(), '30');
+
+  // A prospect the scheme puts in C is moved up by hand, with the reason kept.
+  const row = manager.locator('tbody tr', { has: manager.locator('.pill', { hasText: /^C$/ }) }).first();
+  const account = (await row.locator('td').nth(1).innerText()).trim();
+  await row.getByText('Change the tier').click();
+  await row.getByLabel(`Tier for ${account}`).selectOption('a');
+  await row.getByLabel(`Why, for ${account}`).fill('Their new CFO is consolidating suppliers');
+  await row.getByRole('button', { name: 'Set' }).click();
+  await manager.waitForURL(/notice=tier/);
+  const moved = manager.locator('tbody tr', { hasText: account });
+  assert.match(await moved.innerText(), /The scheme says C: Their new CFO is consolidating suppliers/);
+  await shot(manager, '78-territory-plan');
+
+  // The seller sees the same plan from their own Territory tab.
+  await seller.goto(`${coach.base}/territory`);
+  await seller.waitForURL(/\/territory\/[0-9a-f-]+$/);
+  assert.match(await seller.locator('tbody tr', { hasText: account }).innerText(), /Their new CFO/);
+  assert.equal(await seller.getByLabel('Tier A, per cent of accounts').inputValue(), '30');
+});

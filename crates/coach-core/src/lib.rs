@@ -13,6 +13,7 @@ pub mod records;
 pub mod roa;
 pub mod stats;
 pub mod tabular;
+pub mod territory;
 pub mod time;
 pub mod validate;
 

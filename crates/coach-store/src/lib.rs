@@ -13,6 +13,7 @@ pub mod roa;
 mod secret;
 pub mod sessions;
 pub mod stage_map;
+pub mod territory;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod throttle;

@@ -108,6 +108,15 @@ fn rows_at(version: i64) -> Option<String> {
                VALUES ('{ORG}', '{OPPORTUNITY}', 1, 'identify_needs', 'establish_criteria', '{SELLER}', '{at}');",
             rows_at(6)?
         )),
+        8 => Some(format!(
+            "{}
+             INSERT INTO territory_plans (org_id, seller_id, criteria, a_share, b_share, calls_a, calls_b, calls_c, messaging, version,
+               updated_by, created_at, updated_at)
+               VALUES ('{ORG}', '{SELLER}', '[{{\"measure\":\"won\",\"weight\":3}}]', 25, 25, '3', '1.5', '0', '[]', 2, '{ADMIN}', '{at}', '{at}');
+             INSERT INTO territory_tiers (org_id, seller_id, account_id, tier, reason, set_by, set_at)
+               VALUES ('{ORG}', '{SELLER}', '{ACCOUNT}', 'b', 'Merger pending', '{ADMIN}', '{at}');",
+            rows_at(7)?
+        )),
         _ => None,
     }
 }
@@ -226,6 +235,21 @@ async fn check_the_data_is_kept(store: &Store, seeded_at: i64) {
                 store.formality(ORG).await.unwrap(),
                 coach_core::opportunity_plans::Formality::default()
             );
+        }
+        if seeded_at >= 8 {
+            let plan = store.territory_plan(ORG, SELLER).await.unwrap();
+            assert_eq!(
+                (
+                    plan.scheme.a_share,
+                    plan.pattern.b.to_string(),
+                    plan.version
+                ),
+                (25, "1.5".to_owned(), 2)
+            );
+            let tiers = store.tier_changes(ORG, SELLER).await.unwrap();
+            assert_eq!(tiers[ACCOUNT].reason, "Merger pending");
+        } else {
+            assert_eq!(store.territory_plan(ORG, SELLER).await.unwrap().version, 0);
         }
     } else {
         // Organizations that existed before version 5 get the question bank.

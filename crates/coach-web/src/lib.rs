@@ -15,6 +15,7 @@ mod pages;
 pub mod policy;
 mod scorecards;
 mod state;
+mod territory;
 
 pub use auth::password::{PasswordCost, hash_password};
 pub use error::AppError;

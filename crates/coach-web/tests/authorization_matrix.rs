@@ -1292,6 +1292,51 @@ fn rules() -> BTreeMap<(&'static str, &'static str), Rule> {
         keyed("opportunity"),
         |a, t| refused_at_first_stage(plan_rule(a, t, true, plans_it)),
     );
+    // Territory plans: those who see a seller's data read the plan; the
+    // seller and those above write it and set tiers by hand.
+    let sellers_in_path = || {
+        ["seller1", "victim", "seller3", "seller4", "seller_b"]
+            .into_iter()
+            .map(|s| t(s, "path"))
+            .collect::<Vec<_>>()
+    };
+    add("GET", "/territory", none(), signed_in_page);
+    add(
+        "GET",
+        "/api/v1/territory-plans/{seller_id}",
+        sellers_in_path(),
+        |a, t| plan_rule(a, t, false, view),
+    );
+    add(
+        "GET",
+        "/territory/{seller_id}",
+        sellers_in_path(),
+        |a, t| plan_rule(a, t, true, view),
+    );
+    add(
+        "PUT",
+        "/api/v1/territory-plans/{seller_id}",
+        sellers_in_path(),
+        |a, t| plan_rule(a, t, false, plans_it),
+    );
+    add(
+        "POST",
+        "/territory/{seller_id}",
+        sellers_in_path(),
+        |a, t| plan_rule(a, t, true, plans_it),
+    );
+    add(
+        "PUT",
+        "/api/v1/territory-plans/{seller_id}/tiers/{account_id}",
+        sellers_in_path(),
+        |a, t| plan_rule(a, t, false, plans_it),
+    );
+    add(
+        "POST",
+        "/territory/{seller_id}/tiers/{account_id}",
+        sellers_in_path(),
+        |a, t| plan_rule(a, t, true, plans_it),
+    );
     add(
         "POST",
         "/settings/coaching/questions/{id}/delete",
@@ -1506,7 +1551,11 @@ async fn request(
         .replace("{id}", &id)
         .replace("{seller_id}", &id)
         .replace("{kind}", "account");
-    for (param, prefix) in [("{item_id}", "item"), ("{note_id}", "note")] {
+    for (param, prefix) in [
+        ("{item_id}", "item"),
+        ("{note_id}", "note"),
+        ("{account_id}", "account"),
+    ] {
         if template.contains(param) {
             path = path.replace(
                 param,
@@ -1606,6 +1655,13 @@ async fn request(
             ("/api/v1/opportunities/{id}/plan", _) => json!({"evidence": {"needs": "Matrix need"}}),
             ("/api/v1/opportunities/{id}/plan/stage", _) => json!({"stage": "identify_needs"}),
             ("/api/v1/opportunities/{id}/plan/negotiation", _) => json!({}),
+            ("/api/v1/territory-plans/{seller_id}", _) => json!({
+                "scheme": {"criteria": [{"measure": "potential", "weight": 5}], "a_share": 20, "b_share": 30},
+                "call_pattern": {"a": "2", "b": "1", "c": "0.3"}
+            }),
+            ("/api/v1/territory-plans/{seller_id}/tiers/{account_id}", _) => {
+                json!({"tier": "a", "reason": "Matrix reason"})
+            }
             ("/api/v1/sessions", _) => {
                 json!({"kind": "account", "seller_id": f.id(target.key), "starts_at": (chrono::Utc::now() + chrono::Duration::days(3)).to_rfc3339()})
             }
@@ -1714,6 +1770,19 @@ async fn request(
         ]),
         "/call-plans/{id}/feedback" => form.push(("feedback".into(), "Matrix feedback".into())),
         "/opportunities/{id}/plan" => form.push(("needs".into(), "Matrix need".into())),
+        "/territory/{seller_id}" => form.extend([
+            ("measure_0".into(), "potential".into()),
+            ("weight_0".into(), "5".into()),
+            ("a_share".into(), "20".into()),
+            ("b_share".into(), "30".into()),
+            ("calls_a".into(), "2".into()),
+            ("calls_b".into(), "1".into()),
+            ("calls_c".into(), "0.3".into()),
+        ]),
+        "/territory/{seller_id}/tiers/{account_id}" => form.extend([
+            ("tier".into(), "a".into()),
+            ("reason".into(), "Matrix reason".into()),
+        ]),
         "/opportunities/{id}/plan/stage" => form.push(("stage".into(), "identify_needs".into())),
         "/settings/coaching/formal-plans" => form.extend([
             ("min_amount".into(), "50000".into()),

@@ -1128,3 +1128,187 @@ async fn an_opportunity_plan_through_the_api() {
         json!(["amount of at least 500 EUR"])
     );
 }
+
+#[tokio::test]
+async fn a_territory_plan_through_the_api() {
+    use coach_core::import::{Mapping, RecordKind};
+    let app = TestApp::spawn().await;
+    let f = seed(&app).await;
+    let seller = Api::of(&app, &f, "seller1").await;
+    let manager = Api::of(&app, &f, "manager1").await;
+    // Ten accounts with potentials 10k … 100k, and calls on two of them.
+    let e = &f.people["seller1"].email;
+    let mut csv = "source_id,name,owner,segment,potential,currency\n".to_owned();
+    for i in 1..=10 {
+        csv.push_str(&format!(
+            "T-{i},Territory {i},{e},Seg {},{}0000,EUR\n",
+            i % 2,
+            i
+        ));
+    }
+    let today = coach_web_today(&app, &f).await;
+    let mut calls = "source_id,subject,owner,occurred_at,kind,account\n".to_owned();
+    for (n, (account, day)) in [
+        ("T-10", &today),
+        ("T-10", &today),
+        ("T-9", &today),
+        ("T-1", &today),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        calls.push_str(&format!(
+            "TC-{n},Visit,{e},{day}T09:00:00Z,meeting,{account}\n"
+        ));
+    }
+    for (kind, text) in [(RecordKind::Accounts, csv), (RecordKind::Calls, calls)] {
+        let report = app
+            .store
+            .import(
+                &f.org_a,
+                std::io::Cursor::new(text.into_bytes()),
+                &coach_store::crm::ImportRequest::new(kind, Mapping::default()),
+                None,
+                &mut |_| {},
+            )
+            .await
+            .unwrap();
+        assert!(report.written, "{:?}", report.errors);
+    }
+    let path = format!("/api/v1/territory-plans/{}", f.id("seller1"));
+    let plan = seller.get(&path).await;
+    assert_eq!(plan["version"], 0, "the defaults until written");
+    let tier_of = |plan: &Value, name: &str| {
+        plan["accounts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["name"] == name)
+            .map(|a| a["tier"].as_str().unwrap().to_owned())
+            .unwrap()
+    };
+    assert_eq!(tier_of(&plan, "Territory 10"), "a");
+    assert_eq!(tier_of(&plan, "Territory 1"), "c");
+    // This month: tier A is the top fifth of the eleven accounts (3 of them).
+    let month = plan["execution"]
+        .as_array()
+        .unwrap()
+        .last()
+        .unwrap()
+        .clone();
+    assert_eq!(month["month"], today[..7]);
+    assert_eq!(month["tiers"][0]["tier"], "a");
+    // Tier A: the three made on Territory 10 and 9, and the fixture's own
+    // call on the seller's key account (which the scheme also puts in A)
+    // when it falls in this month.
+    let fixture_call = u64::from(today.starts_with("2026-11"));
+    assert_eq!(month["tiers"][0]["made"], 3 + fixture_call);
+    assert_eq!(month["tiers"][0]["reached"], 2 + fixture_call);
+    assert_eq!(month["tiers"][1]["made"], 0);
+    assert_eq!(month["tiers"][2]["made"], 1);
+
+    // Bad schemes and patterns name their field and change nothing.
+    let scheme =
+        json!({"criteria": [{"measure": "potential", "weight": 5}], "a_share": 10, "b_share": 20});
+    let pattern = json!({"a": "2", "b": "1", "c": "0.5"});
+    for (body, field) in [
+        (
+            json!({"scheme": {"criteria": [], "a_share": 10, "b_share": 20}, "call_pattern": pattern}),
+            "criteria",
+        ),
+        (
+            json!({"scheme": {"criteria": [{"measure": "mood", "weight": 5}], "a_share": 10, "b_share": 20}, "call_pattern": pattern}),
+            "criteria",
+        ),
+        (
+            json!({"scheme": {"criteria": [{"measure": "potential", "weight": 5}], "a_share": 60, "b_share": 40}, "call_pattern": pattern}),
+            "a_share",
+        ),
+        (
+            json!({"scheme": scheme, "call_pattern": {"a": "1", "b": "2", "c": "0"}}),
+            "calls_b",
+        ),
+        (
+            json!({"scheme": scheme, "call_pattern": {"a": "lots", "b": "1", "c": "0"}}),
+            "calls_a",
+        ),
+    ] {
+        let (s, v) = seller.send("PUT", &path, body.clone()).await;
+        assert_eq!(
+            (s, v["error"]["field"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some(field)),
+            "{body}"
+        );
+    }
+    assert_eq!(seller.get(&path).await["version"], 0);
+    let body = json!({"scheme": scheme, "call_pattern": pattern,
+                      "messaging": [{"segment": "Seg 1", "message": "Pilot in six weeks"}]});
+    let (s, saved) = manager
+        .call("PUT", &path, Some(body.clone()), Some(0))
+        .await;
+    assert_eq!((s, &saved["version"]), (StatusCode::OK, &json!(1)));
+    assert_eq!(saved["call_pattern"]["c"], "0.5");
+    assert_eq!(saved["messaging"][0]["segment"], "Seg 1");
+    let (s, _) = seller.call("PUT", &path, Some(body), Some(0)).await;
+    assert_eq!(
+        s,
+        StatusCode::PRECONDITION_FAILED,
+        "a stale write changes nothing"
+    );
+
+    // A tier set by hand needs a reason, is kept with it, and can be undone.
+    let low = saved["accounts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["name"] == "Territory 1")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let tier = format!("{path}/tiers/{low}");
+    let (s, v) = seller.send("PUT", &tier, json!({"tier": "a"})).await;
+    assert_eq!(
+        (s, v["error"]["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("reason"))
+    );
+    let set = seller
+        .ok(
+            "PUT",
+            &tier,
+            json!({"tier": "a", "reason": "New CFO consolidates suppliers"}),
+        )
+        .await;
+    let row = set["accounts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["id"] == low.as_str())
+        .unwrap()
+        .clone();
+    assert_eq!(
+        (&row["tier"], &row["computed_tier"]),
+        (&json!("a"), &json!("c"))
+    );
+    assert_eq!(row["adjusted"]["reason"], "New CFO consolidates suppliers");
+    let undone = seller.ok("PUT", &tier, json!({"tier": null})).await;
+    assert_eq!(tier_of(&undone, "Territory 1"), "c");
+    // Another seller's account is not found; nor is the plan for others.
+    let other = format!("{path}/tiers/{}", f.records["account:seller2"]);
+    let (s, _) = seller
+        .send("PUT", &other, json!({"tier": "a", "reason": "x"}))
+        .await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    for key in ["seller2", "manager2", "admin_b"] {
+        let api = Api::of(&app, &f, key).await;
+        let (s, _) = api.call("GET", &path, None, None).await;
+        assert_eq!(s, StatusCode::NOT_FOUND, "{key}");
+    }
+}
+
+/// Today in org A's time zone, as `YYYY-MM-DD`.
+async fn coach_web_today(app: &TestApp, f: &Fixture) -> String {
+    let org = app.store.org(&f.org_a).await.unwrap();
+    let tz: chrono_tz::Tz = org.time_zone.parse().unwrap();
+    Utc::now().with_timezone(&tz).date_naive().to_string()
+}

@@ -455,6 +455,7 @@ pub async fn load(store: &Store, org_id: &str, today: NaiveDate) -> anyhow::Resu
     store.load_past_sessions(org_id, &past).await?;
     call_plans(store, org_id, &sellers, &by_id, today, &mut rng).await?;
     opportunity_plans(store, org_id, &sellers, &by_id, &mut rng).await?;
+    territory_plans(store, org_id, &sellers, &by_id, today).await?;
     // The coming two weeks: one session per seller, some prepared.
     for (n, seller) in sellers.iter().enumerate() {
         let Some(manager) = seller.manager_id.as_deref().and_then(|m| by_id.get(m)) else {
@@ -778,6 +779,103 @@ async fn opportunity_plans(
                         .await?;
                 }
             }
+        }
+    }
+    Ok(())
+}
+
+/// Territory plans for most sellers (R6): the first manager's sellers weigh
+/// potential and pipeline and write messaging for their segments; the
+/// second's keep the defaults but set a prospect up to tier B by hand; the
+/// third's have none yet.
+async fn territory_plans(
+    store: &Store,
+    org_id: &str,
+    sellers: &[&User],
+    by_id: &BTreeMap<&str, &User>,
+    today: NaiveDate,
+) -> anyhow::Result<()> {
+    use coach_core::territory::{CallPattern, Criterion, Measure, Message, Scheme, Tier};
+    use coach_store::territory::TerritoryDraft;
+    for seller in sellers {
+        let Some(manager) = seller.manager_id.as_deref().and_then(|m| by_id.get(m)) else {
+            continue;
+        };
+        let accounts = store.territory_accounts(org_id, &seller.id, today).await?;
+        match manager.email.as_str() {
+            "manager1@demo.example" => {
+                let mut segments: Vec<String> =
+                    accounts.iter().filter_map(|a| a.segment.clone()).collect();
+                segments.sort();
+                segments.dedup();
+                let messaging = segments
+                    .into_iter()
+                    .take(3)
+                    .map(|segment| Message {
+                        message: format!(
+                            "{segment}: cut the time new staff take to be productive; a pilot in one site proves it in six weeks."
+                        ),
+                        segment,
+                    })
+                    .collect();
+                store
+                    .save_territory_plan(
+                        org_id,
+                        &seller.id,
+                        None,
+                        TerritoryDraft {
+                            scheme: Scheme {
+                                criteria: vec![
+                                    Criterion {
+                                        measure: Measure::Potential,
+                                        weight: 4,
+                                    },
+                                    Criterion {
+                                        measure: Measure::Pipeline,
+                                        weight: 4,
+                                    },
+                                    Criterion {
+                                        measure: Measure::Engagement,
+                                        weight: 2,
+                                    },
+                                ],
+                                a_share: 20,
+                                b_share: 30,
+                            },
+                            pattern: CallPattern::default(),
+                            messaging,
+                        },
+                        &seller.id,
+                    )
+                    .await?;
+            }
+            "manager2@demo.example" => {
+                store
+                    .save_territory_plan(
+                        org_id,
+                        &seller.id,
+                        None,
+                        TerritoryDraft {
+                            scheme: Scheme::default(),
+                            pattern: CallPattern::default(),
+                            messaging: Vec::new(),
+                        },
+                        &manager.id,
+                    )
+                    .await?;
+                if let Some(prospect) = accounts.iter().rev().find(|a| !a.facts.key_account) {
+                    store
+                        .set_tier(
+                            org_id,
+                            &seller.id,
+                            &prospect.facts.id,
+                            Some((Tier::B, "New CFO wants to consolidate suppliers this year")),
+                            &manager.id,
+                        )
+                        .await?;
+                }
+            }
+            _ => {}
         }
     }
     Ok(())

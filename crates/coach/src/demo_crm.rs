@@ -4,7 +4,7 @@
 //! demo also shows the import at work. Dates are relative to the day the demo
 //! is made, so it always looks current; everything else comes from the seed.
 
-use chrono::{Duration, NaiveDate};
+use chrono::{Datelike as _, Duration, NaiveDate};
 use rand::Rng as _;
 use rand::SeedableRng as _;
 use rand::seq::IndexedRandom as _;
@@ -219,6 +219,7 @@ pub fn files(sellers: &[String], today: NaiveDate) -> Vec<(&'static str, String)
             }
         }
     }
+    territory(sellers, today, &mut accounts, &mut calls);
     vec![
         ("accounts", accounts),
         ("contacts", contacts),
@@ -226,4 +227,58 @@ pub fn files(sellers: &[String], today: NaiveDate) -> Vec<(&'static str, String)
         ("opportunities", now),
         ("calls", calls),
     ]
+}
+
+/// Territory work (R6): five prospects per seller besides their customers,
+/// and meetings and video calls on all their accounts over the five months
+/// before this one, more on the first accounts, and more often made by the
+/// sellers of the first manager than by those of the third.
+fn territory(sellers: &[String], today: NaiveDate, accounts: &mut String, calls: &mut String) {
+    let mut rng = ChaCha8Rng::seed_from_u64(super::demo::SEED ^ 0x7e11);
+    let (mut p_n, mut k_n) = (0, 0);
+    for (s, seller) in sellers.iter().enumerate() {
+        let mut ids: Vec<String> = (1..=5).map(|a| format!("ACC-{:04}", s * 5 + a)).collect();
+        for a in 0..5 {
+            p_n += 1;
+            let id = format!("PRO-{p_n:04}");
+            let (suffix, segment) = SUFFIX[(s * 2 + a) % SUFFIX.len()];
+            let name = format!(
+                "{} {suffix} Group",
+                PREFIX[(s * 7 + a * 5 + 3) % PREFIX.len()]
+            );
+            let potential = rng.random_range(10..300) * 1000;
+            accounts.push_str(&format!(
+                "{id},{name},{seller},{segment},C,{potential}.00,EUR,false\n"
+            ));
+            ids.push(id);
+        }
+        let diligence = [0.9, 0.6, 0.4][(s / 8).min(2)];
+        for back in 1..=5u32 {
+            let months = today.year() * 12 + today.month0() as i32 - back as i32;
+            let Some(start) =
+                NaiveDate::from_ymd_opt(months.div_euclid(12), months.rem_euclid(12) as u32 + 1, 1)
+            else {
+                continue;
+            };
+            for (i, account) in ids.iter().enumerate() {
+                let planned = match i {
+                    0 => 2,
+                    1 | 2 => 1,
+                    _ => usize::from(rng.random_bool(0.3)),
+                };
+                for _ in 0..planned {
+                    if !rng.random_bool(diligence) {
+                        continue;
+                    }
+                    k_n += 1;
+                    let when = start + Duration::days(rng.random_range(0..27));
+                    let kind = if k_n % 2 == 0 { "meeting" } else { "video" };
+                    calls.push_str(&format!(
+                        "TCALL-{k_n:05},Account review,{seller},{}T10:00:00Z,{kind},{account},,,medium,Reviewed their plans\n",
+                        when.format("%Y-%m-%d")
+                    ));
+                }
+            }
+        }
+    }
 }

@@ -695,7 +695,8 @@ async fn the_demo_is_created_once_the_same_every_time_and_anew_with_reset() {
         None,
     )))
     .unwrap();
-    let owners: std::collections::BTreeSet<_> = deals.iter().map(|d| d["owner"].to_string()).collect();
+    let owners: std::collections::BTreeSet<_> =
+        deals.iter().map(|d| d["owner"].to_string()).collect();
     assert!(
         owners.len() >= 18,
         "plans for most sellers: {}",

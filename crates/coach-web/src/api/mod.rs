@@ -11,6 +11,7 @@ mod records;
 mod roa;
 mod sessions;
 mod teams;
+pub(crate) mod territory;
 mod users;
 
 use crate::error::{AppError, ErrorEnvelope};
@@ -149,6 +150,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(opportunity_plans::show, opportunity_plans::update))
         .routes(routes!(opportunity_plans::set_stage))
         .routes(routes!(opportunity_plans::start_negotiation))
+        .routes(routes!(territory::show, territory::update))
+        .routes(routes!(territory::set_tier))
 }
 
 /// The OpenAPI document of this API.

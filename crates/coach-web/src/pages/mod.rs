@@ -20,6 +20,7 @@ mod sessions;
 mod settings;
 mod targets;
 mod teams;
+mod territory;
 
 pub(crate) use book::RouteBook;
 pub(crate) use teams::visible_teams;
@@ -49,6 +50,7 @@ pub(crate) fn book() -> RouteBook {
     let book = coaching_settings::routes(book);
     let book = call_plans::routes(book);
     let book = opportunity_plans::routes(book);
+    let book = territory::routes(book);
     profile::routes(book)
 }
 

@@ -199,6 +199,8 @@ struct SessionPage {
     running: bool,
     held: bool,
     opportunity: bool,
+    /// The seller's territory plan, for territory sessions (R6).
+    territory: Option<String>,
     sections: Vec<SectionView>,
     review: Vec<ActionView>,
     agreed: Vec<ActionView>,
@@ -560,6 +562,11 @@ async fn render(
         running,
         held,
         opportunity: s.kind == SessionKind::Opportunity,
+        territory: matches!(
+            s.kind,
+            SessionKind::TerritoryTactical | SessionKind::TerritoryStrategic
+        )
+        .then(|| format!("/territory/{}", s.seller_id)),
         sections,
         review: p.review.iter().map(|i| action_view(i, today)).collect(),
         agreed: p.agreed.iter().map(|i| action_view(i, today)).collect(),
