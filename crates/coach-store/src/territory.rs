@@ -6,7 +6,7 @@ use crate::crm::records::{date, instant};
 use crate::{Result, Store, StoreError};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use coach_core::FieldError;
-use coach_core::territory::{CallPattern, Facts, Message, Scheme, Tier};
+use coach_core::territory::{CallPattern, Facts, Message, Scheme, Tier, scores, tiers};
 use coach_core::time::to_db;
 use rust_decimal::Decimal;
 use sqlx::Row as _;
@@ -52,6 +52,21 @@ pub struct TerritoryAccount {
     pub name: String,
     /// Its segment.
     pub segment: Option<String>,
+}
+
+/// An account of the territory, ranked by the plan's scheme.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Ranked {
+    /// What Coach knows of it.
+    pub account: TerritoryAccount,
+    /// Its score under the scheme, 0–100.
+    pub score: u32,
+    /// The tier the scheme gives.
+    pub computed: Tier,
+    /// The tier it is in: the scheme's, or the one set by hand.
+    pub tier: Tier,
+    /// The adjustment, if one was made.
+    pub change: Option<TierChange>,
 }
 
 /// A tier set by hand for one account, with its reason.
@@ -269,6 +284,44 @@ impl Store {
             }
         }
         Ok(accounts)
+    }
+
+    /// A seller's plan and accounts, ranked into tiers by the plan's scheme
+    /// with the tiers set by hand applied: tier A first, then by score.
+    pub async fn ranked_territory(
+        &self,
+        org_id: &str,
+        seller_id: &str,
+        today: NaiveDate,
+    ) -> Result<(TerritoryPlan, Vec<Ranked>)> {
+        let plan = self.territory_plan(org_id, seller_id).await?;
+        let accounts = self.territory_accounts(org_id, seller_id, today).await?;
+        let facts: Vec<_> = accounts.iter().map(|a| a.facts.clone()).collect();
+        let scored = scores(&plan.scheme, &facts);
+        let computed = tiers(&plan.scheme, &scored);
+        let mut changes = self.tier_changes(org_id, seller_id).await?;
+        let mut ranked: Vec<Ranked> = accounts
+            .into_iter()
+            .map(|account| {
+                let id = account.facts.id.clone();
+                let change = changes.remove(&id);
+                let computed = computed.get(&id).copied().unwrap_or(Tier::C);
+                Ranked {
+                    score: scored.get(&id).copied().unwrap_or(0),
+                    tier: change.as_ref().map_or(computed, |c| c.tier),
+                    computed,
+                    change,
+                    account,
+                }
+            })
+            .collect();
+        ranked.sort_by(|a, b| {
+            a.tier
+                .cmp(&b.tier)
+                .then(b.score.cmp(&a.score))
+                .then(a.account.name.cmp(&b.account.name))
+        });
+        Ok((plan, ranked))
     }
 
     /// The seller's calls on accounts since a day, with when they were.

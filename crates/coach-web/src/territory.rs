@@ -10,26 +10,12 @@ use crate::policy::{self, Action};
 use crate::state::AppState;
 use chrono::NaiveDate;
 use coach_core::coaching::{SessionKind, SessionStatus};
-use coach_core::territory::{Tier, TierMonth, execution, month_start, scores, tiers};
+use coach_core::territory::{TierMonth, execution, month_start};
 use coach_store::coaching::{Session, SessionFilter};
-use coach_store::territory::{TerritoryAccount, TerritoryPlan, TierChange};
+use coach_store::territory::{Ranked, TerritoryPlan};
 
 /// How many months of plan against execution are shown.
 pub(crate) const MONTHS: u32 = 6;
-
-/// One account of the territory.
-pub(crate) struct Ranked {
-    /// What Coach knows of it.
-    pub account: TerritoryAccount,
-    /// Its score under the scheme, 0–100.
-    pub score: u32,
-    /// The tier the scheme gives.
-    pub computed: Tier,
-    /// The tier it is in: the scheme's, or the one set by hand.
-    pub tier: Tier,
-    /// The adjustment, if one was made.
-    pub change: Option<TierChange>,
-}
 
 /// A seller's territory.
 pub(crate) struct Territory {
@@ -84,33 +70,7 @@ pub(crate) async fn territory(
     let org = &actor.org.id;
     let tz: chrono_tz::Tz = actor.org.time_zone.parse().unwrap_or(chrono_tz::UTC);
     let today = crate::scorecards::today(&actor.org.time_zone);
-    let plan = store.territory_plan(org, &seller.id).await?;
-    let accounts = store.territory_accounts(org, &seller.id, today).await?;
-    let facts: Vec<_> = accounts.iter().map(|a| a.facts.clone()).collect();
-    let scored = scores(&plan.scheme, &facts);
-    let computed = tiers(&plan.scheme, &scored);
-    let mut changes = store.tier_changes(org, &seller.id).await?;
-    let mut ranked: Vec<Ranked> = accounts
-        .into_iter()
-        .map(|account| {
-            let id = account.facts.id.clone();
-            let change = changes.remove(&id);
-            let computed = computed.get(&id).copied().unwrap_or(Tier::C);
-            Ranked {
-                score: scored.get(&id).copied().unwrap_or(0),
-                tier: change.as_ref().map_or(computed, |c| c.tier),
-                computed,
-                change,
-                account,
-            }
-        })
-        .collect();
-    ranked.sort_by(|a, b| {
-        a.tier
-            .cmp(&b.tier)
-            .then(b.score.cmp(&a.score))
-            .then(a.account.name.cmp(&b.account.name))
-    });
+    let (plan, ranked) = store.ranked_territory(org, &seller.id, today).await?;
     let in_tier = ranked
         .iter()
         .map(|r| (r.account.facts.id.clone(), r.tier))

@@ -219,13 +219,18 @@ pub async fn export(store: &Store, org: &Organization, a: ExportArgs) -> anyhow:
     // `None`: what is not a CRM record kind (activities, sessions, action items).
     let kind: Option<RecordKind> = if matches!(
         a.kind.as_str(),
-        "activities" | "sessions" | "action-items" | "call-plans" | "opportunity-plans"
+        "activities"
+            | "sessions"
+            | "action-items"
+            | "call-plans"
+            | "opportunity-plans"
+            | "territories"
     ) {
         None
     } else {
         Some(a.kind.parse().map_err(|_: String| {
             anyhow!(
-                "--kind: expected accounts, contacts, opportunities, calls, activities, sessions, action-items, call-plans or opportunity-plans; got {:?}",
+                "--kind: expected accounts, contacts, opportunities, calls, activities, sessions, action-items, call-plans, opportunity-plans or territories; got {:?}",
                 a.kind
             )
         })?)
@@ -266,6 +271,14 @@ pub async fn export(store: &Store, org: &Organization, a: ExportArgs) -> anyhow:
             .await
             .context("the export failed")?;
         (n, "call plans".to_owned())
+    } else if a.kind == "territories" {
+        let tz: chrono_tz::Tz = org.time_zone.parse().unwrap_or(chrono_tz::UTC);
+        let today = chrono::Utc::now().with_timezone(&tz).date_naive();
+        let n = store
+            .export_territories(&org.id, today, format, out)
+            .await
+            .context("the export failed")?;
+        (n, "territory accounts".to_owned())
     } else if a.kind == "opportunity-plans" {
         let n = store
             .export_opportunity_plans(&org.id, format, out)

@@ -731,6 +731,38 @@ async fn the_demo_is_created_once_the_same_every_time_and_anew_with_reset() {
             .contains(evidence_note),
         "evidence notes stay out of the export"
     );
+    // Territories: ten accounts per seller in three tiers, plans of the
+    // first manager's sellers weigh engagement, the second's set a tier by hand.
+    let territory: Vec<serde_json::Value> = serde_json::from_str(&ok(&coach(
+        dir.path(),
+        &db,
+        &[
+            "export",
+            "--org",
+            "demo",
+            "--kind",
+            "territories",
+            "--format",
+            "json",
+        ],
+        None,
+    )))
+    .unwrap();
+    assert_eq!(territory.len(), 24 * 10);
+    let seller1: Vec<_> = territory
+        .iter()
+        .filter(|r| r["seller"] == "seller1@demo.example")
+        .collect();
+    let tiers: Vec<_> = ["A", "B", "C"]
+        .iter()
+        .map(|t| seller1.iter().filter(|r| r["tier"] == *t).count())
+        .collect();
+    assert_eq!(tiers, [2, 3, 5], "a fifth in A, three tenths in B");
+    let by_hand = territory
+        .iter()
+        .filter(|r| !r["set_by_hand_because"].is_null())
+        .count();
+    assert_eq!(by_hand, 8, "one for each of the second manager's sellers");
     let whole = format!("{items}{}", serde_json::to_string(&sessions).unwrap());
     for private in [
         "My own worry",

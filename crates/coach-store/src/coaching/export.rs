@@ -84,6 +84,19 @@ pub const OPPORTUNITY_PLAN_COLUMNS: &[&str] = &[
     "negotiation_override",
 ];
 
+/// The columns of a territory plans export: one row per account.
+pub const TERRITORY_COLUMNS: &[&str] = &[
+    "seller",
+    "account",
+    "segment",
+    "score",
+    "computed_tier",
+    "tier",
+    "set_by_hand_because",
+    "calls_90_days",
+    "calls_per_month_planned",
+];
+
 fn io(e: std::io::Error) -> StoreError {
     StoreError::Database(sqlx::Error::Io(e))
 }
@@ -254,6 +267,49 @@ impl Store {
                         .map_or(Value::Null, Value::String),
                 ])
                 .map_err(io)?;
+        }
+        writer.finish().map_err(io)
+    }
+
+    /// Writes every active seller's territory, account by account, as of
+    /// `today`: the score, the tier the scheme gives, the tier it is in and
+    /// why if set by hand, and the calls the pattern plans (R6); returns how
+    /// many rows.
+    pub async fn export_territories<W: std::io::Write + Send>(
+        &self,
+        org_id: &str,
+        today: chrono::NaiveDate,
+        format: ExportFormat,
+        out: W,
+    ) -> Result<u64> {
+        let mut writer = ExportWriter::with_headers(out, TERRITORY_COLUMNS, format).map_err(io)?;
+        let sellers = self
+            .users(
+                org_id,
+                &UserFilter {
+                    role: Some(coach_core::Role::Seller),
+                    active: Some(true),
+                    ..UserFilter::default()
+                },
+            )
+            .await?;
+        for seller in &sellers {
+            let (plan, ranked) = self.ranked_territory(org_id, &seller.id, today).await?;
+            for r in ranked {
+                writer
+                    .write(vec![
+                        Value::String(seller.email.clone()),
+                        Value::String(r.account.name.clone()),
+                        r.account.segment.clone().map_or(Value::Null, Value::String),
+                        Value::from(r.score),
+                        Value::String(r.computed.label().to_owned()),
+                        Value::String(r.tier.label().to_owned()),
+                        r.change.map_or(Value::Null, |c| Value::String(c.reason)),
+                        Value::from(r.account.facts.calls),
+                        Value::String(plan.pattern.of(r.tier).to_string()),
+                    ])
+                    .map_err(io)?;
+            }
         }
         writer.finish().map_err(io)
     }
