@@ -144,3 +144,71 @@ test('a manager and a seller build a territory plan and see plan against executi
   assert.match(await seller.locator('tbody tr', { hasText: account }).innerText(), /Their new CFO/);
   assert.equal(await seller.getByLabel('Tier A, per cent of accounts').inputValue(), '30');
 });
+
+test('an account plan with its people map, and account coaching marked strategic or tactical', async () => {
+  const seller = await desk();
+  await signIn(seller, coach.base, 'seller17@demo.example');
+  const sellerName = (await seller.locator('.me a').innerText()).trim();
+  await seller.goto(`${coach.base}/account-plans`);
+  assert.ok(await seller.getByRole('heading', { name: 'Account plans' }).isVisible());
+  // seller17's key accounts have no plan yet, and the organization requires one (R7).
+  const missing = seller.locator('tbody tr', { hasText: 'Required, none yet' }).first();
+  const account = (await missing.locator('td').first().innerText()).trim();
+  await missing.getByRole('link').click();
+  await seller.waitForURL(/\/accounts\/[0-9a-f-]+\/plan$/);
+  const planUrl = seller.url();
+  assert.match(await seller.locator('.warning').innerText(), /Every key account needs a plan/);
+
+  // The map starts from the CRM's contacts; the seller fills in the rest.
+  await seller.getByLabel('Assessment of the account').fill('Growing in two regions; we supply one.');
+  await seller.getByLabel('Goals, objectives and initiatives').fill('Halve onboarding time this year.');
+  await seller.getByLabel('Mutual-value plan').fill('A region a quarter, priced per region.');
+  const rows = seller.locator('table.edit-rows').first().locator('tbody tr');
+  const blank = await rows.count() - 2;
+  await seller.getByLabel(`Name, person ${blank + 1}`).fill('Dana Whitfield');
+  await seller.getByLabel(`Title, person ${blank + 1}`).fill('Chief Operating Officer');
+  await seller.getByLabel(`Role, person ${blank + 1}`).selectOption('decision_maker');
+  await seller.getByLabel(`Stance, person ${blank + 1}`).selectOption('supporter');
+  await seller.getByLabel(`Relationship, person ${blank + 1}`).selectOption('strong');
+  await seller.getByLabel('Activity, step 1').fill('Executive briefing with the COO');
+  await seller.getByLabel('Time frame, step 1').fill('This quarter');
+  await seller.getByLabel('Owner, step 1').fill('Me');
+  await seller.getByRole('button', { name: 'Save the plan' }).click();
+  await seller.waitForURL(/notice=saved/);
+  const map = seller.getByRole('table', { name: 'People by role and stance' });
+  const deciders = map.getByRole('row').filter({ hasText: 'Decision-makers' });
+  assert.match(await deciders.innerText(), /Dana Whitfield[\s\S]*Strong/);
+  assert.equal(await seller.locator('.warning', { hasText: 'Every key account needs a plan' }).count(), 0);
+
+  // A step without an activity is refused and nothing typed is lost.
+  await seller.getByLabel('Owner, step 2').fill('Somebody');
+  await seller.getByRole('button', { name: 'Save the plan' }).click();
+  assert.match(await seller.locator('#account-plan-error').innerText(), /each step to say what is done/);
+  assert.equal(await seller.getByLabel('Owner, step 2').inputValue(), 'Somebody');
+
+  // The manager discusses the account in an account session and marks it
+  // strategic; the plan shows what recent coaching on the account dwelt on.
+  const manager = await desk();
+  await signIn(manager, coach.base, 'manager3@demo.example');
+  await manager.goto(`${coach.base}/sessions`);
+  await manager.getByLabel('Seller', { exact: true }).selectOption({ label: sellerName });
+  await manager.getByLabel('Kind').selectOption('account');
+  const day = new Date(Date.now() + 5 * 86400000).toISOString().slice(0, 10);
+  await manager.getByLabel('Day').fill(day);
+  await manager.getByLabel('Time').fill('09:00');
+  await manager.getByRole('button', { name: 'Schedule' }).click();
+  await manager.waitForURL(/\/sessions\/[0-9a-f-]+\?notice=scheduled/);
+  await manager.getByText('Add an agenda item').click();
+  await manager.getByLabel('Item', { exact: true }).fill('Where the account is heading');
+  await manager.getByLabel('About').selectOption({ label: `Account: ${account}` });
+  await manager.getByRole('button', { name: 'Add', exact: true }).click();
+  await manager.waitForLoadState();
+  await manager.getByLabel('Focus').selectOption('strategic');
+  await manager.getByRole('button', { name: 'Mark' }).click();
+  await manager.waitForURL(/notice=saved/);
+  assert.match(await manager.locator('.focus-line').innerText(), /Strategic/);
+  await manager.goto(planUrl);
+  const coached = await manager.getByRole('region', { name: 'Coaching on this account' }).innerText();
+  assert.match(coached, /1 strategic, 0 tactical/);
+  await shot(manager, '79-account-plan');
+});

@@ -2,6 +2,7 @@
 //! reporting lines, and the rules of the coaching model (`R1`…`R45` in
 //! `docs/coaching-model.md`). Pure code: no I/O, no clock, no randomness.
 
+pub mod account_plans;
 pub mod call_plans;
 pub mod coaching;
 pub mod crm;

@@ -2,6 +2,7 @@
 //! PostgreSQL, with embedded forward-only migrations. Every tenant query takes
 //! the organization id first and filters on it.
 
+pub mod account_plans;
 pub mod call_plans;
 pub mod coaching;
 pub mod crm;

@@ -104,6 +104,7 @@ impl Store {
         for sql in [
             "DELETE FROM import_uploads WHERE org_id = $1",
             "DELETE FROM call_plans WHERE org_id = $1",
+            "DELETE FROM account_plans WHERE org_id = $1",
             "DELETE FROM territory_tiers WHERE org_id = $1",
             "DELETE FROM territory_plans WHERE org_id = $1",
             "DELETE FROM opportunity_stage_moves WHERE org_id = $1",

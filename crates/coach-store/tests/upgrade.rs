@@ -117,6 +117,15 @@ fn rows_at(version: i64) -> Option<String> {
                VALUES ('{ORG}', '{SELLER}', '{ACCOUNT}', 'b', 'Merger pending', '{ADMIN}', '{at}');",
             rows_at(7)?
         )),
+        9 => Some(format!(
+            "{}
+             UPDATE organizations SET key_accounts_need_plan = 1 WHERE id = '{ORG}';
+             UPDATE coaching_sessions SET focus = 'strategic' WHERE org_id = '{ORG}' AND id = 's1';
+             INSERT INTO account_plans (org_id, id, assessment, goals, mutual_value, people, actions, version, updated_by, created_at, updated_at)
+               VALUES ('{ORG}', '{ACCOUNT}', 'Solid', 'Grow', 'Shared', '[{{\"name\":\"Dana\",\"title\":\"\",\"role\":\"decision_maker\",\"stance\":\"supporter\",\"relationship\":\"strong\"}}]',
+               '[{{\"activity\":\"Brief\",\"time_frame\":\"\",\"resources\":\"\",\"owner\":\"\",\"status\":\"done\"}}]', 3, '{SELLER}', '{at}', '{at}');",
+            rows_at(8)?
+        )),
         _ => None,
     }
 }
@@ -235,6 +244,25 @@ async fn check_the_data_is_kept(store: &Store, seeded_at: i64) {
                 store.formality(ORG).await.unwrap(),
                 coach_core::opportunity_plans::Formality::default()
             );
+        }
+        if seeded_at >= 9 {
+            let plan = store.account_plan(ORG, ACCOUNT).await.unwrap();
+            assert_eq!(
+                (
+                    plan.people[0].name.as_str(),
+                    plan.actions.len(),
+                    plan.version
+                ),
+                ("Dana", 1, 3)
+            );
+            assert!(store.key_accounts_need_plan(ORG).await.unwrap());
+            assert_eq!(
+                store.coaching_session(ORG, "s1").await.unwrap().focus,
+                Some(coach_core::account_plans::Focus::Strategic)
+            );
+        } else {
+            assert_eq!(store.account_plan(ORG, ACCOUNT).await.unwrap().version, 0);
+            assert!(!store.key_accounts_need_plan(ORG).await.unwrap());
         }
         if seeded_at >= 8 {
             let plan = store.territory_plan(ORG, SELLER).await.unwrap();

@@ -2,6 +2,7 @@
 //! document, sign-in, CSRF protection, security headers, metrics, and the one
 //! access policy every route asks.
 
+mod account_plans;
 pub mod api;
 mod assets;
 pub mod auth;

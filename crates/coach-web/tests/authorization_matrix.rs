@@ -863,6 +863,9 @@ fn rules() -> BTreeMap<(&'static str, &'static str), Rule> {
         sessions(),
         |a, t| session_rule(a, t, leads_it, Outcome::Rejected),
     );
+    add("PUT", "/api/v1/sessions/{id}/focus", sessions(), |a, t| {
+        session_rule(a, t, leads_it, Outcome::Ok)
+    });
     // The sessions are in progress: preparation is over.
     add(
         "POST",
@@ -1092,6 +1095,10 @@ fn rules() -> BTreeMap<(&'static str, &'static str), Rule> {
         session_page(a, t, leads_it, Outcome::Ok)
     });
     add("POST", "/sessions/{id}/phase", sessions(), |a, t| {
+        session_page(a, t, leads_it, Outcome::Ok)
+    });
+    // What an account session dwelt on (R7): its manager marks it.
+    add("POST", "/sessions/{id}/focus", sessions(), |a, t| {
         session_page(a, t, leads_it, Outcome::Ok)
     });
     add("POST", "/sessions/{id}/questions", sessions(), |a, t| {
@@ -1337,6 +1344,27 @@ fn rules() -> BTreeMap<(&'static str, &'static str), Rule> {
         sellers_in_path(),
         |a, t| plan_rule(a, t, true, plans_it),
     );
+    // Account plans: whoever sees the account reads its plan; the seller
+    // and those above write it.
+    add("GET", "/account-plans", none(), signed_in_page);
+    add(
+        "GET",
+        "/api/v1/accounts/{id}/plan",
+        keyed("account"),
+        |a, t| plan_rule(a, t, false, view),
+    );
+    add("GET", "/accounts/{id}/plan", keyed("account"), |a, t| {
+        plan_rule(a, t, true, view)
+    });
+    add(
+        "PUT",
+        "/api/v1/accounts/{id}/plan",
+        keyed("account"),
+        |a, t| plan_rule(a, t, false, plans_it),
+    );
+    add("POST", "/accounts/{id}/plan", keyed("account"), |a, t| {
+        plan_rule(a, t, true, plans_it)
+    });
     add(
         "POST",
         "/settings/coaching/questions/{id}/delete",
@@ -1667,6 +1695,12 @@ async fn request(
             }
             ("/api/v1/sessions/{id}", _) => json!({"desired_outcome": "Matrix outcome"}),
             ("/api/v1/sessions/{id}/transitions", _) => json!({"to": "hold"}),
+            ("/api/v1/sessions/{id}/focus", _) => json!({"focus": "strategic"}),
+            ("/api/v1/accounts/{id}/plan", _) => json!({
+                "assessment": "Matrix assessment",
+                "people": [{"name": "Matrix Person", "role": "decision_maker", "stance": "neutral", "relationship": "good"}],
+                "actions": [{"activity": "Matrix step", "status": "planned"}]
+            }),
             ("/api/v1/sessions/{id}/prepared", _) => json!({"prep_minutes": 10}),
             ("/api/v1/sessions/{id}/agenda", _) => {
                 json!({"section": "focus", "title": "Matrix item", "minutes": 0})
@@ -1803,6 +1837,14 @@ async fn request(
         "/sessions/{id}/status" => form.push(("to".into(), "hold".into())),
         "/sessions/{id}/plan" => form.push(("desired_outcome".into(), "Matrix outcome".into())),
         "/sessions/{id}/phase" => form.push(("phase".into(), "seeking".into())),
+        "/sessions/{id}/focus" => form.push(("focus".into(), "tactical".into())),
+        "/accounts/{id}/plan" => form.extend([
+            ("assessment".into(), "Matrix assessment".into()),
+            ("person_name_0".into(), "Matrix Person".into()),
+            ("person_role_0".into(), "influencer".into()),
+            ("person_stance_0".into(), "neutral".into()),
+            ("person_relationship_0".into(), "weak".into()),
+        ]),
         "/sessions/{id}/questions" => form.push(("text".into(), "Matrix question?".into())),
         "/sessions/{id}/questions/{question_id}" => form.push(("action".into(), "asked".into())),
         "/sessions/{id}/agenda" => form.extend([

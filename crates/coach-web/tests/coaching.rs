@@ -1312,3 +1312,150 @@ async fn coach_web_today(app: &TestApp, f: &Fixture) -> String {
     let tz: chrono_tz::Tz = org.time_zone.parse().unwrap();
     Utc::now().with_timezone(&tz).date_naive().to_string()
 }
+
+#[tokio::test]
+async fn an_account_plan_through_the_api() {
+    let app = TestApp::spawn().await;
+    let f = seed(&app).await;
+    let seller = Api::of(&app, &f, "seller1").await;
+    let manager = Api::of(&app, &f, "manager1").await;
+    let admin = Api::of(&app, &f, "admin").await;
+    let account = &f.records["account:seller1"];
+    let path = format!("/api/v1/accounts/{account}/plan");
+    let plan = seller.get(&path).await;
+    assert_eq!(
+        (&plan["version"], &plan["key_account"]),
+        (&json!(0), &json!(true))
+    );
+    assert_eq!(
+        plan["plan_required"], false,
+        "not required until the organization says so"
+    );
+    // The map starts from the account's contacts, with their role.
+    assert_eq!(plan["people"].as_array().unwrap().len(), 1);
+    assert_eq!(plan["people"][0]["role"], "champion");
+    let mut settings = admin.get("/api/v1/coaching-settings").await;
+    settings["key_accounts_need_plan"] = json!(true);
+    admin.ok("PUT", "/api/v1/coaching-settings", settings).await;
+    let plan = seller.get(&path).await;
+    assert_eq!(plan["plan_required"], true);
+    assert!(
+        plan["flags"].to_string().contains("needs a plan"),
+        "{}",
+        plan["flags"]
+    );
+
+    for (body, field) in [
+        (
+            json!({"people": [{"name": "", "role": "influencer", "stance": "neutral", "relationship": "none"}]}),
+            "people",
+        ),
+        (
+            json!({"people": [{"name": "Kim", "role": "boss", "stance": "neutral", "relationship": "none"}]}),
+            "people",
+        ),
+        (
+            json!({"actions": [{"activity": "Brief the COO", "status": "someday"}]}),
+            "actions",
+        ),
+        (
+            json!({"actions": [{"activity": " ", "status": "planned"}]}),
+            "actions",
+        ),
+    ] {
+        let (s, v) = seller.send("PUT", &path, body.clone()).await;
+        assert_eq!(
+            (s, v["error"]["field"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some(field)),
+            "{body}"
+        );
+    }
+    assert_eq!(seller.get(&path).await["version"], 0);
+    let body = json!({
+        "assessment": "Growing in two regions",
+        "goals": "Halve onboarding time",
+        "mutual_value": "A region a quarter",
+        "people": [{"name": "Dana", "title": "COO", "role": "decision_maker", "stance": "opponent", "relationship": "weak"}],
+        "actions": [{"activity": "Brief the COO", "time_frame": "Q1", "owner": "Me", "status": "doing"}]
+    });
+    let (s, saved) = seller.call("PUT", &path, Some(body.clone()), Some(0)).await;
+    assert_eq!((s, &saved["version"]), (StatusCode::OK, &json!(1)));
+    let flags = saved["flags"].to_string();
+    assert!(flags.contains("A decision-maker is against us"), "{flags}");
+    assert!(!flags.contains("needs a plan"), "{flags}");
+    let (s, _) = manager.call("PUT", &path, Some(body), Some(0)).await;
+    assert_eq!(s, StatusCode::PRECONDITION_FAILED);
+
+    // Account coaching on it, marked strategic by the session's manager.
+    let session = manager
+        .ok(
+            "POST",
+            "/api/v1/sessions",
+            json!({"kind": "account", "seller_id": f.id("seller1"), "starts_at": in_days(2)}),
+        )
+        .await;
+    let sid = session["id"].as_str().unwrap();
+    manager
+        .ok("POST", &format!("/api/v1/sessions/{sid}/agenda"),
+            json!({"section": "focus", "title": "Where it is heading", "minutes": 20, "subject_kind": "account", "subject_id": account}))
+        .await;
+    let (s, _) = seller
+        .send(
+            "PUT",
+            &format!("/api/v1/sessions/{sid}/focus"),
+            json!({"focus": "strategic"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "the manager marks it");
+    let (s, v) = manager
+        .send(
+            "PUT",
+            &format!("/api/v1/sessions/{sid}/focus"),
+            json!({"focus": "sideways"}),
+        )
+        .await;
+    assert_eq!(
+        (s, v["error"]["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("focus"))
+    );
+    manager
+        .ok(
+            "PUT",
+            &format!("/api/v1/sessions/{sid}/focus"),
+            json!({"focus": "tactical"}),
+        )
+        .await;
+    let plan = seller.get(&path).await;
+    assert_eq!(plan["coaching"][0]["focus"], "tactical");
+    assert!(
+        plan["coaching_focus"]
+            .as_str()
+            .unwrap()
+            .contains("0 strategic, 1 tactical")
+    );
+    // A session of another kind cannot be marked.
+    let opp = manager
+        .ok(
+            "POST",
+            "/api/v1/sessions",
+            json!({"kind": "opportunity", "seller_id": f.id("seller1"), "starts_at": in_days(3)}),
+        )
+        .await;
+    let (s, _) = manager
+        .send(
+            "PUT",
+            &format!("/api/v1/sessions/{}/focus", opp["id"].as_str().unwrap()),
+            json!({"focus": "strategic"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+
+    // Who may see and write it.
+    let (s, _) = admin.send("PUT", &path, json!({})).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    for key in ["seller2", "manager2", "admin_b"] {
+        let other = Api::of(&app, &f, key).await;
+        let (s, _) = other.call("GET", &path, None, None).await;
+        assert_eq!(s, StatusCode::NOT_FOUND, "{key}");
+    }
+}

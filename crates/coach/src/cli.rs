@@ -140,7 +140,7 @@ pub struct ExportArgs {
     pub org: String,
     /// What to export: accounts, contacts, opportunities, calls, activities
     /// (with their quality scores), sessions (plan, life cycle and counts;
-    /// never notes), action-items, call-plans, opportunity-plans or territories.
+    /// never notes), action-items, call-plans, opportunity-plans, territories or account-plans.
     #[arg(long)]
     pub kind: String,
     /// csv or json.

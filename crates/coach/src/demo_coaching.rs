@@ -456,6 +456,7 @@ pub async fn load(store: &Store, org_id: &str, today: NaiveDate) -> anyhow::Resu
     call_plans(store, org_id, &sellers, &by_id, today, &mut rng).await?;
     opportunity_plans(store, org_id, &sellers, &by_id, &mut rng).await?;
     territory_plans(store, org_id, &sellers, &by_id, today).await?;
+    account_plans(store, org_id, &sellers, &by_id).await?;
     // The coming two weeks: one session per seller, some prepared.
     for (n, seller) in sellers.iter().enumerate() {
         let Some(manager) = seller.manager_id.as_deref().and_then(|m| by_id.get(m)) else {
@@ -877,6 +878,103 @@ async fn territory_plans(
             }
             _ => {}
         }
+    }
+    Ok(())
+}
+
+/// Account plans (R7): every key account needs one in the demo; the first
+/// manager's sellers have written theirs, the second's some, the third's
+/// none. Account sessions are marked strategic mostly by the first manager,
+/// tactical mostly by the others.
+async fn account_plans(
+    store: &Store,
+    org_id: &str,
+    sellers: &[&User],
+    by_id: &BTreeMap<&str, &User>,
+) -> anyhow::Result<()> {
+    use coach_core::account_plans::{Focus, Relationship, Step, StepStatus};
+    use coach_store::account_plans::AccountPlanDraft;
+    store.set_key_accounts_need_plan(org_id, true).await?;
+    for (n, seller) in sellers.iter().enumerate() {
+        let Some(manager) = seller.manager_id.as_deref().and_then(|m| by_id.get(m)) else {
+            continue;
+        };
+        let writes = match manager.email.as_str() {
+            "manager1@demo.example" => 2,
+            "manager2@demo.example" => n % 2,
+            _ => 0,
+        };
+        let keys = store
+            .key_account_plans(org_id, Some(std::slice::from_ref(&seller.id)))
+            .await?;
+        for account in keys.iter().take(writes) {
+            let mut people = store
+                .account_plan(org_id, &account.account_id)
+                .await?
+                .people;
+            for (i, p) in people.iter_mut().enumerate() {
+                p.relationship =
+                    [Relationship::Strong, Relationship::Good, Relationship::Weak][i % 3];
+            }
+            store
+                .save_account_plan(
+                    org_id,
+                    &account.account_id,
+                    None,
+                    AccountPlanDraft {
+                        assessment: "Growing fast in two regions; we supply one of them. Procurement is consolidating suppliers this year.".into(),
+                        goals: "Halve onboarding time; one supplier per category by next year; open the northern region.".into(),
+                        mutual_value: "Their onboarding goal is our rollout plan: one region a quarter, priced per region, with a joint review each quarter.".into(),
+                        people,
+                        actions: vec![
+                            Step {
+                                activity: "Executive briefing with the COO".into(),
+                                time_frame: "This quarter".into(),
+                                resources: "Our VP of sales".into(),
+                                owner: seller.name.clone(),
+                                status: StepStatus::Doing,
+                            },
+                            Step {
+                                activity: "Pilot proposal for the northern region".into(),
+                                time_frame: "Next month".into(),
+                                resources: "Solution engineer, two days".into(),
+                                owner: seller.name.clone(),
+                                status: StepStatus::Planned,
+                            },
+                        ],
+                    },
+                    &seller.id,
+                )
+                .await?;
+        }
+    }
+    // What account sessions dwelt on.
+    let sessions = store
+        .coaching_sessions(
+            org_id,
+            &coach_store::coaching::SessionFilter {
+                limit: Some(5000),
+                ..Default::default()
+            },
+        )
+        .await?;
+    for (i, s) in sessions
+        .iter()
+        .filter(|s| {
+            s.kind == SessionKind::Account && s.status == coach_core::coaching::SessionStatus::Held
+        })
+        .enumerate()
+    {
+        let first = by_id
+            .get(s.manager_id.as_str())
+            .is_some_and(|m| m.email == "manager1@demo.example");
+        let strategic_share = if first { 4 } else { 1 };
+        let focus = if i % 5 < strategic_share {
+            Focus::Strategic
+        } else {
+            Focus::Tactical
+        };
+        store.set_session_focus(org_id, &s.id, Some(focus)).await?;
     }
     Ok(())
 }

@@ -225,12 +225,13 @@ pub async fn export(store: &Store, org: &Organization, a: ExportArgs) -> anyhow:
             | "call-plans"
             | "opportunity-plans"
             | "territories"
+            | "account-plans"
     ) {
         None
     } else {
         Some(a.kind.parse().map_err(|_: String| {
             anyhow!(
-                "--kind: expected accounts, contacts, opportunities, calls, activities, sessions, action-items, call-plans, opportunity-plans or territories; got {:?}",
+                "--kind: expected accounts, contacts, opportunities, calls, activities, sessions, action-items, call-plans, opportunity-plans, territories or account-plans; got {:?}",
                 a.kind
             )
         })?)
@@ -271,6 +272,12 @@ pub async fn export(store: &Store, org: &Organization, a: ExportArgs) -> anyhow:
             .await
             .context("the export failed")?;
         (n, "call plans".to_owned())
+    } else if a.kind == "account-plans" {
+        let n = store
+            .export_account_plans(&org.id, format, out)
+            .await
+            .context("the export failed")?;
+        (n, "key accounts".to_owned())
     } else if a.kind == "territories" {
         let tz: chrono_tz::Tz = org.time_zone.parse().unwrap_or(chrono_tz::UTC);
         let today = chrono::Utc::now().with_timezone(&tz).date_naive();

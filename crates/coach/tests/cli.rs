@@ -763,6 +763,37 @@ async fn the_demo_is_created_once_the_same_every_time_and_anew_with_reset() {
         .filter(|r| !r["set_by_hand_because"].is_null())
         .count();
     assert_eq!(by_hand, 8, "one for each of the second manager's sellers");
+    // Account plans: every key account needs one; the first manager's
+    // sellers wrote theirs, the third's none.
+    let keys: Vec<serde_json::Value> = serde_json::from_str(&ok(&coach(
+        dir.path(),
+        &db,
+        &[
+            "export",
+            "--org",
+            "demo",
+            "--kind",
+            "account-plans",
+            "--format",
+            "json",
+        ],
+        None,
+    )))
+    .unwrap();
+    assert_eq!(keys.len(), 24 * 2, "two key accounts per seller");
+    assert!(keys.iter().all(|k| k["plan_required"] == true));
+    let written = |who: &str| {
+        keys.iter()
+            .filter(|k| k["owner"] == who && k["plan_written"] == true)
+            .count()
+    };
+    assert_eq!(
+        (
+            written("seller1@demo.example"),
+            written("seller17@demo.example")
+        ),
+        (2, 0)
+    );
     let whole = format!("{items}{}", serde_json::to_string(&sessions).unwrap());
     for private in [
         "My own worry",

@@ -97,6 +97,20 @@ pub const TERRITORY_COLUMNS: &[&str] = &[
     "calls_per_month_planned",
 ];
 
+/// The columns of an account plans export: one row per key account.
+pub const ACCOUNT_PLAN_COLUMNS: &[&str] = &[
+    "account",
+    "owner",
+    "plan_written",
+    "plan_required",
+    "people",
+    "decision_makers",
+    "decision_makers_supporting",
+    "steps",
+    "steps_open",
+    "updated_at",
+];
+
 fn io(e: std::io::Error) -> StoreError {
     StoreError::Database(sqlx::Error::Io(e))
 }
@@ -310,6 +324,50 @@ impl Store {
                     ])
                     .map_err(io)?;
             }
+        }
+        writer.finish().map_err(io)
+    }
+
+    /// Writes every key account with what its plan holds (R7), never its
+    /// text; returns how many.
+    pub async fn export_account_plans<W: std::io::Write + Send>(
+        &self,
+        org_id: &str,
+        format: ExportFormat,
+        out: W,
+    ) -> Result<u64> {
+        use coach_core::account_plans::StepStatus;
+        use coach_core::records::{BuyingRole, Stance};
+        let emails = self.emails(org_id).await?;
+        let required = self.key_accounts_need_plan(org_id).await?;
+        let mut writer =
+            ExportWriter::with_headers(out, ACCOUNT_PLAN_COLUMNS, format).map_err(io)?;
+        for p in self.key_account_plans(org_id, None).await? {
+            let written = p.version > 0;
+            let people = if written { p.people.as_slice() } else { &[] };
+            let deciders = people
+                .iter()
+                .filter(|x| x.role == BuyingRole::DecisionMaker);
+            writer
+                .write(vec![
+                    Value::String(p.account_name.clone()),
+                    Value::String(emails.get(&p.owner_id).cloned().unwrap_or_default()),
+                    Value::Bool(written),
+                    Value::Bool(required),
+                    Value::from(people.len()),
+                    Value::from(deciders.clone().count()),
+                    Value::from(deciders.filter(|x| x.stance == Stance::Supporter).count()),
+                    Value::from(p.actions.len()),
+                    Value::from(
+                        p.actions
+                            .iter()
+                            .filter(|s| s.status != StepStatus::Done)
+                            .count(),
+                    ),
+                    p.updated_at
+                        .map_or(Value::Null, |t| Value::String(to_db(t))),
+                ])
+                .map_err(io)?;
         }
         writer.finish().map_err(io)
     }

@@ -85,6 +85,8 @@ pub struct Session {
     pub phase: Phase,
     /// Why it was cancelled.
     pub cancel_reason: String,
+    /// For account sessions: strategic or tactical, once marked (R7).
+    pub focus: Option<coach_core::account_plans::Focus>,
     /// Version, for concurrent edits.
     pub version: i64,
     /// When it was created.
@@ -123,7 +125,7 @@ impl Session {
 const SESSION_SELECT: &str = "SELECT s.id, s.kind, s.manager_id, m.name AS manager_name, s.seller_id, p.name AS seller_name, \
      s.observer_id, o.name AS observer_name, s.series_id, s.ad_hoc, s.status, s.starts_at, s.minutes, s.original_starts_at, \
      s.desired_outcome, s.prep_due_on, s.seller_prepared_at, s.manager_prepared_at, s.prep_minutes, s.agenda_agreed_at, \
-     s.agenda_reviewed_at, s.phase, s.cancel_reason, s.version, s.created_at \
+     s.agenda_reviewed_at, s.phase, s.cancel_reason, s.focus, s.version, s.created_at \
      FROM coaching_sessions s \
      JOIN users m ON m.org_id = s.org_id AND m.id = s.manager_id \
      JOIN users p ON p.org_id = s.org_id AND p.id = s.seller_id \
@@ -159,6 +161,9 @@ fn session_from(row: &AnyRow) -> Result<Session> {
         agenda_reviewed_at: instant(row, "agenda_reviewed_at")?,
         phase: text("phase")?.parse().unwrap_or(Phase::Opening),
         cancel_reason: text("cancel_reason")?,
+        focus: row
+            .try_get::<Option<String>, _>("focus")?
+            .and_then(|f| f.parse().ok()),
         version: row.try_get("version")?,
         created_at: instant(row, "created_at")?.unwrap_or_default(),
     })

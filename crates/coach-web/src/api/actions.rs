@@ -292,6 +292,10 @@ pub struct CoachingSettingsIo {
     /// when absent.
     #[serde(default)]
     pub formal_plans: Option<FormalPlanRules>,
+    /// Whether every key account must have an account plan (R7); left as
+    /// it is when absent.
+    #[serde(default)]
+    pub key_accounts_need_plan: Option<bool>,
 }
 
 /// Which deals need a formal opportunity plan (R16): open deals at or past
@@ -374,6 +378,7 @@ pub(crate) async fn settings(
         formal_plans: Some(FormalPlanRules::from_rules(
             &state.store().formality(&actor.org.id).await?,
         )),
+        key_accounts_need_plan: Some(state.store().key_accounts_need_plan(&actor.org.id).await?),
     }))
 }
 
@@ -408,8 +413,15 @@ pub(crate) async fn set_settings(
         Some(r) => state.store().set_formality(&actor.org.id, r).await?,
         None => state.store().formality(&actor.org.id).await?,
     };
+    if let Some(required) = body.key_accounts_need_plan {
+        state
+            .store()
+            .set_key_accounts_need_plan(&actor.org.id, required)
+            .await?;
+    }
     Ok(Json(CoachingSettingsIo {
         formal_plans: Some(FormalPlanRules::from_rules(&rules)),
+        key_accounts_need_plan: Some(state.store().key_accounts_need_plan(&actor.org.id).await?),
         ..body
     }))
 }

@@ -2,6 +2,7 @@
 //! from these handlers (`/api/v1/openapi.json`). Same access policy as the
 //! pages; errors as `{"error": {"code", "message", "field"}}`.
 
+mod account_plans;
 pub(crate) mod actions;
 pub(crate) mod call_plans;
 mod me;
@@ -152,6 +153,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(opportunity_plans::start_negotiation))
         .routes(routes!(territory::show, territory::update))
         .routes(routes!(territory::set_tier))
+        .routes(routes!(account_plans::show, account_plans::update))
+        .routes(routes!(account_plans::set_focus))
 }
 
 /// The OpenAPI document of this API.

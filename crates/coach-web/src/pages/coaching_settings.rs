@@ -57,6 +57,7 @@ struct SettingsPage {
     stages: Vec<(&'static str, &'static str)>,
     levels: Vec<(&'static str, &'static str)>,
     formal: FormalPlanRules,
+    key_accounts_need_plan: bool,
     error: Option<String>,
 }
 
@@ -106,6 +107,7 @@ async fn render(
         shell: Shell::new(actor, "/settings", state.config().email_enabled).with_notice(notice),
         settings: store.coaching_settings(org).await?,
         formal: FormalPlanRules::from_rules(&store.formality(org).await?),
+        key_accounts_need_plan: store.key_accounts_need_plan(org).await?,
         levels: Level::ALL.iter().map(|l| (l.as_str(), l.label())).collect(),
         groups: SessionKind::ALL
             .iter()
@@ -335,6 +337,8 @@ pub(crate) struct FormalForm {
     min_complexity: String,
     #[serde(default)]
     from_stage: String,
+    #[serde(default)]
+    key_accounts_need_plan: Option<String>,
 }
 
 async fn save_formal_plans(
@@ -351,11 +355,15 @@ async fn save_formal_plans(
         from_stage: f.from_stage,
     };
     let r = match rules.rules() {
-        Ok(rules) => state
-            .store()
-            .set_formality(&actor.org.id, rules)
-            .await
-            .map(|_| ()),
+        Ok(rules) => match state.store().set_formality(&actor.org.id, rules).await {
+            Ok(_) => {
+                state
+                    .store()
+                    .set_key_accounts_need_plan(&actor.org.id, f.key_accounts_need_plan.is_some())
+                    .await
+            }
+            Err(e) => Err(e),
+        },
         Err(AppError::Invalid(e)) => Err(StoreError::Invalid(e)),
         Err(e) => return Err(e),
     };

@@ -1,6 +1,7 @@
 //! The server-rendered pages. One view struct per page; forms validate,
 //! re-render with field errors (422), or redirect (303).
 
+mod account_plans;
 mod action_items;
 mod activities;
 mod book;
@@ -51,6 +52,7 @@ pub(crate) fn book() -> RouteBook {
     let book = call_plans::routes(book);
     let book = opportunity_plans::routes(book);
     let book = territory::routes(book);
+    let book = account_plans::routes(book);
     profile::routes(book)
 }
 

@@ -57,6 +57,8 @@ pub(crate) struct ItemView {
     id: String,
     /// The deal it is about, for "plan the next call" (R32).
     deal: Option<String>,
+    /// The account it is about, for its account plan (R7).
+    account: Option<String>,
     title: String,
     about: Option<(String, String)>,
     minutes: u32,
@@ -201,6 +203,8 @@ struct SessionPage {
     opportunity: bool,
     /// The seller's territory plan, for territory sessions (R6).
     territory: Option<String>,
+    /// For account sessions: what it dwelt on (R7), as (key, label).
+    focus: Option<(&'static str, &'static str)>,
     sections: Vec<SectionView>,
     review: Vec<ActionView>,
     agreed: Vec<ActionView>,
@@ -316,6 +320,10 @@ async fn render(
                         id: i.id.clone(),
                         deal: match &i.subject {
                             Some((SubjectKind::Opportunity, id)) => Some(id.clone()),
+                            _ => None,
+                        },
+                        account: match &i.subject {
+                            Some((SubjectKind::Account, id)) => Some(id.clone()),
                             _ => None,
                         },
                         title: i.title.clone(),
@@ -567,6 +575,10 @@ async fn render(
             SessionKind::TerritoryTactical | SessionKind::TerritoryStrategic
         )
         .then(|| format!("/territory/{}", s.seller_id)),
+        focus: (s.kind == SessionKind::Account).then(|| match s.focus {
+            Some(f) => (f.as_str(), f.label()),
+            None => ("", "Not marked"),
+        }),
         sections,
         review: p.review.iter().map(|i| action_view(i, today)).collect(),
         agreed: p.agreed.iter().map(|i| action_view(i, today)).collect(),

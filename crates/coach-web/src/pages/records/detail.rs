@@ -179,6 +179,23 @@ pub(super) async fn account(
         "Changed in the CRM",
         a.crm_updated_at.map(|t| moment(t, &actor.user.time_zone)),
     ));
+    // Its account plan (R7): required for key accounts when the
+    // organization says so.
+    let plan = store.account_plan(org, &a.id).await?;
+    let required = a.key_account && store.key_accounts_need_plan(org).await?;
+    if required && plan.version == 0 {
+        view.pills
+            .push(("below", "Account plan required (R7)".to_owned()));
+    }
+    view.facts.extend(fact_link(
+        "Account plan",
+        Some(if plan.version > 0 {
+            "Open the plan".to_owned()
+        } else {
+            "Write one".to_owned()
+        }),
+        Some(format!("/accounts/{}/plan", a.id)),
+    ));
     let f = related(&actor, Some(&a.id), None);
     let opps = store
         .opportunities(
