@@ -319,41 +319,43 @@ pub fn execution(
     pattern: &CallPattern,
     calls: &[(String, NaiveDate)],
 ) -> Vec<(NaiveDate, Vec<TierMonth>)> {
-    (0..months)
-        .rev()
-        .map(|back| {
-            let start = month_start(today, back);
-            let end = month_start(today, back.saturating_sub(1));
-            let in_month: Vec<&(String, NaiveDate)> = calls
-                .iter()
-                .filter(|(_, d)| *d >= start && (back == 0 || *d < end))
-                .collect();
+    let first = month_start(today, months.saturating_sub(1));
+    let index = |day: NaiveDate| -> Option<usize> {
+        let back = (today.year() - day.year()) * 12 + today.month0() as i32 - day.month0() as i32;
+        (day >= first && back >= 0 && back < months as i32)
+            .then(|| (months as i32 - 1 - back) as usize)
+    };
+    let tier_index = |t: Tier| TIERS.iter().position(|x| *x == t).unwrap_or(2);
+    // Per month and tier: calls made, and the accounts reached.
+    let mut made = vec![[0u32; 3]; months as usize];
+    let mut reached: Vec<[std::collections::BTreeSet<&str>; 3]> =
+        (0..months).map(|_| Default::default()).collect();
+    for (account, day) in calls {
+        let (Some(m), Some(tier)) = (index(*day), tiers.get(account)) else {
+            continue;
+        };
+        let t = tier_index(*tier);
+        made[m][t] += 1;
+        reached[m][t].insert(account.as_str());
+    }
+    let mut members = [0u32; 3];
+    for tier in tiers.values() {
+        members[tier_index(*tier)] += 1;
+    }
+    (0..months as usize)
+        .map(|m| {
+            let start = month_start(today, months - 1 - m as u32);
             let rows = TIERS
                 .into_iter()
-                .map(|tier| {
-                    let members: Vec<&String> = tiers
-                        .iter()
-                        .filter(|(_, t)| **t == tier)
-                        .map(|(id, _)| id)
-                        .collect();
-                    let mut reached = std::collections::BTreeSet::new();
-                    let made = in_month
-                        .iter()
-                        .filter(|(a, _)| members.contains(&a))
-                        .inspect(|(a, _)| {
-                            reached.insert(a.clone());
-                        })
-                        .count();
-                    let accounts = u32::try_from(members.len()).unwrap_or(u32::MAX);
-                    TierMonth {
-                        tier,
-                        accounts,
-                        planned: (Decimal::from(accounts) * pattern.of(tier))
-                            .round_dp(1)
-                            .normalize(),
-                        made: u32::try_from(made).unwrap_or(u32::MAX),
-                        reached: u32::try_from(reached.len()).unwrap_or(u32::MAX),
-                    }
+                .enumerate()
+                .map(|(t, tier)| TierMonth {
+                    tier,
+                    accounts: members[t],
+                    planned: (Decimal::from(members[t]) * pattern.of(tier))
+                        .round_dp(1)
+                        .normalize(),
+                    made: made[m][t],
+                    reached: u32::try_from(reached[m][t].len()).unwrap_or(u32::MAX),
                 })
                 .collect();
             (start, rows)

@@ -50,6 +50,26 @@ pub(crate) async fn territory(
     seller_id: &str,
     write: bool,
 ) -> Result<Territory, AppError> {
+    read(state, actor, seller_id, write, MONTHS).await
+}
+
+/// A seller's territory with this month's execution only and no reviews,
+/// for lists.
+pub(crate) async fn summary(
+    state: &AppState,
+    actor: &Actor,
+    seller_id: &str,
+) -> Result<Territory, AppError> {
+    read(state, actor, seller_id, false, 1).await
+}
+
+async fn read(
+    state: &AppState,
+    actor: &Actor,
+    seller_id: &str,
+    write: bool,
+    months: u32,
+) -> Result<Territory, AppError> {
     let store = state.store();
     let seller = store.user(&actor.org.id, seller_id).await?;
     policy::check(
@@ -76,12 +96,21 @@ pub(crate) async fn territory(
         .map(|r| (r.account.facts.id.clone(), r.tier))
         .collect();
     let calls: Vec<(String, NaiveDate)> = store
-        .territory_calls(org, &seller.id, month_start(today, MONTHS))
+        .territory_calls(org, &seller.id, month_start(today, months - 1))
         .await?
         .into_iter()
         .map(|(a, at)| (a, at.with_timezone(&tz).date_naive()))
         .collect();
-    let execution = execution(today, MONTHS, &in_tier, &plan.pattern, &calls);
+    let execution = execution(today, months, &in_tier, &plan.pattern, &calls);
+    if months < MONTHS {
+        return Ok(Territory {
+            seller_name: seller.name,
+            plan,
+            accounts: ranked,
+            execution,
+            reviews: Reviews::default(),
+        });
+    }
     let sessions = store
         .coaching_sessions(
             org,

@@ -6,7 +6,7 @@
 //! marks strategic or tactical.
 
 use super::RouteBook;
-use super::layout::{Shell, date, html, sentence};
+use super::layout::{Shell, date, form_page, html, sentence};
 use crate::account_plans::{Reviewed, reviewed};
 use crate::auth::Actor;
 use crate::coaching::{Want, session_for};
@@ -284,12 +284,7 @@ fn render(
             .collect(),
         error,
     };
-    let status = if view.error.is_some() {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    };
-    html(status, &view)
+    form_page(&view, view.error.is_some())
 }
 
 async fn show(
@@ -397,7 +392,7 @@ async fn save(
         }
         Err(StoreError::Stale) => {
             let r = reviewed(&state, &actor, &id, false).await?;
-            let e = "Someone changed this plan while you were editing. Here is the latest; make your change again.";
+            let e = super::layout::PLAN_CHANGED;
             Ok(render(&state, &actor, r, None, Some(e.to_owned()), None))
         }
         Err(e) => Err(e.into()),

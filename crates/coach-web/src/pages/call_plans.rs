@@ -5,7 +5,7 @@
 //! an opportunity session's deals ("plan the next call", R32) or the list.
 
 use super::RouteBook;
-use super::layout::{Shell, html, sentence};
+use super::layout::{Shell, form_page, html, sentence};
 use crate::api::call_plans::plan_for;
 use crate::auth::Actor;
 use crate::error::AppError;
@@ -268,12 +268,7 @@ async fn render_new(
         form,
         error,
     };
-    let status = if view.error.is_some() {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    };
-    Ok(html(status, &view))
+    Ok(form_page(&view, view.error.is_some()))
 }
 
 async fn new(
@@ -390,12 +385,7 @@ async fn render(
         form: form.unwrap_or_else(|| PlanForm::of(&p)),
         error,
     };
-    let status = if view.error.is_some() {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    };
-    Ok(html(status, &view))
+    Ok(form_page(&view, view.error.is_some()))
 }
 
 async fn show(
@@ -424,7 +414,15 @@ async fn done(
         }
         Err(StoreError::Stale) => {
             let p = state.store().call_plan(&actor.org.id, id).await?;
-            render(state, actor, p, None, Some("Someone changed this plan while you were editing. Here is the latest; make your change again.".to_owned()), None).await
+            render(
+                state,
+                actor,
+                p,
+                None,
+                Some(super::layout::PLAN_CHANGED.to_owned()),
+                None,
+            )
+            .await
         }
         Err(e) => Err(e.into()),
     }

@@ -4,7 +4,7 @@
 //! three sections (R35).
 
 use super::RouteBook;
-use super::layout::{Shell, html, sentence};
+use super::layout::{Shell, form_page, sentence};
 use crate::api::actions::FormalPlanRules;
 use crate::auth::Actor;
 use crate::error::AppError;
@@ -13,7 +13,6 @@ use crate::state::AppState;
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use coach_core::FieldError;
 use coach_core::coaching::{AgendaTemplate, Section, SessionKind, TemplateItem};
@@ -139,12 +138,7 @@ async fn render(
             .collect(),
         error,
     };
-    let status = if view.error.is_some() {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    };
-    Ok(html(status, &view))
+    Ok(form_page(&view, view.error.is_some()))
 }
 
 async fn show(

@@ -211,6 +211,21 @@ pub(crate) const COMMON_ZONES: &[&str] = &[
 ];
 
 /// Renders a template as an HTML response with `status`.
+/// What a plan's page says when a save was made against an older version.
+pub(crate) const PLAN_CHANGED: &str =
+    "Someone changed this plan while you were editing. Here is the latest; make your change again.";
+
+/// A form's page: 422 when it shows why the last submission was refused,
+/// 200 otherwise.
+pub(crate) fn form_page<T: Template>(view: &T, refused: bool) -> Response {
+    let status = if refused {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    html(status, view)
+}
+
 pub(crate) fn html<T: Template>(status: StatusCode, view: &T) -> Response {
     match view.render() {
         Ok(body) => {

@@ -5,7 +5,7 @@
 //! Opened from the deal's page and from an opportunity session's agenda.
 
 use super::RouteBook;
-use super::layout::{Shell, html, moment, sentence};
+use super::layout::{Shell, form_page, moment, sentence};
 use super::records::stage_class;
 use crate::auth::Actor;
 use crate::error::AppError;
@@ -15,7 +15,6 @@ use crate::state::AppState;
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use coach_core::FieldError;
 use coach_core::crm::BuyingStage;
@@ -227,12 +226,7 @@ async fn render(
         error_field: error.as_ref().map_or("", |e| e.field),
         error: error.map(|e| sentence(&e.message)),
     };
-    let status = if view.error.is_some() {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    };
-    Ok(html(status, &view))
+    Ok(form_page(&view, view.error.is_some()))
 }
 
 async fn show(
@@ -271,10 +265,7 @@ async fn done(
         }
         Err(StoreError::Stale) => {
             let r = reviewed(state, actor, id, false).await?;
-            let e = FieldError::new(
-                "version",
-                "someone changed this plan while you were editing. Here is the latest; make your change again",
-            );
+            let e = FieldError::new("version", super::layout::PLAN_CHANGED);
             render(state, actor, r, None, Some(e), None).await
         }
         Err(e) => Err(e.into()),

@@ -7,7 +7,7 @@
 //! files an observation (R43). Printable, and downloadable as Markdown.
 
 use super::RouteBook;
-use super::layout::{Shell, html, sentence};
+use super::layout::{Shell, form_page, html, sentence};
 use super::sessions::{status_pill, when, zone};
 use crate::auth::Actor;
 use crate::coaching::{self, Want, session_for};
@@ -201,8 +201,9 @@ struct SessionPage {
     running: bool,
     held: bool,
     opportunity: bool,
-    /// The seller's territory plan, for territory sessions (R6).
-    territory: Option<String>,
+    /// The plan a session of this kind works on: the seller's territory
+    /// plan (R6), or a new call plan for call coaching (R28).
+    territory: Option<(String, &'static str)>,
     /// For account sessions: what it dwelt on (R7), as (key, label).
     focus: Option<(&'static str, &'static str)>,
     sections: Vec<SectionView>,
@@ -574,7 +575,15 @@ async fn render(
             s.kind,
             SessionKind::TerritoryTactical | SessionKind::TerritoryStrategic
         )
-        .then(|| format!("/territory/{}", s.seller_id)),
+        .then(|| (format!("/territory/{}", s.seller_id), "Territory plan"))
+        .or_else(|| {
+            (s.kind == SessionKind::Call && can_edit).then(|| {
+                (
+                    format!("/call-plans/new?seller={}&session={}", s.seller_id, s.id),
+                    "Plan a call",
+                )
+            })
+        }),
         focus: (s.kind == SessionKind::Account).then(|| match s.focus {
             Some(f) => (f.as_str(), f.label()),
             None => ("", "Not marked"),
@@ -608,12 +617,7 @@ async fn render(
         move_day: local.date_naive().to_string(),
         move_time: local.format("%H:%M").to_string(),
     };
-    let status = if view.error.is_some() {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    };
-    Ok(html(status, &view))
+    Ok(form_page(&view, view.error.is_some()))
 }
 
 async fn show(

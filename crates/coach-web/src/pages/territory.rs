@@ -6,7 +6,7 @@
 //! monthly, strategic quarterly; R10), which link here.
 
 use super::RouteBook;
-use super::layout::{Shell, date, html, sentence};
+use super::layout::{Shell, date, form_page, html, sentence};
 use crate::api::territory::{CallPatternIo, CriterionIo, SchemeIo, pattern_of, scheme_of};
 use crate::auth::Actor;
 use crate::error::AppError;
@@ -92,7 +92,7 @@ async fn list(State(state): State<AppState>, actor: Actor) -> Result<Response, A
             tier_a: 0,
         };
         if i < LIST_FIGURES_MAX {
-            let t = territory(&state, &actor, &u.id, false).await?;
+            let t = crate::territory::summary(&state, &actor, &u.id).await?;
             row.written = t.plan.version > 0;
             row.tier_a = t.accounts.iter().filter(|a| a.tier == Tier::A).count();
             if let Some((_, tiers)) = t.execution.last() {
@@ -325,12 +325,7 @@ fn render(
         ],
         error,
     };
-    let status = if view.error.is_some() {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    };
-    html(status, &view)
+    form_page(&view, view.error.is_some())
 }
 
 async fn show(
@@ -465,7 +460,7 @@ async fn save(
         }
         Err(AppError::Stale) => {
             let t = territory(&state, &actor, &seller_id, false).await?;
-            let e = "Someone changed this plan while you were editing. Here is the latest; make your change again.";
+            let e = super::layout::PLAN_CHANGED;
             Ok(render(&state, &actor, t, None, Some(e.to_owned()), None))
         }
         Err(e) => Err(e),
