@@ -313,6 +313,48 @@ async fn the_openapi_document_in_the_repository_matches_the_code() {
     );
 }
 
+/// The OpenAPI document names each schema after its Rust type, and a second
+/// type of the same name silently replaces the first: every schema type of
+/// the API must have its own name.
+#[test]
+fn every_schema_of_the_api_has_its_own_name() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/src/api");
+    let mut seen: std::collections::BTreeMap<String, String> = Default::default();
+    let mut clashes = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        let text = std::fs::read_to_string(&path).unwrap();
+        let mut derives_schema = false;
+        for line in text.lines() {
+            let line = line.trim();
+            if line.starts_with("#[derive(") {
+                derives_schema = line.contains("ToSchema");
+            } else if let Some(rest) = line
+                .strip_prefix("pub struct ")
+                .or_else(|| line.strip_prefix("pub enum "))
+            {
+                if derives_schema {
+                    let name: String = rest
+                        .chars()
+                        .take_while(|c| c.is_alphanumeric() || *c == '_')
+                        .collect();
+                    let file = path.file_name().unwrap().to_string_lossy().into_owned();
+                    if let Some(other) = seen.insert(name.clone(), file.clone()) {
+                        clashes.push(format!("{name} in {other} and {file}"));
+                    }
+                }
+                derives_schema = false;
+            }
+        }
+    }
+    assert!(
+        seen.len() > 50,
+        "the scan found the schema types: {}",
+        seen.len()
+    );
+    assert!(clashes.is_empty(), "schema names used twice: {clashes:?}");
+}
+
 #[tokio::test]
 async fn health_readiness_and_metrics_answer_without_signing_in() {
     let app = TestApp::spawn().await;

@@ -34,9 +34,9 @@ pub struct ActionItemOut {
     /// The session it was agreed in.
     pub session_id: Option<String>,
     /// The seller whose coaching it belongs to.
-    pub seller: super::sessions::PersonRef,
+    pub seller: super::sessions::NameRef,
     /// Who does it.
-    pub owner: super::sessions::PersonRef,
+    pub owner: super::sessions::NameRef,
     /// What is to be done.
     pub title: String,
     /// What it is about.
@@ -63,11 +63,11 @@ pub(crate) fn item_out(i: ActionItem, today: NaiveDate) -> ActionItemOut {
         done_on_time: coach_core::coaching::done_on_time(i.status, i.due_on, i.closed_on),
         id: i.id,
         session_id: i.session_id,
-        seller: super::sessions::PersonRef {
+        seller: super::sessions::NameRef {
             id: i.seller_id,
             name: i.seller_name,
         },
-        owner: super::sessions::PersonRef {
+        owner: super::sessions::NameRef {
             id: i.owner_id,
             name: i.owner_name,
         },

@@ -4,7 +4,7 @@
 
 use super::ApiResult;
 use super::pagination::{Cursor, limit};
-use super::sessions::PersonRef;
+use super::sessions::NameRef;
 use super::users::if_match;
 use crate::auth::Actor;
 use crate::error::{AppError, ErrorEnvelope};
@@ -37,9 +37,9 @@ pub struct CallPlanOut {
     /// Its id.
     pub id: String,
     /// The seller who makes the call.
-    pub seller: PersonRef,
+    pub seller: NameRef,
     /// The deal it is about.
-    pub opportunity: Option<PersonRef>,
+    pub opportunity: Option<NameRef>,
     /// The coaching session it was planned in (R32).
     pub session_id: Option<String>,
     /// The deal's buying stage when planned.
@@ -73,7 +73,7 @@ pub struct CallPlanOut {
     /// Whether the buyer agreed to the next step.
     pub next_step_won: Option<bool>,
     /// The manager who attended.
-    pub attended_by: Option<PersonRef>,
+    pub attended_by: Option<NameRef>,
     /// Their feedback against the plan (R33).
     pub feedback: String,
     /// A manager attended and gave feedback (R31).
@@ -91,11 +91,11 @@ impl From<CallPlan> for CallPlanOut {
             observed: p.observed(),
             guidance: stage_guidance(p.stage).to_owned(),
             id: p.id,
-            seller: PersonRef {
+            seller: NameRef {
                 id: p.seller_id,
                 name: p.seller_name,
             },
-            opportunity: p.opportunity_id.map(|id| PersonRef {
+            opportunity: p.opportunity_id.map(|id| NameRef {
                 id,
                 name: p.opportunity_name.unwrap_or_default(),
             }),
@@ -117,7 +117,7 @@ impl From<CallPlan> for CallPlanOut {
             next_step: p.next_step,
             outcome: p.outcome,
             next_step_won: p.next_step_won,
-            attended_by: p.attended_by.map(|id| PersonRef {
+            attended_by: p.attended_by.map(|id| NameRef {
                 id,
                 name: p.attended_by_name.unwrap_or_default(),
             }),
@@ -457,20 +457,20 @@ pub(crate) async fn outcome(
 /// Feedback against the plan.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct FeedbackIn {
+pub struct CallFeedbackIn {
     /// What went well and what to change, against the plan (R33).
     pub feedback: String,
 }
 
 /// Give feedback on a call you attended, against its plan (those above the seller, R33); the call counts as observed (R31).
-#[utoipa::path(put, path = "/api/v1/call-plans/{id}/feedback", tag = "coaching", request_body = FeedbackIn,
+#[utoipa::path(put, path = "/api/v1/call-plans/{id}/feedback", tag = "coaching", request_body = CallFeedbackIn,
     params(("id" = String, Path, description = "The plan's id")),
     responses((status = 200, body = CallPlanOut), (status = 400, body = ErrorEnvelope), (status = 401, body = ErrorEnvelope), (status = 403, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope)))]
 pub(crate) async fn feedback(
     State(state): State<AppState>,
     actor: Actor,
     Path(id): Path<String>,
-    Json(body): Json<FeedbackIn>,
+    Json(body): Json<CallFeedbackIn>,
 ) -> ApiResult<Response> {
     let p = plan_for(&state, &actor, &id, false).await?;
     policy::check(

@@ -28,7 +28,7 @@ use utoipa::{IntoParams, ToSchema};
 
 /// A person in a session.
 #[derive(Debug, Serialize, ToSchema)]
-pub struct PersonRef {
+pub struct NameRef {
     /// Their id.
     pub id: String,
     /// Their name.
@@ -43,11 +43,11 @@ pub struct SessionOut {
     /// `territory_tactical`, `territory_strategic`, `account`, `opportunity` or `call`.
     pub kind: String,
     /// The manager who coaches.
-    pub manager: PersonRef,
+    pub manager: NameRef,
     /// The seller coached.
-    pub seller: PersonRef,
+    pub seller: NameRef,
     /// A director observing (R43).
-    pub observer: Option<PersonRef>,
+    pub observer: Option<NameRef>,
     /// The recurring series it belongs to.
     pub series_id: Option<String>,
     /// Held without being scheduled ahead (R14).
@@ -93,18 +93,18 @@ impl From<Session> for SessionOut {
             ends_at: s.ends_at(),
             id: s.id,
             kind: s.kind.as_str().to_owned(),
-            manager: PersonRef {
+            manager: NameRef {
                 id: s.manager_id,
                 name: s.manager_name,
             },
-            seller: PersonRef {
+            seller: NameRef {
                 id: s.seller_id,
                 name: s.seller_name,
             },
             observer: s
                 .observer_id
                 .zip(s.observer_name)
-                .map(|(id, name)| PersonRef { id, name }),
+                .map(|(id, name)| NameRef { id, name }),
             series_id: s.series_id,
             ad_hoc: s.ad_hoc,
             status: s.status.as_str().to_owned(),
@@ -648,7 +648,7 @@ pub struct NoteOut {
     /// The session.
     pub session_id: String,
     /// Who wrote it.
-    pub author: PersonRef,
+    pub author: NameRef,
     /// Whether the others in the session may read it.
     pub shared: bool,
     /// The text.
@@ -664,7 +664,7 @@ impl From<Note> for NoteOut {
         NoteOut {
             id: n.id,
             session_id: n.session_id,
-            author: PersonRef {
+            author: NameRef {
                 id: n.author_id,
                 name: n.author_name,
             },

@@ -21,7 +21,7 @@ use utoipa::ToSchema;
 /// A criterion of the prioritization scheme.
 #[derive(Debug, Serialize, Deserialize, ToSchema, Clone)]
 #[serde(deny_unknown_fields)]
-pub struct CriterionIo {
+pub struct TierCriterionIo {
     /// `potential`, `pipeline`, `won`, `key_account` or `engagement`.
     pub measure: String,
     /// 1–10.
@@ -33,7 +33,7 @@ pub struct CriterionIo {
 #[serde(deny_unknown_fields)]
 pub struct SchemeIo {
     /// One to four criteria.
-    pub criteria: Vec<CriterionIo>,
+    pub criteria: Vec<TierCriterionIo>,
     /// Per cent of accounts in tier A.
     pub a_share: u32,
     /// Per cent in tier B (the rest are C).
@@ -150,7 +150,7 @@ impl From<Territory> for TerritoryPlanOut {
                     .scheme
                     .criteria
                     .iter()
-                    .map(|c| CriterionIo {
+                    .map(|c| TierCriterionIo {
                         measure: c.measure.as_str().to_owned(),
                         weight: c.weight,
                     })

@@ -7,7 +7,7 @@
 
 use super::RouteBook;
 use super::layout::{Shell, date, form_page, html, sentence};
-use crate::api::territory::{CallPatternIo, CriterionIo, SchemeIo, pattern_of, scheme_of};
+use crate::api::territory::{CallPatternIo, SchemeIo, TierCriterionIo, pattern_of, scheme_of};
 use crate::auth::Actor;
 use crate::error::AppError;
 use crate::policy::{self, Action};
@@ -401,7 +401,7 @@ async fn save(
                 .criteria
                 .iter()
                 .map(|(m, w)| {
-                    Ok(CriterionIo {
+                    Ok(TierCriterionIo {
                         measure: m.clone(),
                         weight: number("criteria", w)?,
                     })
