@@ -1028,6 +1028,32 @@ async fn an_opportunity_plan_through_the_api() {
         flags.contains("The CRM still has this deal in Identify needs"),
         "{flags}"
     );
+    // The manager preparing an opportunity session sees the flag beside the
+    // picked deal, linked to its plan.
+    let session = manager
+        .ok(
+            "POST",
+            "/api/v1/sessions",
+            json!({"kind": "opportunity", "seller_id": f.id("seller1"), "starts_at": in_days(4)}),
+        )
+        .await;
+    let sid = session["id"].as_str().unwrap();
+    seller
+        .ok("POST", &format!("/api/v1/sessions/{sid}/agenda"),
+            json!({"section": "focus", "title": "This deal", "minutes": 15, "subject_kind": "opportunity", "subject_id": deal}))
+        .await;
+    let page = app.sign_in(f.email("manager1")).await;
+    let html = page
+        .get(&app, &format!("/sessions/{sid}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("No buying criteria (R22)"),
+        "the R22 flag on the picked deal"
+    );
+    assert!(html.contains(&format!("/opportunities/{deal}/plan")));
 
     // The rest of the evidence, one concern open, then negotiation (R23).
     for (k, v) in [

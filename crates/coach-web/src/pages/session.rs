@@ -147,6 +147,8 @@ pub(crate) struct DealView {
     fresh: bool,
     updated: String,
     next_step: String,
+    /// What the deal's plan says to notice (R22, R24), in short.
+    flags: Vec<&'static str>,
 }
 
 /// An observation as the page shows it: who, each check's answer, comment.
@@ -390,6 +392,7 @@ async fn render(
         fresh: d.fresh,
         updated: ago(d.updated_at),
         next_step: next.unwrap_or_default(),
+        flags: Vec::new(),
     };
     // The seller's open deals, read once: to pick from and to name as subjects.
     let open_deals = if can_edit && s.is_open_for_edits() {
@@ -406,7 +409,22 @@ async fn render(
                 .await
                 .ok()
                 .and_then(|o| o.next_step);
-            picked.push(deal(d, next));
+            // What the deal's plan says to notice, for the manager's
+            // preparation (R22, R24).
+            let plan = store.opportunity_plan(org, &d.opportunity_id).await?;
+            let furthest = if plan.crm_stage.is_open() {
+                plan.crm_stage.max(plan.stage)
+            } else {
+                plan.stage
+            };
+            let mut view = deal(d, next);
+            if coach_core::opportunity_plans::crm_ahead(plan.crm_stage, plan.stage).is_some() {
+                view.flags.push("CRM ahead of the buyer's evidence (R24)");
+            }
+            if coach_core::opportunity_plans::criteria_flag(&plan, furthest).is_some() {
+                view.flags.push("No buying criteria (R22)");
+            }
+            picked.push(view);
         }
         let candidates = if can_edit && upcoming {
             open_deals
