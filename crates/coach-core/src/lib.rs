@@ -11,6 +11,7 @@ pub mod opportunity_plans;
 pub mod org_chart;
 pub mod people;
 pub mod records;
+pub mod rhythm;
 pub mod roa;
 pub mod stats;
 pub mod tabular;
