@@ -259,7 +259,10 @@ type Block = (DateTime<Utc>, DateTime<Utc>);
 
 struct Calendar<'a> {
     input: &'a Input,
-    taken: Vec<Block>,
+    /// The blocks placed, by local day.
+    taken: std::collections::BTreeMap<NaiveDate, Vec<Block>>,
+    /// The busy times, by the local days they touch.
+    busy: std::collections::BTreeMap<NaiveDate, Vec<Block>>,
     load: Vec<u32>,
 }
 
@@ -313,10 +316,9 @@ impl Calendar<'_> {
         }
         let gap = Duration::minutes(i64::from(p.break_minutes));
         let clash = |(s, e): &Block| prep_starts_at < *e + gap && *s < ends_at + gap;
-        if self.taken.iter().any(clash)
-            || a.busy
-                .iter()
-                .any(|(s, e)| prep_starts_at < *e && *s < ends_at)
+        let busy = |(s, e): &Block| prep_starts_at < *e && *s < ends_at;
+        if self.taken.get(&day).is_some_and(|b| b.iter().any(clash))
+            || self.busy.get(&day).is_some_and(|b| b.iter().any(busy))
         {
             return None;
         }
@@ -329,7 +331,14 @@ impl Calendar<'_> {
     }
 
     fn take(&mut self, week: usize, o: &Occurrence) {
-        self.taken.push((o.prep_starts_at, o.ends_at));
+        let day = o
+            .starts_at
+            .with_timezone(&self.input.availability.time_zone)
+            .date_naive();
+        self.taken
+            .entry(day)
+            .or_default()
+            .push((o.prep_starts_at, o.ends_at));
         self.load[week] += ((o.ends_at - o.prep_starts_at).num_minutes()) as u32;
     }
 
@@ -382,9 +391,20 @@ pub fn plan(input: &Input) -> Result<Plan, Refusal> {
         });
     }
     let weeks = input.weeks as usize;
+    let tz = input.availability.time_zone;
+    let mut busy: std::collections::BTreeMap<NaiveDate, Vec<Block>> = Default::default();
+    for (s, e) in &input.availability.busy {
+        let mut day = s.with_timezone(&tz).date_naive();
+        let last = e.with_timezone(&tz).date_naive();
+        while day <= last {
+            busy.entry(day).or_default().push((*s, *e));
+            day += Duration::days(1);
+        }
+    }
     let mut cal = Calendar {
         input,
-        taken: Vec::new(),
+        taken: Default::default(),
+        busy,
         load: vec![0; weeks],
     };
     // Longer cycles first (they are hardest to place), then by kind and seller.
