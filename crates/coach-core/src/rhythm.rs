@@ -35,6 +35,58 @@ pub fn default_cadence(kind: SessionKind) -> (u32, u32) {
     }
 }
 
+/// What the planner knows of a seller to decide what coaching they need.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SellerFacts {
+    /// The seller.
+    pub seller_id: String,
+    /// How many key accounts they own (R11: account coaching only for them).
+    pub key_accounts: u32,
+    /// The median days from creation to close of their closed deals (R12).
+    pub cycle_days: Option<u32>,
+}
+
+/// How often opportunity coaching comes for a sales cycle (R12): monthly up
+/// to three months, every six weeks up to six, every eight beyond.
+pub fn opportunity_weeks(monthly: u32, cycle_days: Option<u32>) -> u32 {
+    match cycle_days {
+        Some(d) if d > 180 => monthly * 2,
+        Some(d) if d > 90 => monthly * 3 / 2,
+        _ => monthly,
+    }
+}
+
+/// The recurring coaching each seller needs under the cadence (R10–R13):
+/// territory tactical and strategic for everyone, account coaching for
+/// sellers with key accounts (R11), opportunity coaching less often for long
+/// cycles (R12). Call coaching follows important calls as they come (R13),
+/// so it is a series only when `weekly_calls` asks for it.
+pub fn demands(
+    cadence: &dyn Fn(SessionKind) -> (u32, u32),
+    sellers: &[SellerFacts],
+    weekly_calls: bool,
+) -> Vec<Demand> {
+    let mut out = Vec::new();
+    for s in sellers {
+        for kind in SessionKind::ALL {
+            let (every, minutes) = cadence(*kind);
+            let every_weeks = match kind {
+                SessionKind::Account if s.key_accounts == 0 => continue,
+                SessionKind::Call if !weekly_calls => continue,
+                SessionKind::Opportunity => opportunity_weeks(every, s.cycle_days),
+                _ => every,
+            };
+            out.push(Demand {
+                seller_id: s.seller_id.clone(),
+                kind: *kind,
+                every_weeks,
+                minutes,
+            });
+        }
+    }
+    out
+}
+
 /// When the manager can coach.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Availability {
@@ -163,6 +215,9 @@ pub struct Refusal {
     pub capacity: u32,
     /// The cuts that would make it fit, least harmful first.
     pub cuts: Vec<Cut>,
+    /// What is still needed a week after every cut listed: above capacity,
+    /// no cut is enough.
+    pub after_cuts: u32,
     /// Sessions no free time could be found for: seller, kind, week.
     pub unplaced: Vec<(String, SessionKind, NaiveDate)>,
 }
@@ -211,7 +266,7 @@ fn cut_order() -> [(SessionKind, &'static str); 5] {
 }
 
 /// The cuts that bring the average load within capacity, in order.
-fn cuts_to_fit(demands: &[Demand], prep_percent: u32, capacity: u32) -> Vec<Cut> {
+fn cuts_to_fit(demands: &[Demand], prep_percent: u32, capacity: u32) -> (Vec<Cut>, u32) {
     let mut current: Vec<Demand> = demands.to_vec();
     let total = |ds: &[Demand]| ds.iter().map(|d| weekly(d, prep_percent)).sum::<u32>();
     let mut cuts = Vec::new();
@@ -251,7 +306,8 @@ fn cuts_to_fit(demands: &[Demand], prep_percent: u32, capacity: u32) -> Vec<Cut>
             why,
         });
     }
-    cuts
+    let after = total(&current);
+    (cuts, after)
 }
 
 /// A block of the manager's time, prep start to session end.
@@ -383,10 +439,12 @@ pub fn plan(input: &Input) -> Result<Plan, Refusal> {
     let capacity = input.availability.max_minutes_per_week;
     let needed: u32 = input.demands.iter().map(|d| weekly(d, prep)).sum();
     if needed > capacity {
+        let (cuts, after_cuts) = cuts_to_fit(&input.demands, prep, capacity);
         return Err(Refusal {
             needed_per_week: needed,
             capacity,
-            cuts: cuts_to_fit(&input.demands, prep, capacity),
+            cuts,
+            after_cuts,
             unplaced: Vec::new(),
         });
     }
@@ -504,10 +562,13 @@ pub fn plan(input: &Input) -> Result<Plan, Refusal> {
         });
     }
     if !unplaced.is_empty() {
+        let (cuts, after_cuts) =
+            cuts_to_fit(&input.demands, prep, needed.saturating_sub(1).min(capacity));
         return Err(Refusal {
             needed_per_week: needed,
             capacity,
-            cuts: cuts_to_fit(&input.demands, prep, needed.saturating_sub(1).min(capacity)),
+            cuts,
+            after_cuts,
             unplaced,
         });
     }

@@ -10,6 +10,7 @@ mod db;
 mod error;
 pub mod opportunity_plans;
 pub mod orgs;
+pub mod rhythm;
 pub mod roa;
 mod secret;
 pub mod sessions;

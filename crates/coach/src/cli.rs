@@ -82,6 +82,39 @@ pub enum Command {
     /// coaching sessions, action items or call plans as CSV (safe to open in a
     /// spreadsheet) or JSON.
     Export(ExportArgs),
+    /// Plan a manager's coaching rhythm (R10–R19): recurring series for each
+    /// seller with preparation blocks, and the load per week against the
+    /// hours they can give; or why it does not fit, with what to cut.
+    Plan(PlanArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct PlanArgs {
+    /// The organization's slug.
+    #[arg(long)]
+    pub org: String,
+    /// The manager's email (default: every manager with sellers).
+    #[arg(long)]
+    pub manager: Option<String>,
+    /// The first day (YYYY-MM-DD; default: next Monday).
+    #[arg(long)]
+    pub from: Option<String>,
+    /// How many months to plan.
+    #[arg(long, default_value_t = 3)]
+    pub months: u32,
+    /// The most hours a week a manager can give coaching and its preparation.
+    #[arg(long, default_value_t = 12)]
+    pub hours: u32,
+    /// The working day, local time, as HH:MM-HH:MM.
+    #[arg(long, default_value = "09:00-17:00")]
+    pub day: String,
+    /// Plan weekly call coaching as a series too (otherwise it follows
+    /// important calls as they come, R13).
+    #[arg(long)]
+    pub weekly_calls: bool,
+    /// Print JSON for scripts.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]

@@ -199,6 +199,11 @@ pub async fn run(command: Command, config: Config) -> anyhow::Result<()> {
             let org = org(&store, &a.org).await?;
             crate::transfer::import(&store, &org, a).await
         }
+        Command::Plan(a) => {
+            let store = open(&config).await?;
+            let org = org(&store, &a.org).await?;
+            crate::rhythm::plan_command(&store, &org, a).await
+        }
         Command::Export(a) => {
             let store = open(&config).await?;
             let org = org(&store, &a.org).await?;

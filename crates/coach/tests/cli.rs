@@ -794,6 +794,70 @@ async fn the_demo_is_created_once_the_same_every_time_and_anew_with_reset() {
         ),
         (2, 0)
     );
+    // The rhythm planner (R17): six hours a week cannot hold eight sellers
+    // with weekly call coaching; the refusal says why and what to cut.
+    let plan = |extra: &[&str]| -> serde_json::Value {
+        let mut args = vec![
+            "plan",
+            "--org",
+            "demo",
+            "--manager",
+            "manager1@demo.example",
+            "--json",
+        ];
+        args.extend_from_slice(extra);
+        serde_json::from_str(&ok(&coach(dir.path(), &db, &args, None))).unwrap()
+    };
+    let refused = plan(&["--hours", "6", "--weekly-calls"]);
+    assert_eq!(refused["viable"], false);
+    assert_eq!(refused["capacity_minutes_per_week"], 360);
+    assert_eq!(refused["cuts"][0]["kind"], "call");
+    assert_eq!(refused["cuts"][0]["to_weeks"], 0);
+    let viable = plan(&["--hours", "16", "--months", "2", "--from", "2027-03-01"]);
+    assert_eq!(viable["viable"], true, "{viable}");
+    let series = viable["series"].as_array().unwrap();
+    let sellers: std::collections::BTreeSet<_> = series
+        .iter()
+        .filter(|s| s["kind"] == "territory_tactical")
+        .map(|s| s["seller_id"].to_string())
+        .collect();
+    assert_eq!(sellers.len(), 8, "a territory series for every seller");
+    let mut blocks: Vec<(String, String)> = series
+        .iter()
+        .flat_map(|s| s["occurrences"].as_array().unwrap().iter())
+        .map(|o| {
+            (
+                o["prep_starts_at"].as_str().unwrap().to_owned(),
+                o["ends_at"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    blocks.sort();
+    assert!(
+        blocks.windows(2).all(|w| w[0].1 < w[1].0),
+        "no two blocks overlap"
+    );
+    assert!(viable["load"].as_array().unwrap().iter().all(|w| {
+        w["coaching_minutes"].as_u64().unwrap() + w["preparation_minutes"].as_u64().unwrap()
+            <= w["capacity_minutes"].as_u64().unwrap()
+    }));
+    let wrong = coach(
+        dir.path(),
+        &db,
+        &["plan", "--org", "demo", "--manager", "seller1@demo.example"],
+        None,
+    );
+    assert_eq!(wrong.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&wrong.stderr).contains("has no sellers reporting to them"));
+    // Without --manager: every manager with sellers.
+    let everyone: serde_json::Value = serde_json::from_str(&ok(&coach(
+        dir.path(),
+        &db,
+        &["plan", "--org", "demo", "--hours", "16", "--json"],
+        None,
+    )))
+    .unwrap();
+    assert_eq!(everyone.as_array().map(Vec::len), Some(3));
     let whole = format!("{items}{}", serde_json::to_string(&sessions).unwrap());
     for private in [
         "My own worry",

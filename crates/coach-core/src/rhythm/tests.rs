@@ -107,6 +107,19 @@ fn six_hours_is_not_enough_for_eight_sellers_and_the_refusal_says_why() {
     assert_eq!(refusal.cuts[0].saves_per_week, 480);
     let after: u32 = 1200 - refusal.cuts.iter().map(|c| c.saves_per_week).sum::<u32>();
     assert!(after <= 360, "the cuts make it fit: {after}");
+    assert_eq!(refusal.after_cuts, after);
+    // Two hours a week cannot hold eight sellers whatever is cut.
+    let mut demands = team(8, &USUAL);
+    demands.extend(team(8, &[SessionKind::Call]));
+    let hopeless = plan(&input(demands, 2))
+        .err()
+        .unwrap_or_else(|| panic!("viable?"));
+    assert!(hopeless.after_cuts > hopeless.capacity);
+    assert_eq!(
+        hopeless.cuts.len(),
+        4,
+        "every kind the team has, least harmful first"
+    );
     assert!(refusal.unplaced.is_empty());
 }
 
@@ -163,6 +176,58 @@ fn the_same_input_gives_the_same_plan() {
 }
 
 use chrono::Timelike as _;
+
+#[test]
+fn what_each_seller_needs_follows_the_cadence() {
+    let sellers = [
+        SellerFacts {
+            seller_id: "a".into(),
+            key_accounts: 2,
+            cycle_days: Some(60),
+        },
+        SellerFacts {
+            seller_id: "b".into(),
+            key_accounts: 0,
+            cycle_days: Some(120),
+        },
+        SellerFacts {
+            seller_id: "c".into(),
+            key_accounts: 1,
+            cycle_days: Some(400),
+        },
+    ];
+    let d = demands(&default_cadence, &sellers, false);
+    let of = |seller: &str, kind| {
+        d.iter()
+            .find(|x| x.seller_id == seller && x.kind == kind)
+            .map(|x| x.every_weeks)
+    };
+    assert_eq!(
+        of("a", SessionKind::TerritoryTactical),
+        Some(4),
+        "monthly (R10)"
+    );
+    assert_eq!(
+        of("a", SessionKind::TerritoryStrategic),
+        Some(13),
+        "quarterly (R10)"
+    );
+    assert_eq!(of("a", SessionKind::Account), Some(4));
+    assert_eq!(
+        of("b", SessionKind::Account),
+        None,
+        "no key accounts, no account coaching (R11)"
+    );
+    assert_eq!(of("a", SessionKind::Opportunity), Some(4));
+    assert_eq!(
+        of("b", SessionKind::Opportunity),
+        Some(6),
+        "a longer cycle (R12)"
+    );
+    assert_eq!(of("c", SessionKind::Opportunity), Some(8));
+    assert_eq!(of("a", SessionKind::Call), None, "calls as they come (R13)");
+    assert_eq!(demands(&default_cadence, &sellers, true).len(), d.len() + 3);
+}
 
 fn kinds() -> impl Strategy<Value = Vec<SessionKind>> {
     proptest::sample::subsequence(

@@ -1,0 +1,339 @@
+//! `coach plan`: the coaching rhythm of one manager, or of every manager with
+//! sellers, from the planner (R10–R19), for people or, with `--json`, for
+//! scripts.
+
+use crate::cli::PlanArgs;
+use anyhow::{Context as _, anyhow, bail};
+use chrono::{Datelike as _, Duration, NaiveDate, NaiveTime, Weekday};
+use coach_core::rhythm::{
+    Availability, Input, Preferences, Refusal, default_cadence, demands, plan,
+};
+use coach_store::{Organization, Store, User, UserFilter};
+use serde_json::{Value, json};
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+fn hours(minutes: u32) -> String {
+    match (minutes / 60, minutes % 60) {
+        (0, m) => format!("{m} min"),
+        (h, 0) => format!("{h} h"),
+        (h, m) => format!("{h} h {m} min"),
+    }
+}
+
+fn every(weeks: u32) -> String {
+    match weeks {
+        0 => "as needed".to_owned(),
+        1 => "every week".to_owned(),
+        n => format!("every {n} weeks"),
+    }
+}
+
+/// What every manager's plan is asked, from the command line.
+struct Ask {
+    start: Option<NaiveDate>,
+    weeks: u32,
+    day: (NaiveTime, NaiveTime),
+    minutes: u32,
+    weekly_calls: bool,
+}
+
+/// Plans and prints.
+pub async fn plan_command(store: &Store, org: &Organization, a: PlanArgs) -> anyhow::Result<()> {
+    let day = a
+        .day
+        .split_once('-')
+        .and_then(|(f, t)| {
+            Some((
+                NaiveTime::parse_from_str(f, "%H:%M").ok()?,
+                NaiveTime::parse_from_str(t, "%H:%M").ok()?,
+            ))
+        })
+        .filter(|(f, t)| f < t)
+        .ok_or_else(|| {
+            anyhow!(
+                "--day: expected the working day as HH:MM-HH:MM, such as 09:00-17:00; got {:?}",
+                a.day
+            )
+        })?;
+    if !(1..=60).contains(&a.hours) {
+        bail!("--hours: expected 1 to 60 hours a week; got {}", a.hours);
+    }
+    if !(1..=24).contains(&a.months) {
+        bail!("--months: expected 1 to 24 months; got {}", a.months);
+    }
+    let start = match &a.from {
+        Some(s) => Some(
+            NaiveDate::parse_from_str(s, "%Y-%m-%d")
+                .with_context(|| format!("--from: expected a day as YYYY-MM-DD; got {s:?}"))?,
+        ),
+        None => None,
+    };
+    let ask = Ask {
+        start,
+        weeks: (a.months * 52).div_ceil(12),
+        day,
+        minutes: a.hours * 60,
+        weekly_calls: a.weekly_calls,
+    };
+    let managers = match &a.manager {
+        Some(email) => vec![store.user_by_email(&org.id, email).await.map_err(|_| {
+            anyhow!(
+                "--manager: no person with the email {email:?} in {}",
+                org.slug
+            )
+        })?],
+        None => {
+            let chart = store.org_chart(&org.id).await?;
+            let everyone = store
+                .users(
+                    &org.id,
+                    &UserFilter {
+                        active: Some(true),
+                        ..UserFilter::default()
+                    },
+                )
+                .await?;
+            let leads: std::collections::BTreeSet<String> = everyone
+                .iter()
+                .filter(|u| u.roles.has(coach_core::Role::Seller))
+                .filter_map(|u| chart.manager_of(&u.id).map(str::to_owned))
+                .collect();
+            everyone
+                .into_iter()
+                .filter(|u| leads.contains(&u.id))
+                .collect()
+        }
+    };
+    let mut texts = Vec::new();
+    let mut bodies = Vec::new();
+    for manager in &managers {
+        let (text, body) = plan_one(store, org, &ask, manager).await?;
+        texts.push(text);
+        bodies.push(body);
+    }
+    if a.json {
+        let value = if a.manager.is_some() {
+            bodies.pop().unwrap_or_default()
+        } else {
+            Value::Array(bodies)
+        };
+        write_out(&format!("{}\n", serde_json::to_string_pretty(&value)?))
+    } else {
+        write_out(&texts.join("\n"))
+    }
+}
+
+async fn plan_one(
+    store: &Store,
+    org: &Organization,
+    ask: &Ask,
+    manager: &User,
+) -> anyhow::Result<(String, Value)> {
+    let team = store
+        .users(
+            &org.id,
+            &UserFilter {
+                manager_id: Some(manager.id.clone()),
+                role: Some(coach_core::Role::Seller),
+                active: Some(true),
+                ..UserFilter::default()
+            },
+        )
+        .await?;
+    if team.is_empty() {
+        bail!(
+            "--manager: {} has no sellers reporting to them",
+            manager.name
+        );
+    }
+    let names: BTreeMap<String, String> = team
+        .iter()
+        .map(|u| (u.id.clone(), u.name.clone()))
+        .collect();
+    let ids: Vec<String> = team.iter().map(|u| u.id.clone()).collect();
+    let facts = store.rhythm_facts(&org.id, &ids).await?;
+    let time_zone: chrono_tz::Tz = manager.time_zone.parse().map_err(|_| {
+        anyhow!(
+            "{} has an unknown time zone {:?}",
+            manager.name,
+            manager.time_zone
+        )
+    })?;
+    let today = chrono::Utc::now().with_timezone(&time_zone).date_naive();
+    let start = ask.start.unwrap_or_else(|| {
+        today + Duration::days(7 - i64::from(today.weekday().num_days_from_monday()))
+    });
+    let input = Input {
+        start,
+        weeks: ask.weeks,
+        demands: demands(&default_cadence, &facts, ask.weekly_calls),
+        availability: Availability {
+            time_zone,
+            day_start: ask.day.0,
+            day_end: ask.day.1,
+            working_days: vec![
+                Weekday::Mon,
+                Weekday::Tue,
+                Weekday::Wed,
+                Weekday::Thu,
+                Weekday::Fri,
+            ],
+            days_off: Vec::new(),
+            busy: Vec::new(),
+            max_minutes_per_week: ask.minutes,
+        },
+        preferences: Preferences::default(),
+    };
+    let result = plan(&input);
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "Rhythm for {} ({} sellers), {} weeks from {}, {}",
+        manager.name,
+        team.len(),
+        ask.weeks,
+        start.format("%a %-d %b %Y"),
+        time_zone
+    );
+    let body = match &result {
+        Ok(p) => {
+            let busiest = p
+                .load
+                .iter()
+                .map(|w| w.coaching + w.preparation)
+                .max()
+                .unwrap_or(0);
+            let _ = writeln!(
+                out,
+                "Viable: {} series; the busiest week takes {} of coaching and preparation, of {} (R17).\n",
+                p.series.len(),
+                hours(busiest),
+                hours(ask.minutes)
+            );
+            for s in &p.series {
+                let moved = s.occurrences.iter().filter(|o| o.moved).count();
+                let _ = writeln!(
+                    out,
+                    "  {:<22} {:<22} {:<14} {} {}  {} session{}{}",
+                    names.get(&s.seller_id).map_or("", String::as_str),
+                    s.kind.label(),
+                    every(s.every_weeks),
+                    s.weekday,
+                    s.time.format("%H:%M"),
+                    s.occurrences.len(),
+                    if s.occurrences.len() == 1 { "" } else { "s" },
+                    if moved > 0 {
+                        format!(", {moved} moved")
+                    } else {
+                        String::new()
+                    }
+                );
+            }
+            let _ = writeln!(out);
+            for w in &p.load {
+                let _ = writeln!(
+                    out,
+                    "  week of {}: {} coaching + {} preparation",
+                    w.week.format("%a %-d %b"),
+                    hours(w.coaching),
+                    hours(w.preparation)
+                );
+            }
+            json!({
+                "viable": true,
+                "manager": manager.email,
+                "start": start,
+                "weeks": ask.weeks,
+                "series": p.series.iter().map(|s| json!({
+                    "seller_id": s.seller_id,
+                    "seller": names.get(&s.seller_id),
+                    "kind": s.kind.as_str(),
+                    "every_weeks": s.every_weeks,
+                    "minutes": s.minutes,
+                    "weekday": s.weekday.to_string(),
+                    "time": s.time.format("%H:%M").to_string(),
+                    "occurrences": s.occurrences.iter().map(|o| json!({
+                        "prep_starts_at": o.prep_starts_at,
+                        "starts_at": o.starts_at,
+                        "ends_at": o.ends_at,
+                        "moved": o.moved,
+                    })).collect::<Vec<_>>(),
+                })).collect::<Vec<_>>(),
+                "load": p.load.iter().map(|w| json!({
+                    "week": w.week,
+                    "coaching_minutes": w.coaching,
+                    "preparation_minutes": w.preparation,
+                    "capacity_minutes": w.capacity,
+                })).collect::<Vec<_>>(),
+            })
+        }
+        Err(r) => {
+            refusal_text(&mut out, r);
+            json!({
+                "viable": false,
+                "manager": manager.email,
+                "needed_minutes_per_week": r.needed_per_week,
+                "capacity_minutes_per_week": r.capacity,
+                "after_cuts_minutes_per_week": r.after_cuts,
+                "cuts": r.cuts.iter().map(|c| json!({
+                    "kind": c.kind.as_str(),
+                    "from_weeks": c.from_weeks,
+                    "to_weeks": c.to_weeks,
+                    "saves_minutes_per_week": c.saves_per_week,
+                    "why": c.why,
+                })).collect::<Vec<_>>(),
+                "unplaced": r.unplaced.iter().map(|(s, k, w)| json!({"seller_id": s, "kind": k.as_str(), "week": w})).collect::<Vec<_>>(),
+            })
+        }
+    };
+    Ok((out, body))
+}
+
+/// Why a plan does not fit, and what would make it fit, as a manager reads it.
+fn refusal_text(out: &mut String, r: &Refusal) {
+    let _ = writeln!(
+        out,
+        "Not viable: coaching and preparation need {} a week on average; {} are available (R17).",
+        hours(r.needed_per_week),
+        hours(r.capacity)
+    );
+    if !r.unplaced.is_empty() {
+        let _ = writeln!(
+            out,
+            "No free time was found for {} sessions in the working hours given.",
+            r.unplaced.len()
+        );
+    }
+    if !r.cuts.is_empty() {
+        let _ = writeln!(out, "To make it fit, least harmful first:");
+        for (i, c) in r.cuts.iter().enumerate() {
+            let _ = writeln!(
+                out,
+                "  {}. {}: {} instead of {}, saves {} a week: {}",
+                i + 1,
+                c.kind.label(),
+                every(c.to_weeks),
+                every(c.from_weeks),
+                hours(c.saves_per_week),
+                c.why
+            );
+        }
+    }
+    if r.after_cuts > r.capacity {
+        let _ = writeln!(
+            out,
+            "Even with every cut it needs {} a week: more hours, or fewer sellers per manager.",
+            hours(r.after_cuts)
+        );
+    }
+}
+
+/// Writes to standard output; a reader that went away (`| head`) is fine.
+fn write_out(text: &str) -> anyhow::Result<()> {
+    use std::io::Write as _;
+    match std::io::stdout().lock().write_all(text.as_bytes()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
+        _ => Ok(()),
+    }
+}
