@@ -265,12 +265,39 @@ fn cut_order() -> [(SessionKind, &'static str); 5] {
     ]
 }
 
+/// The needs after a cut of one kind: call coaching as needed (no series),
+/// any other kind half as often.
+pub fn apply_cut(demands: Vec<Demand>, kind: SessionKind) -> Vec<Demand> {
+    demands
+        .into_iter()
+        .filter_map(|mut d| {
+            if d.kind != kind {
+                return Some(d);
+            }
+            if kind == SessionKind::Call {
+                return None;
+            }
+            d.every_weeks = d.every_weeks.saturating_mul(2);
+            Some(d)
+        })
+        .collect()
+}
+
 /// The cuts that bring the average load within capacity, in order.
 fn cuts_to_fit(demands: &[Demand], prep_percent: u32, capacity: u32) -> (Vec<Cut>, u32) {
     let mut current: Vec<Demand> = demands.to_vec();
     let total = |ds: &[Demand]| ds.iter().map(|d| weekly(d, prep_percent)).sum::<u32>();
     let mut cuts = Vec::new();
-    for (kind, why) in cut_order() {
+    // Kinds already made less frequent (twice their usual interval or more)
+    // come after those not cut yet.
+    let already = |kind: SessionKind| {
+        demands
+            .iter()
+            .any(|d| d.kind == kind && d.every_weeks >= 2 * default_cadence(kind).0)
+    };
+    let mut order = cut_order().to_vec();
+    order.sort_by_key(|(kind, _)| already(*kind));
+    for (kind, why) in order {
         if total(&current) <= capacity {
             break;
         }
@@ -285,19 +312,7 @@ fn cuts_to_fit(demands: &[Demand], prep_percent: u32, capacity: u32) -> (Vec<Cut
             from * 2
         };
         let before = total(&current);
-        current = current
-            .into_iter()
-            .filter_map(|mut d| {
-                if d.kind != kind {
-                    return Some(d);
-                }
-                if to == 0 {
-                    return None;
-                }
-                d.every_weeks = d.every_weeks.saturating_mul(2);
-                Some(d)
-            })
-            .collect();
+        current = apply_cut(current, kind);
         cuts.push(Cut {
             kind,
             from_weeks: from,
@@ -480,8 +495,21 @@ pub fn plan(input: &Input) -> Result<Plan, Refusal> {
     for d in order {
         let every = d.every_weeks.max(1) as usize;
         let index = seen_of_kind.entry((d.kind, d.every_weeks)).or_insert(0);
+        // Spread over the weeks of the cycle (R19): start where the busiest
+        // of the weeks this series falls in is least busy; ties go round the
+        // sellers in turn.
         let offset = if input.preferences.spread {
-            *index % every
+            let load_of = |o: usize| -> u32 {
+                (o..weeks)
+                    .step_by(every)
+                    .map(|w| cal.load[w])
+                    .max()
+                    .unwrap_or(0)
+            };
+            (0..every.min(weeks.max(1)))
+                .map(|k| (*index + k) % every)
+                .min_by_key(|o| load_of(*o))
+                .unwrap_or(0)
         } else {
             0
         };

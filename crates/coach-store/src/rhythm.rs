@@ -53,3 +53,91 @@ impl Store {
             .collect())
     }
 }
+
+/// What a manager asks the planner, besides their team and time zone.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RhythmAsk {
+    /// The first day (default: next Monday in the manager's time zone).
+    pub start: Option<chrono::NaiveDate>,
+    /// How many weeks.
+    pub weeks: u32,
+    /// The working day, local time.
+    pub day: (chrono::NaiveTime, chrono::NaiveTime),
+    /// The most minutes a week for coaching and preparation.
+    pub minutes: u32,
+    /// Weekly call coaching as a series too.
+    pub weekly_calls: bool,
+    /// Cuts accepted, by kind (R17).
+    pub cuts: Vec<coach_core::coaching::SessionKind>,
+}
+
+impl Store {
+    /// The planner's input for a manager: their sellers' needs under the
+    /// research cadence with any accepted cuts, and their availability in
+    /// their time zone, Monday to Friday. `None` when no seller reports to
+    /// them. Also the sellers' names, by id.
+    pub async fn rhythm_input(
+        &self,
+        org_id: &str,
+        manager: &crate::User,
+        ask: &RhythmAsk,
+    ) -> Result<Option<(coach_core::rhythm::Input, BTreeMap<String, String>)>> {
+        use chrono::{Datelike as _, Duration, Weekday};
+        use coach_core::rhythm::{
+            Availability, Input, Preferences, apply_cut, default_cadence, demands,
+        };
+        let team = self
+            .users(
+                org_id,
+                &crate::UserFilter {
+                    manager_id: Some(manager.id.clone()),
+                    role: Some(coach_core::Role::Seller),
+                    active: Some(true),
+                    ..crate::UserFilter::default()
+                },
+            )
+            .await?;
+        if team.is_empty() {
+            return Ok(None);
+        }
+        let names = team
+            .iter()
+            .map(|u| (u.id.clone(), u.name.clone()))
+            .collect();
+        let ids: Vec<String> = team.iter().map(|u| u.id.clone()).collect();
+        let facts = self.rhythm_facts(org_id, &ids).await?;
+        let time_zone: chrono_tz::Tz = manager.time_zone.parse().unwrap_or(chrono_tz::UTC);
+        let today = chrono::Utc::now().with_timezone(&time_zone).date_naive();
+        let start = ask.start.unwrap_or_else(|| {
+            today + Duration::days(7 - i64::from(today.weekday().num_days_from_monday()))
+        });
+        let mut needs = demands(&default_cadence, &facts, ask.weekly_calls);
+        for kind in &ask.cuts {
+            needs = apply_cut(needs, *kind);
+        }
+        Ok(Some((
+            Input {
+                start,
+                weeks: ask.weeks,
+                demands: needs,
+                availability: Availability {
+                    time_zone,
+                    day_start: ask.day.0,
+                    day_end: ask.day.1,
+                    working_days: vec![
+                        Weekday::Mon,
+                        Weekday::Tue,
+                        Weekday::Wed,
+                        Weekday::Thu,
+                        Weekday::Fri,
+                    ],
+                    days_off: Vec::new(),
+                    busy: Vec::new(),
+                    max_minutes_per_week: ask.minutes,
+                },
+                preferences: Preferences::default(),
+            },
+            names,
+        )))
+    }
+}

@@ -112,6 +112,8 @@ pub enum Action<'a> {
         /// The seller.
         seller_id: &'a str,
     },
+    /// Plan one's own coaching rhythm (R10–R19): those who lead people.
+    PlanRhythm,
     /// Give feedback on a call against its plan (R33): the people above the
     /// seller, who coach them.
     CoachCall {
@@ -151,6 +153,7 @@ impl Action<'_> {
             Action::UpdateActionItem(_) => "update action item",
             Action::WritePlan { .. } => "write plan",
             Action::CoachCall { .. } => "coach call",
+            Action::PlanRhythm => "plan rhythm",
         }
     }
 
@@ -242,6 +245,7 @@ pub fn allows(actor: &Actor, action: Action<'_>) -> bool {
         }
         Action::WritePlan { seller_id } => seller_id == me.id || actor.below.contains(seller_id),
         Action::CoachCall { seller_id, .. } => actor.below.contains(seller_id),
+        Action::PlanRhythm => me.roles.leads(),
     }
 }
 

@@ -727,6 +727,12 @@ fn rules() -> BTreeMap<(&'static str, &'static str), Rule> {
     for p in ["/scorecard", "/scorecard/me"] {
         add("GET", p, none(), signed_in_page);
     }
+    // The rhythm planner: for those who lead people.
+    add("GET", "/rhythm", none(), |a, _| match signed_in(a, true) {
+        None => Outcome::Unauth,
+        Some(p) if leads(p) => Outcome::Ok,
+        Some(_) => Outcome::Forbidden,
+    });
     add("GET", "/scorecard/team", none(), |a, _| {
         match signed_in(a, true) {
             None => Outcome::Unauth,

@@ -4,13 +4,10 @@
 
 use crate::cli::PlanArgs;
 use anyhow::{Context as _, anyhow, bail};
-use chrono::{Datelike as _, Duration, NaiveDate, NaiveTime, Weekday};
-use coach_core::rhythm::{
-    Availability, Input, Preferences, Refusal, default_cadence, demands, plan,
-};
+use chrono::{NaiveDate, NaiveTime};
+use coach_core::rhythm::{Refusal, plan};
 use coach_store::{Organization, Store, User, UserFilter};
 use serde_json::{Value, json};
-use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 fn hours(minutes: u32) -> String {
@@ -130,68 +127,30 @@ async fn plan_one(
     ask: &Ask,
     manager: &User,
 ) -> anyhow::Result<(String, Value)> {
-    let team = store
-        .users(
-            &org.id,
-            &UserFilter {
-                manager_id: Some(manager.id.clone()),
-                role: Some(coach_core::Role::Seller),
-                active: Some(true),
-                ..UserFilter::default()
-            },
-        )
-        .await?;
-    if team.is_empty() {
+    let rhythm_ask = coach_store::rhythm::RhythmAsk {
+        start: ask.start,
+        weeks: ask.weeks,
+        day: ask.day,
+        minutes: ask.minutes,
+        weekly_calls: ask.weekly_calls,
+        cuts: Vec::new(),
+    };
+    let Some((input, names)) = store.rhythm_input(&org.id, manager, &rhythm_ask).await? else {
         bail!(
             "--manager: {} has no sellers reporting to them",
             manager.name
         );
-    }
-    let names: BTreeMap<String, String> = team
-        .iter()
-        .map(|u| (u.id.clone(), u.name.clone()))
-        .collect();
-    let ids: Vec<String> = team.iter().map(|u| u.id.clone()).collect();
-    let facts = store.rhythm_facts(&org.id, &ids).await?;
-    let time_zone: chrono_tz::Tz = manager.time_zone.parse().map_err(|_| {
-        anyhow!(
-            "{} has an unknown time zone {:?}",
-            manager.name,
-            manager.time_zone
-        )
-    })?;
-    let today = chrono::Utc::now().with_timezone(&time_zone).date_naive();
-    let start = ask.start.unwrap_or_else(|| {
-        today + Duration::days(7 - i64::from(today.weekday().num_days_from_monday()))
-    });
-    let input = Input {
-        start,
-        weeks: ask.weeks,
-        demands: demands(&default_cadence, &facts, ask.weekly_calls),
-        availability: Availability {
-            time_zone,
-            day_start: ask.day.0,
-            day_end: ask.day.1,
-            working_days: vec![
-                Weekday::Mon,
-                Weekday::Tue,
-                Weekday::Wed,
-                Weekday::Thu,
-                Weekday::Fri,
-            ],
-            days_off: Vec::new(),
-            busy: Vec::new(),
-            max_minutes_per_week: ask.minutes,
-        },
-        preferences: Preferences::default(),
     };
+    let team = names.len();
+    let start = input.start;
+    let time_zone = input.availability.time_zone;
     let result = plan(&input);
     let mut out = String::new();
     let _ = writeln!(
         out,
         "Rhythm for {} ({} sellers), {} weeks from {}, {}",
         manager.name,
-        team.len(),
+        team,
         ask.weeks,
         start.format("%a %-d %b %Y"),
         time_zone

@@ -120,6 +120,20 @@ fn six_hours_is_not_enough_for_eight_sellers_and_the_refusal_says_why() {
         4,
         "every kind the team has, least harmful first"
     );
+    // A kind already cut comes after the kinds not cut yet.
+    let cut_once = apply_cut(
+        apply_cut(team(8, &USUAL), SessionKind::Call),
+        SessionKind::Account,
+    );
+    let again = plan(&input(cut_once, 8))
+        .err()
+        .unwrap_or_else(|| panic!("viable?"));
+    assert_eq!(
+        again.cuts[0].kind,
+        SessionKind::TerritoryTactical,
+        "{:?}",
+        again.cuts
+    );
     assert!(refusal.unplaced.is_empty());
 }
 

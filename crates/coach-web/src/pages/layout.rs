@@ -33,6 +33,8 @@ pub(crate) struct Shell {
     pub nav_mine: bool,
     /// Whether the person is an admin (settings tabs).
     pub is_admin: bool,
+    /// Whether the person leads people (the rhythm planner's tab).
+    pub leads: bool,
 }
 
 impl Shell {
@@ -101,6 +103,7 @@ impl Shell {
             nav_team: roles.has(Role::Admin) || roles.leads(),
             nav_mine: roles.has(Role::Seller),
             is_admin: roles.has(Role::Admin),
+            leads: roles.leads(),
         }
     }
 

@@ -15,6 +15,7 @@ mod opportunity_plans;
 mod people;
 mod profile;
 mod records;
+mod rhythm;
 mod scorecard;
 mod session;
 mod sessions;
@@ -53,6 +54,7 @@ pub(crate) fn book() -> RouteBook {
     let book = opportunity_plans::routes(book);
     let book = territory::routes(book);
     let book = account_plans::routes(book);
+    let book = rhythm::routes(book);
     profile::routes(book)
 }
 
