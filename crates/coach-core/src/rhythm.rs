@@ -24,6 +24,24 @@ pub struct Demand {
     pub minutes: u32,
 }
 
+/// Minutes as people say them: "45 min", "2 h", "1 h 30 min".
+pub fn hours_text(minutes: u32) -> String {
+    match (minutes / 60, minutes % 60) {
+        (0, m) => format!("{m} min"),
+        (h, 0) => format!("{h} h"),
+        (h, m) => format!("{h} h {m} min"),
+    }
+}
+
+/// An interval as people say it: "every week", "every 4 weeks", "as needed" (0).
+pub fn every_text(weeks: u32) -> String {
+    match weeks {
+        0 => "as needed".to_owned(),
+        1 => "every week".to_owned(),
+        n => format!("every {n} weeks"),
+    }
+}
+
 /// The research defaults (R10–R13): how often and how long, per kind.
 pub fn default_cadence(kind: SessionKind) -> (u32, u32) {
     match kind {

@@ -5,26 +5,10 @@
 use crate::cli::PlanArgs;
 use anyhow::{Context as _, anyhow, bail};
 use chrono::{NaiveDate, NaiveTime};
-use coach_core::rhythm::{Refusal, plan};
+use coach_core::rhythm::{Refusal, every_text, hours_text, plan};
 use coach_store::{Organization, Store, User, UserFilter};
 use serde_json::{Value, json};
 use std::fmt::Write as _;
-
-fn hours(minutes: u32) -> String {
-    match (minutes / 60, minutes % 60) {
-        (0, m) => format!("{m} min"),
-        (h, 0) => format!("{h} h"),
-        (h, m) => format!("{h} h {m} min"),
-    }
-}
-
-fn every(weeks: u32) -> String {
-    match weeks {
-        0 => "as needed".to_owned(),
-        1 => "every week".to_owned(),
-        n => format!("every {n} weeks"),
-    }
-}
 
 /// What every manager's plan is asked, from the command line.
 struct Ask {
@@ -167,8 +151,8 @@ async fn plan_one(
                 out,
                 "Viable: {} series; the busiest week takes {} of coaching and preparation, of {} (R17).\n",
                 p.series.len(),
-                hours(busiest),
-                hours(ask.minutes)
+                hours_text(busiest),
+                hours_text(ask.minutes)
             );
             for s in &p.series {
                 let moved = s.occurrences.iter().filter(|o| o.moved).count();
@@ -177,7 +161,7 @@ async fn plan_one(
                     "  {:<22} {:<22} {:<14} {} {}  {} session{}{}",
                     names.get(&s.seller_id).map_or("", String::as_str),
                     s.kind.label(),
-                    every(s.every_weeks),
+                    every_text(s.every_weeks),
                     s.weekday,
                     s.time.format("%H:%M"),
                     s.occurrences.len(),
@@ -195,8 +179,8 @@ async fn plan_one(
                     out,
                     "  week of {}: {} coaching + {} preparation",
                     w.week.format("%a %-d %b"),
-                    hours(w.coaching),
-                    hours(w.preparation)
+                    hours_text(w.coaching),
+                    hours_text(w.preparation)
                 );
             }
             json!({
@@ -254,8 +238,8 @@ fn refusal_text(out: &mut String, r: &Refusal) {
     let _ = writeln!(
         out,
         "Not viable: coaching and preparation need {} a week on average; {} are available (R17).",
-        hours(r.needed_per_week),
-        hours(r.capacity)
+        hours_text(r.needed_per_week),
+        hours_text(r.capacity)
     );
     if !r.unplaced.is_empty() {
         let _ = writeln!(
@@ -272,9 +256,9 @@ fn refusal_text(out: &mut String, r: &Refusal) {
                 "  {}. {}: {} instead of {}, saves {} a week: {}",
                 i + 1,
                 c.kind.label(),
-                every(c.to_weeks),
-                every(c.from_weeks),
-                hours(c.saves_per_week),
+                every_text(c.to_weeks),
+                every_text(c.from_weeks),
+                hours_text(c.saves_per_week),
                 c.why
             );
         }
@@ -283,7 +267,7 @@ fn refusal_text(out: &mut String, r: &Refusal) {
         let _ = writeln!(
             out,
             "Even with every cut it needs {} a week: more hours, or fewer sellers per manager.",
-            hours(r.after_cuts)
+            hours_text(r.after_cuts)
         );
     }
 }

@@ -15,7 +15,7 @@ use axum::extract::{Query, State};
 use axum::response::Response;
 use chrono::NaiveTime;
 use coach_core::coaching::SessionKind;
-use coach_core::rhythm::plan;
+use coach_core::rhythm::{every_text, hours_text, plan};
 use coach_store::rhythm::RhythmAsk;
 
 pub(crate) fn routes(book: RouteBook) -> RouteBook {
@@ -69,23 +69,6 @@ struct RhythmPage {
     series: Vec<SeriesRow>,
     capacity: String,
     error: Option<String>,
-}
-
-fn hours(minutes: u32) -> String {
-    match (minutes / 60, minutes % 60) {
-        (0, m) => format!("{m} min"),
-        (h, 0) => format!("{h} h"),
-        (h, m) => format!("{h} h {m} min"),
-    }
-}
-
-fn every(weeks: u32) -> String {
-    match weeks {
-        0 => "as needed".to_owned(),
-        1 => "every week".to_owned(),
-        4 => "every 4 weeks".to_owned(),
-        n => format!("every {n} weeks"),
-    }
 }
 
 /// The page's question, from its query.
@@ -218,7 +201,7 @@ async fn show(
         cuts: Vec::new(),
         weeks: Vec::new(),
         series: Vec::new(),
-        capacity: hours(a.hours * 60),
+        capacity: hours_text(a.hours * 60),
         error: a.error.clone(),
     };
     if let Some((input, names)) = input {
@@ -234,8 +217,8 @@ async fn show(
                 view.viable = Some(format!(
                     "It fits: {} series; the busiest week takes {} of coaching and preparation, of the {} you can give (R17).",
                     p.series.len(),
-                    hours(busiest),
-                    hours(a.hours * 60)
+                    hours_text(busiest),
+                    hours_text(a.hours * 60)
                 ));
                 let scale = |m: u32| (m * 80).checked_div(a.hours * 60).unwrap_or(0).min(100);
                 view.weeks = p
@@ -247,8 +230,8 @@ async fn show(
                         preparation_width: scale(w.preparation),
                         text: format!(
                             "{} coaching, {} preparation",
-                            hours(w.coaching),
-                            hours(w.preparation)
+                            hours_text(w.coaching),
+                            hours_text(w.preparation)
                         ),
                     })
                     .collect();
@@ -263,7 +246,7 @@ async fn show(
                         SeriesRow {
                             seller: names.get(&s.seller_id).cloned().unwrap_or_default(),
                             kind: s.kind.label(),
-                            every: every(s.every_weeks),
+                            every: every_text(s.every_weeks),
                             when: format!(
                                 "{} {}{}",
                                 s.weekday,
@@ -281,14 +264,14 @@ async fn show(
             Err(r) => {
                 view.refusal = Some(format!(
                     "It does not fit: coaching and preparation need {} a week on average, and you can give {} (R17).",
-                    hours(r.needed_per_week),
-                    hours(r.capacity)
+                    hours_text(r.needed_per_week),
+                    hours_text(r.capacity)
                 ));
                 view.unplaced = r.unplaced.len();
                 if r.after_cuts > r.capacity {
                     view.hopeless = Some(format!(
                         "Even with every cut below it needs {} a week: ask for more hours, or share the team.",
-                        hours(r.after_cuts)
+                        hours_text(r.after_cuts)
                     ));
                 }
                 view.cuts = r
@@ -301,10 +284,10 @@ async fn show(
                             label: format!(
                                 "{}: {} instead of {}",
                                 c.kind.label(),
-                                every(c.to_weeks),
-                                every(c.from_weeks)
+                                every_text(c.to_weeks),
+                                every_text(c.from_weeks)
                             ),
-                            saves: hours(c.saves_per_week),
+                            saves: hours_text(c.saves_per_week),
                             why: c.why,
                             href: href(&a, &with),
                         }
