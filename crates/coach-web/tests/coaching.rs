@@ -1485,3 +1485,60 @@ async fn an_account_plan_through_the_api() {
         assert_eq!(s, StatusCode::NOT_FOUND, "{key}");
     }
 }
+
+#[tokio::test]
+async fn a_managers_home_shows_the_kept_as_scheduled_rate_with_its_sample() {
+    use coach_core::coaching::{SessionKind, SessionStatus};
+    use coach_store::coaching::PastSession;
+    let app = TestApp::spawn().await;
+    let f = seed(&app).await;
+    let page = app.sign_in(f.email("manager1")).await;
+    let home = page.get(&app, "/").await.text().await.unwrap();
+    assert!(home.contains("Not enough data yet"), "no sessions over yet");
+    // Twelve scheduled sessions over the last two months: ten held (one of
+    // them moved), two missed; and an ad-hoc one, which does not count.
+    let past = |days: i64, status, ad_hoc, moved: bool| PastSession {
+        kind: SessionKind::Opportunity,
+        manager_id: f.id("manager1").to_owned(),
+        seller_id: f.id("seller1").to_owned(),
+        observer_id: None,
+        ad_hoc,
+        status,
+        starts_at: Utc::now() - Duration::days(days),
+        minutes: 60,
+        original_starts_at: moved.then(|| Utc::now() - Duration::days(days + 1)),
+        desired_outcome: String::new(),
+        prep_due_on: (Utc::now() - Duration::days(days + 2)).date_naive(),
+        seller_prepared_at: None,
+        manager_prepared_at: None,
+        prep_minutes: 0,
+        cancel_reason: String::new(),
+        items: Vec::new(),
+        questions: Vec::new(),
+        notes: Vec::new(),
+        actions: Vec::new(),
+        feedback: None,
+        observation: None,
+    };
+    let mut sessions: Vec<PastSession> = (0..10)
+        .map(|i| past(8 + i * 5, SessionStatus::Held, false, i == 3))
+        .collect();
+    sessions.push(past(20, SessionStatus::Missed, false, false));
+    sessions.push(past(33, SessionStatus::Missed, false, false));
+    sessions.push(past(12, SessionStatus::Held, true, false));
+    app.store
+        .load_past_sessions(&f.org_a, &sessions)
+        .await
+        .unwrap();
+    let home = page.get(&app, "/").await.text().await.unwrap();
+    assert!(
+        home.contains("83% kept as scheduled (95% interval 55–95%)"),
+        "{}",
+        &home[home.find("rhythm-h").unwrap_or(0)..][..600.min(home.len())]
+    );
+    assert!(home.contains("10 of 12 scheduled sessions over the last 90 days were held"));
+    // A seller has no rhythm card.
+    let seller = app.sign_in(f.email("seller1")).await;
+    let home = seller.get(&app, "/").await.text().await.unwrap();
+    assert!(!home.contains("Your rhythm"));
+}

@@ -113,6 +113,23 @@ pub fn kept_rhythm(status: SessionStatus) -> Option<bool> {
     }
 }
 
+/// A manager's kept-as-scheduled rate (R14): of the scheduled sessions that
+/// are over, how many were held, at their time or moved rather than dropped.
+/// Ad-hoc sessions were never scheduled and do not count.
+pub fn kept_rate(sessions: impl IntoIterator<Item = (SessionStatus, bool)>) -> crate::stats::Rate {
+    let (mut kept, mut n) = (0, 0);
+    for (status, ad_hoc) in sessions {
+        if ad_hoc {
+            continue;
+        }
+        if let Some(k) = kept_rhythm(status) {
+            n += 1;
+            kept += u64::from(k);
+        }
+    }
+    crate::stats::Rate::new(kept, n)
+}
+
 vocabulary! {
     /// The three sections every agenda has (R35).
     Section, "an agenda section" {

@@ -211,3 +211,26 @@ fn texts_are_checked() {
         SessionKind::TerritoryTactical
     );
 }
+
+#[test]
+fn the_kept_as_scheduled_rate_counts_held_sessions_moved_or_not_of_those_over() {
+    use SessionStatus::*;
+    let rate = kept_rate([
+        (Held, false),
+        (Held, false),
+        (Cancelled, false),
+        (Missed, false),
+        (Scheduled, false),
+        (Held, true),
+        (Cancelled, true),
+    ]);
+    assert_eq!(
+        (rate.hits, rate.n),
+        (2, 4),
+        "ad-hoc and coming sessions do not count"
+    );
+    assert!(!rate.enough_data());
+    let many = kept_rate((0..20).map(|i| (if i < 15 { Held } else { Missed }, false)));
+    assert_eq!((many.hits, many.n), (15, 20));
+    assert!(many.enough_data());
+}

@@ -57,6 +57,17 @@ struct HomePage {
     month: Option<Month>,
     sessions: Vec<super::sessions::Row>,
     overdue: usize,
+    rhythm: Option<Rhythm>,
+}
+
+/// A manager's rhythm (R14): how many scheduled sessions of the last 90
+/// days were kept, with the sample and its interval (R45), and what slipped
+/// this week.
+pub(crate) struct Rhythm {
+    kept: Option<String>,
+    sample: String,
+    this_week: usize,
+    slipped: Vec<(String, String, &'static str)>,
 }
 
 pub(crate) async fn show(
@@ -288,9 +299,15 @@ pub(crate) async fn show(
         )
         .await?
         .len();
+    let rhythm = if actor.user.roles.has(Role::Manager) {
+        Some(rhythm(&state, &actor).await?)
+    } else {
+        None
+    };
     let view = HomePage {
         sessions,
         overdue,
+        rhythm,
         shell: Shell::new(&actor, "/", state.config().email_enabled),
         first_name: first_name(&actor.user.name),
         roles: actor.user.roles.labels(),
@@ -300,4 +317,72 @@ pub(crate) async fn show(
         month,
     };
     Ok(html(StatusCode::OK, &view))
+}
+
+/// The manager's kept-as-scheduled rate over the last 90 days (R14, R45) and
+/// this week's sessions, with those cancelled or missed.
+async fn rhythm(state: &AppState, actor: &Actor) -> Result<Rhythm, AppError> {
+    use coach_core::coaching::{SessionStatus, kept_rate};
+    let now = chrono::Utc::now();
+    let tz: chrono_tz::Tz = actor.user.time_zone.parse().unwrap_or(chrono_tz::UTC);
+    let past = state
+        .store()
+        .coaching_sessions(
+            &actor.org.id,
+            &coach_store::coaching::SessionFilter {
+                manager_id: Some(actor.user.id.clone()),
+                from: Some(now - chrono::Duration::days(90)),
+                until: Some(now + chrono::Duration::days(7)),
+                limit: Some(2000),
+                ..Default::default()
+            },
+        )
+        .await?;
+    let rate = kept_rate(
+        past.iter()
+            .filter(|s| s.starts_at <= now)
+            .map(|s| (s.status, s.ad_hoc)),
+    );
+    let kept = rate.enough_data().then(|| {
+        let (low, high) = rate.interval().unwrap_or((0.0, 0.0));
+        format!(
+            "{:.0}% kept as scheduled (95% interval {:.0}–{:.0}%)",
+            rate.value().unwrap_or(0.0) * 100.0,
+            low * 100.0,
+            high * 100.0
+        )
+    });
+    let local_today = now.with_timezone(&tz).date_naive();
+    let monday = local_today
+        - chrono::Duration::days(i64::from(
+            chrono::Datelike::weekday(&local_today).num_days_from_monday(),
+        ));
+    let in_week = |s: &&coach_store::coaching::Session| {
+        let d = s.starts_at.with_timezone(&tz).date_naive();
+        d >= monday && d < monday + chrono::Duration::days(7)
+    };
+    let week: Vec<&coach_store::coaching::Session> = past.iter().filter(in_week).collect();
+    Ok(Rhythm {
+        kept,
+        sample: format!(
+            "{} of {} scheduled sessions over the last 90 days were held",
+            rate.hits, rate.n
+        ),
+        this_week: week.len(),
+        slipped: week
+            .iter()
+            .filter(|s| matches!(s.status, SessionStatus::Cancelled | SessionStatus::Missed))
+            .map(|s| {
+                (
+                    format!("/sessions/{}", s.id),
+                    format!(
+                        "{} with {}",
+                        s.starts_at.with_timezone(&tz).format("%a %H:%M"),
+                        s.seller_name
+                    ),
+                    s.status.label(),
+                )
+            })
+            .collect(),
+    })
 }
