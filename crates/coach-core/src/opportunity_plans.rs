@@ -204,6 +204,21 @@ pub fn criteria_flag(plan: &impl Known, stage: BuyingStage) -> Option<&'static s
         )
 }
 
+/// R22 judged at the furthest stage the deal is said to be in, by the CRM
+/// (while open) or by the evidence.
+pub fn no_criteria(
+    plan: &impl Known,
+    stage: BuyingStage,
+    crm_stage: BuyingStage,
+) -> Option<&'static str> {
+    let furthest = if crm_stage.is_open() {
+        crm_stage.max(stage)
+    } else {
+        stage
+    };
+    criteria_flag(plan, furthest)
+}
+
 /// R24: the CRM has the deal further on than the buyer's evidence supports.
 pub fn crm_ahead(crm: BuyingStage, evidence: BuyingStage) -> Option<String> {
     (crm.is_open() && crm > evidence).then(|| {
@@ -221,12 +236,7 @@ pub fn crm_ahead(crm: BuyingStage, evidence: BuyingStage) -> Option<String> {
 pub fn flags(plan: &impl Known, stage: BuyingStage, crm_stage: BuyingStage) -> Vec<String> {
     let mut out = Vec::new();
     out.extend(crm_ahead(crm_stage, stage));
-    let furthest = if crm_stage.is_open() {
-        crm_stage.max(stage)
-    } else {
-        stage
-    };
-    out.extend(criteria_flag(plan, furthest).map(str::to_owned));
+    out.extend(no_criteria(plan, stage, crm_stage).map(str::to_owned));
     let unsupported = plan.missing_before(stage);
     if !unsupported.is_empty() {
         out.push(format!(

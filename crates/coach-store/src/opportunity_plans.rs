@@ -254,12 +254,6 @@ impl OpportunityPlan {
             complexity: self.complexity,
         }
     }
-
-    /// The evidence the current stage stands without (taken back since it
-    /// was moved there).
-    pub fn unsupported(&self) -> Vec<Evidence> {
-        self.missing_before(self.stage)
-    }
 }
 
 fn level(row: &AnyRow, name: &str) -> Result<Option<Level>> {

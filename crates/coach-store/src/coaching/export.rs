@@ -243,20 +243,13 @@ impl Store {
         format: ExportFormat,
         out: W,
     ) -> Result<u64> {
-        use coach_core::opportunity_plans::{
-            Evidence, Known as _, OPEN_STAGES, criteria_flag, list,
-        };
+        use coach_core::opportunity_plans::{Evidence, Known as _, OPEN_STAGES, list, no_criteria};
         let emails = self.emails(org_id).await?;
         let rules = self.formality(org_id).await?;
         let mut writer =
             ExportWriter::with_headers(out, OPPORTUNITY_PLAN_COLUMNS, format).map_err(io)?;
         for p in self.opportunity_plans(org_id, None).await? {
             let next = OPEN_STAGES.into_iter().find(|s| *s > p.stage);
-            let furthest = if p.crm_stage.is_open() {
-                p.crm_stage.max(p.stage)
-            } else {
-                p.stage
-            };
             let n = Evidence::ALL.iter().filter(|e| p.has(**e)).count();
             writer
                 .write(vec![
@@ -270,7 +263,7 @@ impl Store {
                     Value::from(p.open_concerns()),
                     Value::String(p.verdict.as_str().to_owned()),
                     Value::String(p.verdict_reasons.clone()),
-                    Value::Bool(criteria_flag(&p, furthest).is_some()),
+                    Value::Bool(no_criteria(&p, p.stage, p.crm_stage).is_some()),
                     Value::Bool(!rules.reasons(&p.deal()).is_empty()),
                     p.negotiation
                         .as_ref()

@@ -412,16 +412,13 @@ async fn render(
             // What the deal's plan says to notice, for the manager's
             // preparation (R22, R24).
             let plan = store.opportunity_plan(org, &d.opportunity_id).await?;
-            let furthest = if plan.crm_stage.is_open() {
-                plan.crm_stage.max(plan.stage)
-            } else {
-                plan.stage
-            };
             let mut view = deal(d, next);
             if coach_core::opportunity_plans::crm_ahead(plan.crm_stage, plan.stage).is_some() {
                 view.flags.push("CRM ahead of the buyer's evidence (R24)");
             }
-            if coach_core::opportunity_plans::criteria_flag(&plan, furthest).is_some() {
+            if coach_core::opportunity_plans::no_criteria(&plan, plan.stage, plan.crm_stage)
+                .is_some()
+            {
                 view.flags.push("No buying criteria (R22)");
             }
             picked.push(view);
