@@ -53,6 +53,33 @@ pub fn default_cadence(kind: SessionKind) -> (u32, u32) {
     }
 }
 
+/// Where the research puts each kind's cadence, for the pages that show it.
+pub fn cadence_source(kind: SessionKind) -> &'static str {
+    match kind {
+        SessionKind::TerritoryTactical => "R10: tactical territory reviews monthly, an hour",
+        SessionKind::TerritoryStrategic => "R10: strategic territory reviews quarterly, an hour",
+        SessionKind::Account => "R11: monthly, an hour, for accounts that warrant a plan",
+        SessionKind::Opportunity => "R12: monthly, an hour; less often for long sales cycles",
+        SessionKind::Call => "R13: weekly as needed, 30 to 60 minutes, for important calls",
+    }
+}
+
+/// Checks a cadence someone sets: every 1 to 26 weeks, 15 to 180 minutes
+/// in steps of 5 (fewer, longer sessions, R14).
+pub fn check_cadence(every_weeks: i64, minutes: i64) -> Result<(u32, u32), crate::FieldError> {
+    let every = u32::try_from(every_weeks)
+        .ok()
+        .filter(|w| (1..=26).contains(w))
+        .ok_or_else(|| crate::FieldError::new("every_weeks", "expected every 1 to 26 weeks"))?;
+    let minutes = u32::try_from(minutes)
+        .ok()
+        .filter(|m| (15..=180).contains(m) && m % 5 == 0)
+        .ok_or_else(|| {
+            crate::FieldError::new("minutes", "expected 15 to 180 minutes, in steps of 5")
+        })?;
+    Ok((every, minutes))
+}
+
 /// What the planner knows of a seller to decide what coaching they need.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SellerFacts {
@@ -175,6 +202,9 @@ pub struct Occurrence {
     pub ends_at: DateTime<Utc>,
     /// Moved off the series' weekday and time (a day off, a busy time).
     pub moved: bool,
+    /// The series' weekday and time in this week: where the session would
+    /// be had it not moved (a calendar's `RECURRENCE-ID`).
+    pub slot: DateTime<Utc>,
 }
 
 /// A recurring series.
@@ -416,6 +446,7 @@ impl Calendar<'_> {
             starts_at,
             ends_at,
             moved: false,
+            slot: starts_at,
         })
     }
 
@@ -590,7 +621,8 @@ pub fn plan(input: &Input) -> Result<Plan, Refusal> {
                 })
             });
             match placed {
-                Some(o) => {
+                Some(mut o) => {
+                    o.slot = cal.local(day, time).unwrap_or(o.starts_at);
                     cal.take(w, &o);
                     occurrences.push(o);
                 }

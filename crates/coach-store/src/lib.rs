@@ -13,6 +13,7 @@ pub mod orgs;
 pub mod rhythm;
 pub mod roa;
 mod secret;
+pub mod series;
 pub mod sessions;
 pub mod stage_map;
 pub mod territory;

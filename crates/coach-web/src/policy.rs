@@ -114,6 +114,8 @@ pub enum Action<'a> {
     },
     /// Plan one's own coaching rhythm (R10–R19): those who lead people.
     PlanRhythm,
+    /// Read and renew one's own calendar feed (T14): everyone signed in.
+    UseCalendarFeed,
     /// Give feedback on a call against its plan (R33): the people above the
     /// seller, who coach them.
     CoachCall {
@@ -154,6 +156,7 @@ impl Action<'_> {
             Action::WritePlan { .. } => "write plan",
             Action::CoachCall { .. } => "coach call",
             Action::PlanRhythm => "plan rhythm",
+            Action::UseCalendarFeed => "use calendar feed",
         }
     }
 
@@ -246,6 +249,7 @@ pub fn allows(actor: &Actor, action: Action<'_>) -> bool {
         Action::WritePlan { seller_id } => seller_id == me.id || actor.below.contains(seller_id),
         Action::CoachCall { seller_id, .. } => actor.below.contains(seller_id),
         Action::PlanRhythm => me.roles.leads(),
+        Action::UseCalendarFeed => true,
     }
 }
 

@@ -102,16 +102,27 @@ pub struct PlanArgs {
     /// How many months to plan.
     #[arg(long, default_value_t = 3)]
     pub months: u32,
-    /// The most hours a week a manager can give coaching and its preparation.
-    #[arg(long, default_value_t = 12)]
-    pub hours: u32,
-    /// The working day, local time, as HH:MM-HH:MM.
-    #[arg(long, default_value = "09:00-17:00")]
-    pub day: String,
+    /// The most hours a week a manager can give coaching and its preparation
+    /// (default: what each manager saved, else 12).
+    #[arg(long)]
+    pub hours: Option<u32>,
+    /// The working day, local time, as HH:MM-HH:MM (default: what each
+    /// manager saved, else 09:00-17:00).
+    #[arg(long)]
+    pub day: Option<String>,
     /// Plan weekly call coaching as a series too (otherwise it follows
     /// important calls as they come, R13).
     #[arg(long)]
     pub weekly_calls: bool,
+    /// Accept a cut the planner proposes (R17): a kind of coaching, such as
+    /// `call` or `account`; may be given more than once.
+    #[arg(long = "cut", value_name = "KIND")]
+    pub cuts: Vec<String>,
+    /// Create the series and their sessions for every plan that fits;
+    /// re-planning ends a manager's current series and changes only the
+    /// future. Times for reading, planning and writing go to standard error.
+    #[arg(long)]
+    pub apply: bool,
     /// Print JSON for scripts.
     #[arg(long)]
     pub json: bool,

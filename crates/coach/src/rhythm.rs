@@ -5,40 +5,59 @@
 use crate::cli::PlanArgs;
 use anyhow::{Context as _, anyhow, bail};
 use chrono::{NaiveDate, NaiveTime};
+use coach_core::coaching::SessionKind;
 use coach_core::rhythm::{Refusal, every_text, hours_text, plan};
+use coach_store::series::Applied;
 use coach_store::{Organization, Store, User, UserFilter};
+use std::time::{Duration, Instant};
 use serde_json::{Value, json};
 use std::fmt::Write as _;
 
-/// What every manager's plan is asked, from the command line.
+/// What every manager's plan is asked, from the command line; what is not
+/// given comes from each manager's saved settings.
 struct Ask {
     start: Option<NaiveDate>,
     weeks: u32,
-    day: (NaiveTime, NaiveTime),
-    minutes: u32,
+    day: Option<(NaiveTime, NaiveTime)>,
+    minutes: Option<u32>,
     weekly_calls: bool,
+    cuts: Vec<SessionKind>,
 }
 
-/// Plans and prints.
+/// Time spent, over every manager.
+#[derive(Default)]
+struct Spent {
+    reading: Duration,
+    planning: Duration,
+    writing: Duration,
+    applied: Applied,
+    refused: usize,
+}
+
+/// Plans and prints; with `--apply`, stores what fits.
 pub async fn plan_command(store: &Store, org: &Organization, a: PlanArgs) -> anyhow::Result<()> {
-    let day = a
-        .day
-        .split_once('-')
-        .and_then(|(f, t)| {
-            Some((
-                NaiveTime::parse_from_str(f, "%H:%M").ok()?,
-                NaiveTime::parse_from_str(t, "%H:%M").ok()?,
-            ))
-        })
-        .filter(|(f, t)| f < t)
-        .ok_or_else(|| {
-            anyhow!(
-                "--day: expected the working day as HH:MM-HH:MM, such as 09:00-17:00; got {:?}",
-                a.day
-            )
-        })?;
-    if !(1..=60).contains(&a.hours) {
-        bail!("--hours: expected 1 to 60 hours a week; got {}", a.hours);
+    let day = match &a.day {
+        None => None,
+        Some(day) => Some(
+            day.split_once('-')
+                .and_then(|(f, t)| {
+                    Some((
+                        NaiveTime::parse_from_str(f, "%H:%M").ok()?,
+                        NaiveTime::parse_from_str(t, "%H:%M").ok()?,
+                    ))
+                })
+                .filter(|(f, t)| f < t)
+                .ok_or_else(|| {
+                    anyhow!(
+                        "--day: expected the working day as HH:MM-HH:MM, such as 09:00-17:00; got {day:?}"
+                    )
+                })?,
+        ),
+    };
+    if let Some(h) = a.hours {
+        if !(1..=60).contains(&h) {
+            bail!("--hours: expected 1 to 60 hours a week; got {h}");
+        }
     }
     if !(1..=24).contains(&a.months) {
         bail!("--months: expected 1 to 24 months; got {}", a.months);
@@ -50,12 +69,32 @@ pub async fn plan_command(store: &Store, org: &Organization, a: PlanArgs) -> any
         ),
         None => None,
     };
+    let cuts = a
+        .cuts
+        .iter()
+        .map(|c| {
+            c.parse::<SessionKind>().map_err(|_| {
+                anyhow!(
+                    "--cut: expected a kind of coaching ({}); got {c:?}",
+                    SessionKind::ALL
+                        .iter()
+                        .map(|k| k.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            })
+        })
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    if a.apply && start.is_some_and(|s| s < chrono::Utc::now().date_naive()) {
+        bail!("--from: a plan is applied from today on; give today or a later day");
+    }
     let ask = Ask {
         start,
         weeks: (a.months * 52).div_ceil(12),
         day,
-        minutes: a.hours * 60,
+        minutes: a.hours.map(|h| h * 60),
         weekly_calls: a.weekly_calls,
+        cuts,
     };
     let managers = match &a.manager {
         Some(email) => vec![store.user_by_email(&org.id, email).await.map_err(|_| {
@@ -88,8 +127,9 @@ pub async fn plan_command(store: &Store, org: &Organization, a: PlanArgs) -> any
     };
     let mut texts = Vec::new();
     let mut bodies = Vec::new();
+    let mut spent = Spent::default();
     for manager in &managers {
-        let (text, body) = plan_one(store, org, &ask, manager).await?;
+        let (text, body) = plan_one(store, org, &ask, manager, a.apply, &mut spent).await?;
         texts.push(text);
         bodies.push(body);
     }
@@ -99,10 +139,32 @@ pub async fn plan_command(store: &Store, org: &Organization, a: PlanArgs) -> any
         } else {
             Value::Array(bodies)
         };
-        write_out(&format!("{}\n", serde_json::to_string_pretty(&value)?))
+        write_out(&format!("{}\n", serde_json::to_string_pretty(&value)?))?;
     } else {
-        write_out(&texts.join("\n"))
+        write_out(&texts.join("\n"))?;
     }
+    if a.apply {
+        eprintln!(
+            "{} managers: read in {} ms, planned in {} ms, written in {} ms ({} series, {} sessions; {} earlier series ended, {} untouched future sessions removed, {} kept)",
+            managers.len(),
+            spent.reading.as_millis(),
+            spent.planning.as_millis(),
+            spent.writing.as_millis(),
+            spent.applied.series,
+            spent.applied.sessions,
+            spent.applied.ended,
+            spent.applied.removed,
+            spent.applied.kept,
+        );
+        if spent.refused > 0 {
+            bail!(
+                "{} of {} plans did not fit and were not applied; the others were",
+                spent.refused,
+                managers.len()
+            );
+        }
+    }
+    Ok(())
 }
 
 async fn plan_one(
@@ -110,16 +172,27 @@ async fn plan_one(
     org: &Organization,
     ask: &Ask,
     manager: &User,
+    apply: bool,
+    spent: &mut Spent,
 ) -> anyhow::Result<(String, Value)> {
+    let clock = Instant::now();
+    let mut settings = store.rhythm_settings(&org.id, &manager.id).await?;
+    if let Some(day) = ask.day {
+        settings.day = day;
+    }
+    if let Some(m) = ask.minutes {
+        settings.minutes = m;
+    }
+    settings.weekly_calls |= ask.weekly_calls;
     let rhythm_ask = coach_store::rhythm::RhythmAsk {
         start: ask.start,
         weeks: ask.weeks,
-        day: ask.day,
-        minutes: ask.minutes,
-        weekly_calls: ask.weekly_calls,
-        cuts: Vec::new(),
+        settings: settings.clone(),
+        cuts: ask.cuts.clone(),
     };
-    let Some((input, names)) = store.rhythm_input(&org.id, manager, &rhythm_ask).await? else {
+    let input = store.rhythm_input(&org.id, manager, &rhythm_ask).await?;
+    spent.reading += clock.elapsed();
+    let Some((input, names)) = input else {
         bail!(
             "--manager: {} has no sellers reporting to them",
             manager.name
@@ -128,7 +201,28 @@ async fn plan_one(
     let team = names.len();
     let start = input.start;
     let time_zone = input.availability.time_zone;
+    let clock = Instant::now();
     let result = plan(&input);
+    spent.planning += clock.elapsed();
+    let mut applied = None;
+    match &result {
+        Ok(p) if apply => {
+            let clock = Instant::now();
+            let done = store
+                .apply_rhythm(&org.id, &manager.id, time_zone, p, &manager.id, chrono::Utc::now())
+                .await?;
+            store.set_rhythm_settings(&org.id, &manager.id, &settings).await?;
+            spent.writing += clock.elapsed();
+            spent.applied.series += done.series;
+            spent.applied.sessions += done.sessions;
+            spent.applied.ended += done.ended;
+            spent.applied.removed += done.removed;
+            spent.applied.kept += done.kept;
+            applied = Some(done);
+        }
+        Err(_) if apply => spent.refused += 1,
+        _ => {}
+    }
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -152,8 +246,24 @@ async fn plan_one(
                 "Viable: {} series; the busiest week takes {} of coaching and preparation, of {} (R17).\n",
                 p.series.len(),
                 hours_text(busiest),
-                hours_text(ask.minutes)
+                hours_text(settings.minutes)
             );
+            if let Some(done) = &applied {
+                let _ = writeln!(
+                    out,
+                    "Applied: {} series and {} sessions created{}.\n",
+                    done.series,
+                    done.sessions,
+                    if done.ended > 0 {
+                        format!(
+                            "; {} earlier series ended, {} untouched future sessions removed, {} prepared ones kept as single sessions",
+                            done.ended, done.removed, done.kept
+                        )
+                    } else {
+                        String::new()
+                    }
+                );
+            }
             for s in &p.series {
                 let moved = s.occurrences.iter().filter(|o| o.moved).count();
                 let _ = writeln!(
@@ -185,6 +295,13 @@ async fn plan_one(
             }
             json!({
                 "viable": true,
+                "applied": applied.map(|d| json!({
+                    "series": d.series,
+                    "sessions": d.sessions,
+                    "ended_series": d.ended,
+                    "removed_sessions": d.removed,
+                    "kept_sessions": d.kept,
+                })),
                 "manager": manager.email,
                 "start": start,
                 "weeks": ask.weeks,
@@ -201,6 +318,7 @@ async fn plan_one(
                         "starts_at": o.starts_at,
                         "ends_at": o.ends_at,
                         "moved": o.moved,
+                        "slot": o.slot,
                     })).collect::<Vec<_>>(),
                 })).collect::<Vec<_>>(),
                 "load": p.load.iter().map(|w| json!({
@@ -215,6 +333,7 @@ async fn plan_one(
             refusal_text(&mut out, r);
             json!({
                 "viable": false,
+                "applied": Value::Null,
                 "manager": manager.email,
                 "needed_minutes_per_week": r.needed_per_week,
                 "capacity_minutes_per_week": r.capacity,

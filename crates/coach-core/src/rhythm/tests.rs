@@ -165,6 +165,12 @@ fn a_day_off_moves_one_occurrence_and_keeps_the_series() {
         off
     );
     assert!(!t.occurrences[0].moved && !t.occurrences[2].moved);
+    // The moved one keeps its slot: where the rule would have put it.
+    assert_eq!(t.occurrences[1].slot, s.occurrences[1].starts_at);
+    assert_ne!(t.occurrences[1].slot, t.occurrences[1].starts_at);
+    for o in [&t.occurrences[0], &t.occurrences[2]] {
+        assert_eq!(o.slot, o.starts_at);
+    }
 }
 
 #[test]

@@ -12,7 +12,7 @@ mod export;
 mod feedback;
 mod load;
 mod notes;
-mod prep;
+pub(crate) mod prep;
 mod seed;
 
 pub use actions::{ActionFilter, ActionItem, ActionPatch, NewActionItem};
@@ -57,6 +57,10 @@ pub struct Session {
     pub observer_name: Option<String>,
     /// The recurring series it belongs to.
     pub series_id: Option<String>,
+    /// The slot of its series it fills (where the rule puts it).
+    pub slot_at: Option<DateTime<Utc>>,
+    /// The manager's preparation block before it (R18), when planned.
+    pub prep_starts_at: Option<DateTime<Utc>>,
     /// Held without being scheduled ahead (R14).
     pub ad_hoc: bool,
     /// Where it is in its life.
@@ -125,7 +129,7 @@ impl Session {
 const SESSION_SELECT: &str = "SELECT s.id, s.kind, s.manager_id, m.name AS manager_name, s.seller_id, p.name AS seller_name, \
      s.observer_id, o.name AS observer_name, s.series_id, s.ad_hoc, s.status, s.starts_at, s.minutes, s.original_starts_at, \
      s.desired_outcome, s.prep_due_on, s.seller_prepared_at, s.manager_prepared_at, s.prep_minutes, s.agenda_agreed_at, \
-     s.agenda_reviewed_at, s.phase, s.cancel_reason, s.focus, s.version, s.created_at \
+     s.agenda_reviewed_at, s.phase, s.cancel_reason, s.focus, s.version, s.created_at, s.slot_at, s.prep_starts_at \
      FROM coaching_sessions s \
      JOIN users m ON m.org_id = s.org_id AND m.id = s.manager_id \
      JOIN users p ON p.org_id = s.org_id AND p.id = s.seller_id \
@@ -147,6 +151,8 @@ fn session_from(row: &AnyRow) -> Result<Session> {
         observer_id: row.try_get("observer_id")?,
         observer_name: row.try_get("observer_name")?,
         series_id: row.try_get("series_id")?,
+        slot_at: instant(row, "slot_at")?,
+        prep_starts_at: instant(row, "prep_starts_at")?,
         ad_hoc: row.try_get::<i64, _>("ad_hoc")? != 0,
         status: text("status")?.parse().unwrap_or(SessionStatus::Scheduled),
         starts_at: instant(row, "starts_at")?.unwrap_or_default(),

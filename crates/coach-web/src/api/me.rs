@@ -50,6 +50,9 @@ pub struct MeOut {
     pub organization: OrgOut,
     /// Whom they report to.
     pub manager: Option<PersonRef>,
+    /// Their calendar feed (RFC 5545): coaching sessions and preparation
+    /// blocks. Secret: anyone with the address can read it.
+    pub calendar_url: String,
 }
 
 /// Who am I?
@@ -66,6 +69,13 @@ pub(crate) async fn show(State(state): State<AppState>, actor: Actor) -> ApiResu
         }
         None => None,
     };
+    let calendar_url = crate::pages::calendar::feed_url(
+        &state,
+        &state
+            .store()
+            .calendar_secret(&actor.org.id, &actor.user.id)
+            .await?,
+    );
     let u = actor.user;
     Ok(Json(MeOut {
         roles: u.roles.names().into_iter().map(str::to_owned).collect(),
@@ -73,6 +83,7 @@ pub(crate) async fn show(State(state): State<AppState>, actor: Actor) -> ApiResu
         email: u.email,
         name: u.name,
         time_zone: u.time_zone,
+        calendar_url,
         organization: OrgOut {
             id: actor.org.id,
             slug: actor.org.slug,

@@ -15,6 +15,7 @@ mod opportunity_plans;
 mod people;
 mod profile;
 mod records;
+pub(crate) mod calendar;
 mod rhythm;
 mod scorecard;
 mod session;
@@ -55,6 +56,7 @@ pub(crate) fn book() -> RouteBook {
     let book = territory::routes(book);
     let book = account_plans::routes(book);
     let book = rhythm::routes(book);
+    let book = calendar::routes(book);
     profile::routes(book)
 }
 

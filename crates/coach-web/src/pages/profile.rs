@@ -54,6 +54,8 @@ struct ProfilePage {
     errors: Errors,
     tokens: Vec<TokenRow>,
     new_token: Option<String>,
+    /// The person's calendar feed address (T14).
+    calendar_url: String,
 }
 
 struct Draft {
@@ -98,6 +100,13 @@ async fn render(
         errors: draft.errors,
         tokens,
         new_token: draft.new_token,
+        calendar_url: super::calendar::feed_url(
+            state,
+            &state
+                .store()
+                .calendar_secret(&actor.org.id, &actor.user.id)
+                .await?,
+        ),
     };
     let mut response = html(status, &view);
     response.headers_mut().insert(
@@ -127,6 +136,7 @@ async fn show(
         "saved" => Some("Profile saved."),
         "password" => Some("Password changed. You were signed out everywhere else."),
         "revoked" => Some("Token revoked. It no longer works."),
+        "calendar" => Some("New calendar address made. The old one no longer works."),
         _ => None,
     };
     render(&state, &actor, d, StatusCode::OK).await

@@ -11,16 +11,27 @@ use crate::error::AppError;
 use crate::policy::{self, Action};
 use crate::state::AppState;
 use askama::Template;
-use axum::extract::{Query, State};
-use axum::response::Response;
-use chrono::NaiveTime;
+use axum::extract::{Form, Multipart, Query, State};
+use axum::response::{IntoResponse as _, Redirect, Response};
+use chrono::{NaiveTime, Weekday};
 use coach_core::coaching::SessionKind;
-use coach_core::rhythm::{every_text, hours_text, plan};
-use coach_store::rhythm::RhythmAsk;
+use coach_core::rhythm::{Plan, every_text, hours_text, plan};
+use coach_store::rhythm::{RhythmAsk, RhythmSettings};
 
 pub(crate) fn routes(book: RouteBook) -> RouteBook {
     book.get("/rhythm", show)
+        .post("/rhythm/apply", apply)
+        .post("/rhythm/busy", upload_busy)
+        .post("/rhythm/busy/clear", clear_busy)
 }
+
+const DAYS: [(Weekday, &str, &str); 5] = [
+    (Weekday::Mon, "mon", "Mon"),
+    (Weekday::Tue, "tue", "Tue"),
+    (Weekday::Wed, "wed", "Wed"),
+    (Weekday::Thu, "thu", "Thu"),
+    (Weekday::Fri, "fri", "Fri"),
+];
 
 /// A week of the load chart.
 pub(crate) struct WeekBar {
@@ -58,7 +69,17 @@ struct RhythmPage {
     to: String,
     months: u32,
     weekly_calls: bool,
+    /// Coaching days: code, label, chosen.
+    days: Vec<(&'static str, &'static str, bool)>,
     accepted: Vec<(String, String, String)>,
+    /// The answers, to send again with "Apply".
+    fields: Vec<(String, String)>,
+    /// The rhythm in force.
+    current: Option<String>,
+    /// Busy times from the manager's calendar.
+    busy: String,
+    /// The cadence in force: kind, how often, how long, where from.
+    cadence: Vec<(&'static str, String, String, String)>,
     has_team: bool,
     viable: Option<String>,
     refusal: Option<String>,
@@ -71,24 +92,31 @@ struct RhythmPage {
     error: Option<String>,
 }
 
-/// The page's question, from its query.
+/// The page's question: its query's answers, else the saved settings.
 struct Asked {
     hours: u32,
     from: NaiveTime,
     to: NaiveTime,
     months: u32,
     weekly_calls: bool,
+    days: Vec<Weekday>,
     cuts: Vec<SessionKind>,
     error: Option<String>,
 }
 
-fn asked(query: &[(String, String)]) -> Asked {
+fn asked(query: &[(String, String)], saved: &RhythmSettings) -> Asked {
+    let submitted = query.iter().any(|(k, _)| k == "hours");
     let mut a = Asked {
-        hours: 12,
-        from: NaiveTime::from_hms_opt(9, 0, 0).unwrap_or_default(),
-        to: NaiveTime::from_hms_opt(17, 0, 0).unwrap_or_default(),
+        hours: (saved.minutes / 60).clamp(1, 60),
+        from: saved.day.0,
+        to: saved.day.1,
         months: 3,
-        weekly_calls: false,
+        weekly_calls: saved.weekly_calls && !submitted,
+        days: if submitted {
+            Vec::new()
+        } else {
+            saved.coaching_days.clone()
+        },
         cuts: Vec::new(),
         error: None,
     };
@@ -113,6 +141,11 @@ fn asked(query: &[(String, String)]) -> Asked {
                 Err(_) => bad("The working day: expected times such as 09:00 and 17:00."),
             },
             "calls" => a.weekly_calls = v == "weekly",
+            "day" => match DAYS.iter().find(|(_, code, _)| code == v) {
+                Some((d, _, _)) if !a.days.contains(d) => a.days.push(*d),
+                Some(_) => {}
+                None => bad("Coaching days: expected Monday to Friday."),
+            },
             "cut" => match v.parse::<SessionKind>() {
                 Ok(kind) if a.cuts.len() < 12 => a.cuts.push(kind),
                 Ok(_) => bad("At most 12 cuts."),
@@ -129,22 +162,78 @@ fn asked(query: &[(String, String)]) -> Asked {
     a
 }
 
-/// The page's address with these answers, for links that change one thing.
-fn href(a: &Asked, cuts: &[SessionKind]) -> String {
-    let mut q = format!(
-        "/rhythm?hours={}&from={}&to={}&months={}",
-        a.hours,
-        a.from.format("%H:%M"),
-        a.to.format("%H:%M"),
-        a.months
-    );
+/// The answers as fields, with these cuts.
+fn fields(a: &Asked, cuts: &[SessionKind]) -> Vec<(String, String)> {
+    let mut q = vec![
+        ("hours".to_owned(), a.hours.to_string()),
+        ("from".to_owned(), a.from.format("%H:%M").to_string()),
+        ("to".to_owned(), a.to.format("%H:%M").to_string()),
+        ("months".to_owned(), a.months.to_string()),
+    ];
     if a.weekly_calls {
-        q.push_str("&calls=weekly");
+        q.push(("calls".to_owned(), "weekly".to_owned()));
+    }
+    for (d, code, _) in DAYS {
+        if a.days.contains(&d) {
+            q.push(("day".to_owned(), code.to_owned()));
+        }
     }
     for c in cuts {
-        q.push_str(&format!("&cut={}", c.as_str()));
+        q.push(("cut".to_owned(), c.as_str().to_owned()));
     }
     q
+}
+
+/// The page's address with these answers, for links that change one thing.
+fn href(a: &Asked, cuts: &[SessionKind]) -> String {
+    format!(
+        "/rhythm?{}",
+        serde_urlencoded::to_string(fields(a, cuts)).unwrap_or_default()
+    )
+}
+
+/// The settings these answers make, over the saved ones.
+fn settings_of(a: &Asked, saved: &RhythmSettings) -> RhythmSettings {
+    RhythmSettings {
+        day: (a.from, a.to),
+        minutes: a.hours * 60,
+        coaching_days: a.days.clone(),
+        weekly_calls: a.weekly_calls,
+        ..saved.clone()
+    }
+}
+
+type Planned = (
+    Result<Plan, coach_core::rhythm::Refusal>,
+    coach_core::rhythm::Input,
+    std::collections::BTreeMap<String, String>,
+);
+
+/// The planner's input and its answer for these answers; `None` without a team.
+async fn planned(
+    state: &AppState,
+    actor: &Actor,
+    a: &Asked,
+    saved: &RhythmSettings,
+) -> Result<Option<Planned>, AppError> {
+    let ask = RhythmAsk {
+        start: None,
+        weeks: (a.months * 52).div_ceil(12),
+        settings: settings_of(a, saved),
+        cuts: a.cuts.clone(),
+    };
+    let input = state
+        .store()
+        .rhythm_input(&actor.org.id, &actor.user, &ask)
+        .await?;
+    Ok(input.map(|(input, names)| (plan(&input), input, names)))
+}
+
+async fn saved(state: &AppState, actor: &Actor) -> Result<RhythmSettings, AppError> {
+    Ok(state
+        .store()
+        .rhythm_settings(&actor.org.id, &actor.user.id)
+        .await?)
 }
 
 async fn show(
@@ -153,26 +242,185 @@ async fn show(
     Query(query): Query<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
     policy::check(&actor, Action::PlanRhythm)?;
-    let a = asked(&query);
-    let ask = RhythmAsk {
-        start: None,
-        weeks: (a.months * 52).div_ceil(12),
-        day: (a.from, a.to),
-        minutes: a.hours * 60,
-        weekly_calls: a.weekly_calls,
-        cuts: a.cuts.clone(),
+    let saved = saved(&state, &actor).await?;
+    let a = asked(&query, &saved);
+    let view = page(&state, &actor, &a, &saved, None).await?;
+    let refused = view.error.is_some();
+    Ok(form_page(&view, refused))
+}
+
+/// Applies the plan these answers make (R14): the series and their sessions
+/// go on the calendar, the settings are saved, and the manager lands on their
+/// home page with the coming sessions.
+async fn apply(
+    State(state): State<AppState>,
+    actor: Actor,
+    Form(form): Form<Vec<(String, String)>>,
+) -> Result<Response, AppError> {
+    policy::check(&actor, Action::PlanRhythm)?;
+    let saved = saved(&state, &actor).await?;
+    let a = asked(&form, &saved);
+    let refusal = if a.error.is_some() {
+        Some(String::new())
+    } else {
+        match planned(&state, &actor, &a, &saved).await? {
+            None => Some("No sellers report to you, so there is no rhythm to apply.".to_owned()),
+            Some((Err(_), _, _)) => Some(
+                "This plan does not fit, so nothing was applied: accept a cut or give more hours."
+                    .to_owned(),
+            ),
+            Some((Ok(p), input, _)) => {
+                state
+                    .store()
+                    .apply_rhythm(
+                        &actor.org.id,
+                        &actor.user.id,
+                        input.availability.time_zone,
+                        &p,
+                        &actor.user.id,
+                        chrono::Utc::now(),
+                    )
+                    .await?;
+                state
+                    .store()
+                    .set_rhythm_settings(&actor.org.id, &actor.user.id, &settings_of(&a, &saved))
+                    .await?;
+                None
+            }
+        }
     };
-    let input = state
+    match refusal {
+        None => Ok(Redirect::to("/").into_response()),
+        Some(message) => {
+            let view = page(&state, &actor, &a, &saved, Some(message)).await?;
+            Ok(form_page(&view, true))
+        }
+    }
+}
+
+/// Busy times from an uploaded calendar export (.ics): the planner keeps
+/// clear of them. A file that cannot be read changes nothing.
+async fn upload_busy(
+    State(state): State<AppState>,
+    actor: Actor,
+    request: axum::extract::Request,
+) -> Result<Response, AppError> {
+    use axum::extract::FromRequest as _;
+    policy::check(&actor, Action::PlanRhythm)?;
+    let saved = saved(&state, &actor).await?;
+    let mut file = None;
+    if let Ok(mut multipart) = Multipart::from_request(request, &state).await {
+        while let Ok(Some(field)) = multipart.next_field().await {
+            if field.name() == Some("calendar") {
+                file = Some(field.bytes().await.map_err(|_| AppError::TooLarge)?);
+            }
+        }
+    }
+    let tz: chrono_tz::Tz = actor.user.time_zone.parse().unwrap_or(chrono_tz::UTC);
+    let now = chrono::Utc::now();
+    let read = match file.filter(|b| !b.is_empty()) {
+        None => Err("Choose a calendar file (.ics) exported from your calendar.".to_owned()),
+        Some(bytes) => match std::str::from_utf8(&bytes) {
+            Err(_) => Err("This file is not UTF-8 text; export your calendar again as .ics.".to_owned()),
+            Ok(text) => coach_core::ical::busy_times(
+                text,
+                tz,
+                now - chrono::Duration::days(1),
+                now + chrono::Duration::days(400),
+            )
+            .map_err(|e| format!("Nothing was changed: {e}.")),
+        },
+    };
+    match read {
+        Ok(busy) => {
+            state
+                .store()
+                .replace_busy_times(&actor.org.id, &actor.user.id, "upload", &busy)
+                .await?;
+            Ok(Redirect::to("/rhythm").into_response())
+        }
+        Err(message) => {
+            let a = asked(&[], &saved);
+            let view = page(&state, &actor, &a, &saved, Some(message)).await?;
+            Ok(form_page(&view, true))
+        }
+    }
+}
+
+/// Forgets the busy times read from the manager's calendar.
+async fn clear_busy(State(state): State<AppState>, actor: Actor) -> Result<Response, AppError> {
+    policy::check(&actor, Action::PlanRhythm)?;
+    state
         .store()
-        .rhythm_input(&actor.org.id, &actor.user, &ask)
+        .replace_busy_times(&actor.org.id, &actor.user.id, "upload", &[])
         .await?;
+    Ok(Redirect::to("/rhythm").into_response())
+}
+
+async fn page(
+    state: &AppState,
+    actor: &Actor,
+    a: &Asked,
+    saved: &RhythmSettings,
+    refused: Option<String>,
+) -> Result<RhythmPage, AppError> {
+    use coach_store::rhythm::CadenceSource;
+    let store = state.store();
+    let input = planned(state, actor, a, saved).await?;
+    let tz: chrono_tz::Tz = actor.user.time_zone.parse().unwrap_or(chrono_tz::UTC);
+    let current = store
+        .series_of_manager(&actor.org.id, &actor.user.id, false)
+        .await?;
+    let now = chrono::Utc::now();
+    let busy = store
+        .busy_times(&actor.org.id, &actor.user.id, now, now + chrono::Duration::days(400))
+        .await?;
+    let cadence = store.cadence(&actor.org.id, Some(&actor.user.id)).await?;
     let mut view = RhythmPage {
-        shell: Shell::new(&actor, "/sessions", state.config().email_enabled),
+        shell: Shell::new(actor, "/sessions", state.config().email_enabled),
         hours: a.hours,
         from: a.from.format("%H:%M").to_string(),
         to: a.to.format("%H:%M").to_string(),
         months: a.months,
         weekly_calls: a.weekly_calls,
+        days: DAYS
+            .iter()
+            .map(|(d, code, label)| (*code, *label, a.days.contains(d)))
+            .collect(),
+        fields: fields(a, &a.cuts),
+        current: current.iter().map(|s| s.first_at).min().map(|first| {
+            format!(
+                "{} series on your calendar, from {}. Applying a new plan changes only sessions still to come; those already prepared stay.",
+                current.len(),
+                first.with_timezone(&tz).format("%-d %b %Y")
+            )
+        }),
+        busy: match saved.busy_read_at {
+            Some(at) => format!(
+                "{} busy time{} from your calendar in the coming year, read {}.",
+                busy.len(),
+                if busy.len() == 1 { "" } else { "s" },
+                at.with_timezone(&tz).format("%-d %b %Y, %H:%M")
+            ),
+            None => "No busy times yet: the planner knows only your working day.".to_owned(),
+        },
+        cadence: cadence
+            .iter()
+            .map(|r| {
+                (
+                    r.kind.label(),
+                    every_text(r.every_weeks),
+                    format!("{} min", r.minutes),
+                    match r.source {
+                        CadenceSource::Research => {
+                            coach_core::rhythm::cadence_source(r.kind).to_owned()
+                        }
+                        CadenceSource::Organization => "your organization's policy".to_owned(),
+                        CadenceSource::Team => "your team's policy".to_owned(),
+                    },
+                )
+            })
+            .collect(),
         accepted: a
             .cuts
             .iter()
@@ -190,7 +438,7 @@ async fn show(
                 } else {
                     format!("{} half as often", k.label())
                 };
-                (what, href(&a, &rest), k.label().to_owned())
+                (what, href(a, &rest), k.label().to_owned())
             })
             .collect(),
         has_team: input.is_some(),
@@ -202,11 +450,13 @@ async fn show(
         weeks: Vec::new(),
         series: Vec::new(),
         capacity: hours_text(a.hours * 60),
-        error: a.error.clone(),
+        error: refused
+            .filter(|m| !m.is_empty())
+            .or_else(|| a.error.clone()),
     };
-    if let Some((input, names)) = input {
+    if let Some((result, input, names)) = input {
         let tz = input.availability.time_zone;
-        match plan(&input) {
+        match result {
             Ok(p) => {
                 let busiest = p
                     .load
@@ -289,13 +539,12 @@ async fn show(
                             ),
                             saves: hours_text(c.saves_per_week),
                             why: c.why,
-                            href: href(&a, &with),
+                            href: href(a, &with),
                         }
                     })
                     .collect();
             }
         }
     }
-    let refused = view.error.is_some();
-    Ok(form_page(&view, refused))
+    Ok(view)
 }
