@@ -205,8 +205,8 @@ fn vtimezone(tz: Tz, from: DateTime<Utc>, to: DateTime<Utc>) -> String {
         } else {
             "DAYLIGHT"
         };
-        let start = (when.naive_utc() + Duration::seconds(i64::from(from_offset)))
-            .format("%Y%m%dT%H%M%S");
+        let start =
+            (when.naive_utc() + Duration::seconds(i64::from(from_offset))).format("%Y%m%dT%H%M%S");
         let _ = write!(
             out,
             "BEGIN:{kind}\r\nDTSTART:{start}\r\nTZOFFSETFROM:{}\r\nTZOFFSETTO:{}\r\n",
@@ -256,8 +256,8 @@ pub fn feed(
             .unwrap_or(stamp);
         let last = of_zone
             .flat_map(|r| {
-                let end = r.first
-                    + Duration::weeks(i64::from(r.every_weeks.max(1)) * i64::from(r.count));
+                let end =
+                    r.first + Duration::weeks(i64::from(r.every_weeks.max(1)) * i64::from(r.count));
                 std::iter::once(end).chain(
                     r.instances
                         .iter()
@@ -277,6 +277,9 @@ pub fn feed(
         None => text,
     }
 }
+
+/// A stretch of time: start and end.
+pub type Span = (DateTime<Utc>, DateTime<Utc>);
 
 /// What is wrong with a calendar a person gave us.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -336,7 +339,11 @@ fn iso_duration(text: &str) -> Option<Duration> {
     for c in rest.chars() {
         match c {
             'T' => in_time = true,
-            '0'..='9' => number = number.checked_mul(10)?.checked_add(i64::from(c as u8 - b'0'))?,
+            '0'..='9' => {
+                number = number
+                    .checked_mul(10)?
+                    .checked_add(i64::from(c as u8 - b'0'))?
+            }
             'W' => (total, number) = (total + Duration::weeks(number), 0),
             'D' => (total, number) = (total + Duration::days(number), 0),
             'H' if in_time => (total, number) = (total + Duration::hours(number), 0),
@@ -357,7 +364,7 @@ pub fn busy_times(
     tz: Tz,
     from: DateTime<Utc>,
     to: DateTime<Utc>,
-) -> Result<Vec<(DateTime<Utc>, DateTime<Utc>)>, ReadError> {
+) -> Result<Vec<Span>, ReadError> {
     let text = text.trim_start_matches('\u{feff}');
     if !text.trim_start().starts_with("BEGIN:VCALENDAR") {
         return Err(ReadError::NotICalendar(
@@ -369,10 +376,10 @@ pub fn busy_times(
     // Overrides, by UID and the slot they replace.
     let mut replaced: std::collections::BTreeSet<(String, DateTime<Utc>)> = Default::default();
     for e in cal.events() {
-        if let (Some(uid), Some(slot)) = (e.get_uid(), e.get_recurrence_id()) {
-            if let Some(at) = instant(&slot, tz) {
-                replaced.insert((uid.to_string(), at));
-            }
+        if let (Some(uid), Some(slot)) = (e.get_uid(), e.get_recurrence_id())
+            && let Some(at) = instant(&slot, tz)
+        {
+            replaced.insert((uid.to_string(), at));
         }
     }
     let rrule_tz: icalendar::Tz = tz.into();
@@ -403,7 +410,9 @@ pub fn busy_times(
                 Some(ends_at) => ends_at - starts_at,
                 None => return Err(bad("an end Coach cannot read (an unknown time zone?)")),
             },
-            (None, Some(d)) => iso_duration(d).ok_or_else(|| bad("a duration Coach cannot read"))?,
+            (None, Some(d)) => {
+                iso_duration(d).ok_or_else(|| bad("a duration Coach cannot read"))?
+            }
             (None, None) if matches!(start, DatePerhapsTime::Date(_)) => Duration::days(1),
             (None, None) => Duration::zero(),
         };
@@ -433,7 +442,9 @@ pub fn busy_times(
             continue;
         };
         let name = key.split(';').next().unwrap_or_default();
-        if !name.eq_ignore_ascii_case("FREEBUSY") || key.to_ascii_uppercase().contains("FBTYPE=FREE") {
+        if !name.eq_ignore_ascii_case("FREEBUSY")
+            || key.to_ascii_uppercase().contains("FBTYPE=FREE")
+        {
             continue;
         }
         for period in value.split(',') {

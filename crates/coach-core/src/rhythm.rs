@@ -313,6 +313,27 @@ fn cut_order() -> [(SessionKind, &'static str); 5] {
     ]
 }
 
+/// Why a plan does not fit, in a sentence a manager reads: the average
+/// load against capacity, or, when the average fits, the sessions no free
+/// time was found for.
+pub fn refusal_text(r: &Refusal) -> String {
+    if r.needed_per_week > r.capacity {
+        format!(
+            "coaching and preparation need {} a week on average, and {} are available",
+            hours_text(r.needed_per_week),
+            hours_text(r.capacity)
+        )
+    } else {
+        format!(
+            "on average it needs {} of your {} a week, but some weeks are full: no free time was found for {} session{} within the working day",
+            hours_text(r.needed_per_week),
+            hours_text(r.capacity),
+            r.unplaced.len(),
+            if r.unplaced.len() == 1 { "" } else { "s" }
+        )
+    }
+}
+
 /// The needs after a cut of one kind: call coaching as needed (no series),
 /// any other kind half as often.
 pub fn apply_cut(demands: Vec<Demand>, kind: SessionKind) -> Vec<Demand> {

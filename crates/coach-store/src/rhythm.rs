@@ -189,7 +189,11 @@ impl Store {
         s: &RhythmSettings,
     ) -> Result<()> {
         let days: Vec<&str> = s.coaching_days.iter().map(|d| weekday_code(*d)).collect();
-        let off: Vec<String> = s.days_off.iter().map(|d| d.format("%Y-%m-%d").to_string()).collect();
+        let off: Vec<String> = s
+            .days_off
+            .iter()
+            .map(|d| d.format("%Y-%m-%d").to_string())
+            .collect();
         let mut tx = self.write().await?;
         sqlx::query(
             "INSERT INTO rhythm_settings (org_id, user_id, day_start, day_end, minutes_per_week, coaching_days, break_minutes, \
@@ -293,7 +297,11 @@ impl Store {
 
     /// The cadence in force for a manager's team: the team's override, else
     /// the organization's policy, else the research default (R10–R13).
-    pub async fn cadence(&self, org_id: &str, manager_id: Option<&str>) -> Result<Vec<CadenceRule>> {
+    pub async fn cadence(
+        &self,
+        org_id: &str,
+        manager_id: Option<&str>,
+    ) -> Result<Vec<CadenceRule>> {
         let rows: Vec<(String, String, i64, i64)> = sqlx::query_as(
             "SELECT scope, kind, every_weeks, minutes FROM cadence_policies WHERE org_id = $1 AND (scope = '' OR scope = $2)",
         )

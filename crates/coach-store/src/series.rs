@@ -88,8 +88,9 @@ fn series_from(row: &sqlx::any::AnyRow) -> Result<Series> {
 /// first (local time holds across daylight saving).
 pub fn slot_index(series: &Series, slot: DateTime<Utc>) -> u32 {
     let tz = series.time_zone;
-    let days = (slot.with_timezone(&tz).date_naive() - series.first_at.with_timezone(&tz).date_naive())
-        .num_days();
+    let days = (slot.with_timezone(&tz).date_naive()
+        - series.first_at.with_timezone(&tz).date_naive())
+    .num_days();
     let cycle = 7 * i64::from(series.every_weeks.max(1));
     u32::try_from((days + cycle / 2).div_euclid(cycle)).unwrap_or(0)
 }
@@ -396,17 +397,15 @@ impl Store {
     }
 }
 
-
 impl Store {
     /// A person's calendar feed secret, made on first use.
     pub async fn calendar_secret(&self, org_id: &str, user_id: &str) -> Result<String> {
-        let row: Option<(String,)> = sqlx::query_as(
-            "SELECT secret FROM calendar_feeds WHERE org_id = $1 AND user_id = $2",
-        )
-        .bind(org_id)
-        .bind(user_id)
-        .fetch_optional(&self.pool)
-        .await?;
+        let row: Option<(String,)> =
+            sqlx::query_as("SELECT secret FROM calendar_feeds WHERE org_id = $1 AND user_id = $2")
+                .bind(org_id)
+                .bind(user_id)
+                .fetch_optional(&self.pool)
+                .await?;
         match row {
             Some((secret,)) => Ok(secret),
             None => self.rotate_calendar_secret(org_id, user_id).await,

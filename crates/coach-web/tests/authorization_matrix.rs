@@ -109,6 +109,7 @@ fn visible(person: &str) -> BTreeSet<&'static str> {
         "manager3" => &["manager3", "seller4"],
         "seller1" => &["seller1"],
         "seller2" => &["seller2"],
+        "seller_b" => &["seller_b"],
         _ => &[],
     };
     set.iter().copied().collect()
@@ -120,6 +121,7 @@ fn own_manager(person: &str) -> Option<&'static str> {
         "seller1" | "seller2" => Some("manager1"),
         "manager1" | "manager2" => Some("director1"),
         "manager3" => Some("director2"),
+        "seller_b" => Some("admin_b"),
         _ => None,
     }
 }
@@ -733,6 +735,59 @@ fn rules() -> BTreeMap<(&'static str, &'static str), Rule> {
         Some(p) if leads(p) => Outcome::Ok,
         Some(_) => Outcome::Forbidden,
     });
+    // Applying needs sellers: a director's plan has none to apply.
+    add("POST", "/rhythm/apply", none(), |a, _| {
+        match signed_in(a, true) {
+            None => Outcome::Unauth,
+            Some(p) if p.starts_with("manager") => Outcome::Ok,
+            Some(p) if leads(p) => Outcome::Rejected,
+            Some(_) => Outcome::Forbidden,
+        }
+    });
+    // A form without its calendar file is refused past the policy.
+    add("POST", "/rhythm/busy", none(), |a, _| {
+        match signed_in(a, true) {
+            None => Outcome::Unauth,
+            Some(p) if leads(p) => Outcome::Rejected,
+            Some(_) => Outcome::Forbidden,
+        }
+    });
+    add(
+        "POST",
+        "/rhythm/busy/clear",
+        none(),
+        |a, _| match signed_in(a, true) {
+            None => Outcome::Unauth,
+            Some(p) if leads(p) => Outcome::Ok,
+            Some(_) => Outcome::Forbidden,
+        },
+    );
+    // Calendar feeds (T14): the secret in the path is the credential,
+    // whoever presents it; an unknown one is not found.
+    add(
+        "GET",
+        "/calendar/{file}",
+        vec![
+            t("seller1", "path"),
+            t("manager1", "path"),
+            t("seller_b", "path"),
+            t("no-such-feed", "path"),
+        ],
+        |_, target| {
+            if target.key == "no-such-feed" {
+                Outcome::NotFound
+            } else {
+                Outcome::Ok
+            }
+        },
+    );
+    add("POST", "/profile/calendar", none(), |a, _| {
+        if signed_in(a, true).is_some() {
+            Outcome::Ok
+        } else {
+            Outcome::Unauth
+        }
+    });
     add("GET", "/scorecard/team", none(), |a, _| {
         match signed_in(a, true) {
             None => Outcome::Unauth,
@@ -1087,6 +1142,7 @@ fn rules() -> BTreeMap<(&'static str, &'static str), Rule> {
         "/sessions/{id}",
         "/sessions/{id}/print",
         "/sessions/{id}/summary.md",
+        "/sessions/{id}/calendar.ics",
     ] {
         add("GET", p, sessions(), |a, t| {
             session_page(a, t, view, Outcome::Ok)
@@ -1575,6 +1631,15 @@ async fn request(
         }
         _ => None,
     };
+    if template == "/calendar/{file}" {
+        let secret = match f.people.get(target.key) {
+            Some(p) => store.calendar_secret(&p.org, &p.id).await.unwrap(),
+            None => "not-a-feed-secret-at-all".to_owned(),
+        };
+        return actor
+            .client
+            .get(app.url(&format!("/calendar/{secret}.ics")));
+    }
     let id = match (&token_target, target.placement) {
         (Some(tid), _) => tid.clone(),
         (None, "path") if target.key.contains(':') => f.records[target.key].clone(),
@@ -1771,6 +1836,13 @@ async fn request(
             ("confirm".into(), "new-password-1".into()),
         ]),
         "/profile/tokens" => form.push(("name".into(), "matrix".into())),
+        "/rhythm/apply" => form.extend([
+            ("hours".into(), "60".into()),
+            ("from".into(), "08:00".into()),
+            ("to".into(), "18:00".into()),
+            ("months".into(), "1".into()),
+            ("day".into(), "mon".into()),
+        ]),
         "/import/{id}" => form.push(("action".into(), "check".into())),
         "/model/targets" | "/model/targets/remove" => form.extend([
             ("period".into(), "2026-11".into()),
@@ -2272,17 +2344,22 @@ async fn every_route_answers_every_actor_as_the_oracle_says_and_leaks_no_canary(
                 }
                 if response.status() == StatusCode::OK {
                     let body = response.text().await.unwrap_or_default();
-                    let allowed: BTreeSet<&str> =
-                        match actor.person.filter(|_| actor.kind != Kind::Nobody) {
-                            // Besides those below: the people above them, who
-                            // coach or observe them and show in their sessions.
-                            Some(p) => visible(p)
-                                .into_iter()
-                                .chain(own_manager(p))
-                                .chain(own_manager(p).and_then(director_over))
-                                .collect(),
-                            None => BTreeSet::new(),
-                        };
+                    // A feed shows what its owner may see, whoever reads it.
+                    let viewer = if *template == "/calendar/{file}" {
+                        f.people.get_key_value(target.key).map(|(k, _)| *k)
+                    } else {
+                        actor.person.filter(|_| actor.kind != Kind::Nobody)
+                    };
+                    let allowed: BTreeSet<&str> = match viewer {
+                        // Besides those below: the people above them, who
+                        // coach or observe them and show in their sessions.
+                        Some(p) => visible(p)
+                            .into_iter()
+                            .chain(own_manager(p))
+                            .chain(own_manager(p).and_then(director_over))
+                            .collect(),
+                        None => BTreeSet::new(),
+                    };
                     for (canary, owner) in &canaries {
                         if body.contains(canary) && !allowed.contains(owner) {
                             leaks.push(format!(
@@ -2291,7 +2368,7 @@ async fn every_route_answers_every_actor_as_the_oracle_says_and_leaks_no_canary(
                             ));
                         }
                     }
-                    let me = actor.person.filter(|_| actor.kind != Kind::Nobody);
+                    let me = viewer;
                     for (canary, author) in &note_canaries {
                         if body.contains(canary.as_str()) && me != Some(*author) {
                             leaks.push(format!(

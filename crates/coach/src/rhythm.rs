@@ -9,9 +9,9 @@ use coach_core::coaching::SessionKind;
 use coach_core::rhythm::{Refusal, every_text, hours_text, plan};
 use coach_store::series::Applied;
 use coach_store::{Organization, Store, User, UserFilter};
-use std::time::{Duration, Instant};
 use serde_json::{Value, json};
 use std::fmt::Write as _;
+use std::time::{Duration, Instant};
 
 /// What every manager's plan is asked, from the command line; what is not
 /// given comes from each manager's saved settings.
@@ -54,10 +54,8 @@ pub async fn plan_command(store: &Store, org: &Organization, a: PlanArgs) -> any
                 })?,
         ),
     };
-    if let Some(h) = a.hours {
-        if !(1..=60).contains(&h) {
-            bail!("--hours: expected 1 to 60 hours a week; got {h}");
-        }
+    if let Some(h) = a.hours.filter(|h| !(1..=60).contains(h)) {
+        bail!("--hours: expected 1 to 60 hours a week; got {h}");
     }
     if !(1..=24).contains(&a.months) {
         bail!("--months: expected 1 to 24 months; got {}", a.months);
@@ -157,6 +155,9 @@ pub async fn plan_command(store: &Store, org: &Organization, a: PlanArgs) -> any
             spent.applied.kept,
         );
         if spent.refused > 0 {
+            if spent.refused == managers.len() {
+                bail!("the plan did not fit, so nothing was applied");
+            }
             bail!(
                 "{} of {} plans did not fit and were not applied; the others were",
                 spent.refused,
@@ -209,9 +210,18 @@ async fn plan_one(
         Ok(p) if apply => {
             let clock = Instant::now();
             let done = store
-                .apply_rhythm(&org.id, &manager.id, time_zone, p, &manager.id, chrono::Utc::now())
+                .apply_rhythm(
+                    &org.id,
+                    &manager.id,
+                    time_zone,
+                    p,
+                    &manager.id,
+                    chrono::Utc::now(),
+                )
                 .await?;
-            store.set_rhythm_settings(&org.id, &manager.id, &settings).await?;
+            store
+                .set_rhythm_settings(&org.id, &manager.id, &settings)
+                .await?;
             spent.writing += clock.elapsed();
             spent.applied.series += done.series;
             spent.applied.sessions += done.sessions;
@@ -356,17 +366,9 @@ async fn plan_one(
 fn refusal_text(out: &mut String, r: &Refusal) {
     let _ = writeln!(
         out,
-        "Not viable: coaching and preparation need {} a week on average; {} are available (R17).",
-        hours_text(r.needed_per_week),
-        hours_text(r.capacity)
+        "Not viable: {} (R17).",
+        coach_core::rhythm::refusal_text(r)
     );
-    if !r.unplaced.is_empty() {
-        let _ = writeln!(
-            out,
-            "No free time was found for {} sessions in the working hours given.",
-            r.unplaced.len()
-        );
-    }
     if !r.cuts.is_empty() {
         let _ = writeln!(out, "To make it fit, least harmful first:");
         for (i, c) in r.cuts.iter().enumerate() {

@@ -1,7 +1,9 @@
 use super::*;
 
 fn utc(y: i32, m: u32, d: u32, h: u32, mi: u32) -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(y, m, d, h, mi, 0).single().unwrap_or_default()
+    Utc.with_ymd_and_hms(y, m, d, h, mi, 0)
+        .single()
+        .unwrap_or_default()
 }
 
 fn session(uid: &str, title: &str, at: DateTime<Utc>) -> Event {
@@ -29,8 +31,16 @@ fn a_title_cannot_add_lines_or_events() {
         utc(2026, 11, 1, 0, 0),
     );
     let lines: Vec<&str> = text.split("\r\n").collect();
-    assert_eq!(lines.iter().filter(|l| **l == "BEGIN:VEVENT").count(), 1, "{text}");
-    assert_eq!(lines.iter().filter(|l| **l == "END:VEVENT").count(), 1, "{text}");
+    assert_eq!(
+        lines.iter().filter(|l| **l == "BEGIN:VEVENT").count(),
+        1,
+        "{text}"
+    );
+    assert_eq!(
+        lines.iter().filter(|l| **l == "END:VEVENT").count(),
+        1,
+        "{text}"
+    );
     let unfolded = unfold(&text);
     assert!(
         unfolded.contains(r"SUMMARY:Deal\nEND:VEVENT\nBEGIN:VEVENT\nSUMMARY:evil\;x\,y\\"),
@@ -77,11 +87,26 @@ fn a_series_has_its_rule_its_overrides_and_its_dropped_slots() {
         ],
     };
     let text = feed("Team", &[r], &[], utc(2026, 10, 1, 0, 0));
-    assert!(text.contains("RRULE:FREQ=WEEKLY;INTERVAL=2;BYDAY=MO;COUNT=3"), "{text}");
-    assert!(text.contains("DTSTART;TZID=Europe/Berlin:20261019T100000"), "{text}");
-    assert!(text.contains("EXDATE;TZID=Europe/Berlin:20261116T100000"), "{text}");
-    assert!(text.contains("RECURRENCE-ID;TZID=Europe/Berlin:20261102T100000"), "{text}");
-    assert!(text.contains("DTSTART;TZID=Europe/Berlin:20261103T100000"), "{text}");
+    assert!(
+        text.contains("RRULE:FREQ=WEEKLY;INTERVAL=2;BYDAY=MO;COUNT=3"),
+        "{text}"
+    );
+    assert!(
+        text.contains("DTSTART;TZID=Europe/Berlin:20261019T100000"),
+        "{text}"
+    );
+    assert!(
+        text.contains("EXDATE;TZID=Europe/Berlin:20261116T100000"),
+        "{text}"
+    );
+    assert!(
+        text.contains("RECURRENCE-ID;TZID=Europe/Berlin:20261102T100000"),
+        "{text}"
+    );
+    assert!(
+        text.contains("DTSTART;TZID=Europe/Berlin:20261103T100000"),
+        "{text}"
+    );
     assert_eq!(text.matches("UID:series-1@coach").count(), 3, "{text}");
     // The time zone comes before the events and holds the October change.
     let tz_at = text.find("BEGIN:VTIMEZONE").unwrap_or(usize::MAX);
@@ -127,7 +152,12 @@ fn free_busy_periods_are_read() {
 UID:fb\r\nDTSTAMP:20261001T000000Z\r\n\
 FREEBUSY:20261102T080000Z/20261102T090000Z,20261103T100000Z/PT30M\r\n\
 FREEBUSY;FBTYPE=FREE:20261104T080000Z/20261104T090000Z\r\nEND:VFREEBUSY\r\nEND:VCALENDAR\r\n";
-    let got = busy_times(ics, Tz::UTC, utc(2026, 11, 1, 0, 0), utc(2026, 11, 30, 0, 0));
+    let got = busy_times(
+        ics,
+        Tz::UTC,
+        utc(2026, 11, 1, 0, 0),
+        utc(2026, 11, 30, 0, 0),
+    );
     assert_eq!(
         got,
         Ok(vec![

@@ -492,14 +492,19 @@ impl Store {
             }
             let (tz, working_days) = prep::org_rules(&mut tx, org_id).await?;
             let day = starts_at.with_timezone(&tz).date_naive();
+            // The preparation block (R18) moves with the session.
+            let prep = s
+                .prep_starts_at
+                .map(|p| to_db(p + (starts_at - s.starts_at)));
             sqlx::query(
-                "UPDATE coaching_sessions SET original_starts_at = COALESCE(original_starts_at, starts_at), starts_at = $3, prep_due_on = $4 \
-                 WHERE org_id = $1 AND id = $2",
+                "UPDATE coaching_sessions SET original_starts_at = COALESCE(original_starts_at, starts_at), starts_at = $3, prep_due_on = $4, \
+                 prep_starts_at = $5 WHERE org_id = $1 AND id = $2",
             )
             .bind(org_id)
             .bind(id)
             .bind(to_db(starts_at))
             .bind(ymd(preparation_due(day, working_days)))
+            .bind(prep)
             .execute(&mut *tx)
             .await?;
         }

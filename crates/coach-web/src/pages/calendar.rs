@@ -44,10 +44,13 @@ fn ics(body: String, file: Option<&str>) -> Response {
         header::CONTENT_TYPE,
         HeaderValue::from_static("text/calendar; charset=utf-8"),
     );
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
-    if let Some(name) = file.and_then(|f| {
-        HeaderValue::from_str(&format!("attachment; filename=\"{f}\"")).ok()
-    }) {
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, no-store"),
+    );
+    if let Some(name) =
+        file.and_then(|f| HeaderValue::from_str(&format!("attachment; filename=\"{f}\"")).ok())
+    {
         h.insert(header::CONTENT_DISPOSITION, name);
     }
     r
@@ -100,7 +103,10 @@ async fn rotate(State(state): State<AppState>, actor: Actor) -> Result<Response,
 fn agenda_text(s: &Session, agenda: &[coach_store::coaching::AgendaItem]) -> String {
     let mut out = String::new();
     if !s.desired_outcome.trim().is_empty() {
-        out.push_str(&format!("Desired outcome: {}\n\n", s.desired_outcome.trim()));
+        out.push_str(&format!(
+            "Desired outcome: {}\n\n",
+            s.desired_outcome.trim()
+        ));
     }
     if !agenda.is_empty() {
         out.push_str("Agenda:\n");
@@ -138,8 +144,8 @@ fn session_event(state: &AppState, s: &Session, agenda: &str, me: &str) -> Event
 fn slot(series: &coach_store::series::Series, n: u32) -> Option<DateTime<Utc>> {
     let tz = series.time_zone;
     let first = series.first_at.with_timezone(&tz);
-    let day = first.date_naive()
-        + Duration::weeks(i64::from(series.every_weeks.max(1)) * i64::from(n));
+    let day =
+        first.date_naive() + Duration::weeks(i64::from(series.every_weeks.max(1)) * i64::from(n));
     tz.from_local_datetime(&day.and_time(first.time()))
         .earliest()
         .map(|t| t.with_timezone(&Utc))
@@ -169,21 +175,30 @@ pub(crate) async fn person_feed(
         .await?;
     // Agendas for what is recent or to come; older sessions keep their link.
     let mut agendas = BTreeMap::new();
-    for s in sessions.iter().filter(|s| s.starts_at > now - Duration::days(31)) {
+    for s in sessions
+        .iter()
+        .filter(|s| s.starts_at > now - Duration::days(31))
+    {
         if s.status != SessionStatus::Cancelled {
             let items = store.agenda(org_id, &s.id).await?;
             agendas.insert(s.id.clone(), agenda_text(s, &items));
         }
     }
     let agenda_of = |s: &Session| agendas.get(&s.id).cloned().unwrap_or_default();
-    let mut series_ids: Vec<String> = sessions.iter().filter_map(|s| s.series_id.clone()).collect();
+    let mut series_ids: Vec<String> = sessions
+        .iter()
+        .filter_map(|s| s.series_id.clone())
+        .collect();
     series_ids.sort();
     series_ids.dedup();
     let series = store.series_by_ids(org_id, &series_ids).await?;
     let mut recurring = Vec::new();
     for r in &series {
         let mut by_slot: BTreeMap<DateTime<Utc>, &Session> = BTreeMap::new();
-        for s in sessions.iter().filter(|s| s.series_id.as_deref() == Some(&r.id)) {
+        for s in sessions
+            .iter()
+            .filter(|s| s.series_id.as_deref() == Some(&r.id))
+        {
             if let Some(at) = s.slot_at {
                 by_slot.insert(at, s);
             }
@@ -239,25 +254,26 @@ pub(crate) async fn person_feed(
         if !s.series_id.as_deref().is_some_and(|id| known.contains(id)) {
             singles.push(session_event(state, s, &agenda_of(s), &user.id));
         }
-        if let Some(prep) = s.prep_starts_at.filter(|p| *p < s.starts_at) {
-            if s.manager_id == user.id {
-                singles.push(Event {
-                    uid: format!("prep-{}@coach", s.id),
-                    summary: format!("Prepare: {} coaching with {}", s.kind.label(), s.seller_name),
-                    description: format!(
-                        "Time to prepare the session (R18).\n\n{}",
-                        agenda_of(s)
-                    ),
-                    url: format!(
-                        "{}/sessions/{}",
-                        state.config().base_url.trim_end_matches('/'),
-                        s.id
-                    ),
-                    starts_at: prep,
-                    ends_at: s.starts_at,
-                    sequence: u32::try_from(s.version).unwrap_or(0),
-                });
-            }
+        if let Some(prep) = s.prep_starts_at.filter(|p| *p < s.starts_at)
+            && s.manager_id == user.id
+        {
+            singles.push(Event {
+                uid: format!("prep-{}@coach", s.id),
+                summary: format!(
+                    "Prepare: {} coaching with {}",
+                    s.kind.label(),
+                    s.seller_name
+                ),
+                description: format!("Time to prepare the session (R18).\n\n{}", agenda_of(s)),
+                url: format!(
+                    "{}/sessions/{}",
+                    state.config().base_url.trim_end_matches('/'),
+                    s.id
+                ),
+                starts_at: prep,
+                ends_at: s.starts_at,
+                sequence: u32::try_from(s.version).unwrap_or(0),
+            });
         }
     }
     Ok(feed(

@@ -84,7 +84,6 @@ struct RhythmPage {
     viable: Option<String>,
     refusal: Option<String>,
     hopeless: Option<String>,
-    unplaced: usize,
     cuts: Vec<CutRow>,
     weeks: Vec<WeekBar>,
     series: Vec<SeriesRow>,
@@ -321,7 +320,9 @@ async fn upload_busy(
     let read = match file.filter(|b| !b.is_empty()) {
         None => Err("Choose a calendar file (.ics) exported from your calendar.".to_owned()),
         Some(bytes) => match std::str::from_utf8(&bytes) {
-            Err(_) => Err("This file is not UTF-8 text; export your calendar again as .ics.".to_owned()),
+            Err(_) => {
+                Err("This file is not UTF-8 text; export your calendar again as .ics.".to_owned())
+            }
             Ok(text) => coach_core::ical::busy_times(
                 text,
                 tz,
@@ -373,7 +374,12 @@ async fn page(
         .await?;
     let now = chrono::Utc::now();
     let busy = store
-        .busy_times(&actor.org.id, &actor.user.id, now, now + chrono::Duration::days(400))
+        .busy_times(
+            &actor.org.id,
+            &actor.user.id,
+            now,
+            now + chrono::Duration::days(400),
+        )
         .await?;
     let cadence = store.cadence(&actor.org.id, Some(&actor.user.id)).await?;
     let mut view = RhythmPage {
@@ -445,7 +451,6 @@ async fn page(
         viable: None,
         refusal: None,
         hopeless: None,
-        unplaced: 0,
         cuts: Vec::new(),
         weeks: Vec::new(),
         series: Vec::new(),
@@ -513,11 +518,9 @@ async fn page(
             }
             Err(r) => {
                 view.refusal = Some(format!(
-                    "It does not fit: coaching and preparation need {} a week on average, and you can give {} (R17).",
-                    hours_text(r.needed_per_week),
-                    hours_text(r.capacity)
+                    "It does not fit: {} (R17).",
+                    coach_core::rhythm::refusal_text(&r)
                 ));
-                view.unplaced = r.unplaced.len();
                 if r.after_cuts > r.capacity {
                     view.hopeless = Some(format!(
                         "Even with every cut below it needs {} a week: ask for more hours, or share the team.",
