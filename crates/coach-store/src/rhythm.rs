@@ -442,7 +442,33 @@ impl Store {
         }
         let from = start.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc() - Duration::days(1);
         let to = from + Duration::weeks(i64::from(ask.weeks) + 1);
-        let busy = self.busy_times(org_id, &manager.id, from, to).await?;
+        let mut busy = self.busy_times(org_id, &manager.id, from, to).await?;
+        // Sessions already on their calendar stay where they are: single
+        // ones, and those of a series someone prepared or changed (applying
+        // keeps them); the untouched rest of a series is what gets replaced.
+        let booked = self
+            .coaching_sessions(
+                org_id,
+                &crate::coaching::SessionFilter {
+                    people: Some(vec![manager.id.clone()]),
+                    me: Some(manager.id.clone()),
+                    statuses: Some(vec![
+                        coach_core::coaching::SessionStatus::Scheduled,
+                        coach_core::coaching::SessionStatus::Prepared,
+                    ]),
+                    from: Some(from),
+                    until: Some(to),
+                    ..crate::coaching::SessionFilter::default()
+                },
+            )
+            .await?;
+        busy.extend(
+            booked
+                .iter()
+                .filter(|s| s.series_id.is_none() || s.version > 1)
+                .map(|s| (s.prep_starts_at.unwrap_or(s.starts_at), s.ends_at())),
+        );
+        busy.sort();
         Ok(Some((
             Input {
                 start,

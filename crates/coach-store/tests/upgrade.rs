@@ -126,6 +126,23 @@ fn rows_at(version: i64) -> Option<String> {
                '[{{\"activity\":\"Brief\",\"time_frame\":\"\",\"resources\":\"\",\"owner\":\"\",\"status\":\"done\"}}]', 3, '{SELLER}', '{at}', '{at}');",
             rows_at(8)?
         )),
+        10 => Some(format!(
+            "{}
+             INSERT INTO cadence_policies (org_id, scope, kind, every_weeks, minutes, updated_by, updated_at)
+               VALUES ('{ORG}', '', 'account', 6, 45, '{ADMIN}', '{at}');
+             INSERT INTO rhythm_settings (org_id, user_id, day_start, day_end, minutes_per_week, coaching_days, break_minutes,
+               prep_percent, weekly_calls, days_off, busy_url, busy_read_at, updated_at)
+               VALUES ('{ORG}', '{ADMIN}', '08:30', '16:30', 600, 'tue,thu', 10, 80, 1, '2026-12-24', '', '{at}', '{at}');
+             INSERT INTO busy_times (org_id, user_id, starts_at, ends_at, source)
+               VALUES ('{ORG}', '{ADMIN}', '2030-01-07T09:00:00.000000Z', '2030-01-07T10:00:00.000000Z', 'upload');
+             INSERT INTO coaching_series (org_id, id, manager_id, seller_id, kind, every_weeks, minutes, prep_minutes, time_zone,
+               first_at, slot_count, ended_at, sequence, created_by, created_at, updated_at)
+               VALUES ('{ORG}', 'r1', '{ADMIN}', '{SELLER}', 'account', 4, 60, 60, 'Europe/Berlin', '{at}', 3, NULL, 2, '{ADMIN}', '{at}', '{at}');
+             UPDATE coaching_sessions SET series_id = 'r1', slot_at = '{at}', prep_starts_at = '2026-01-02T02:04:05.000000Z'
+               WHERE org_id = '{ORG}' AND id = 's1';
+             INSERT INTO calendar_feeds (org_id, user_id, secret, created_at) VALUES ('{ORG}', '{ADMIN}', 'old-feed-secret', '{at}');",
+            rows_at(9)?
+        )),
         _ => None,
     }
 }
@@ -243,6 +260,48 @@ async fn check_the_data_is_kept(store: &Store, seeded_at: i64) {
             assert_eq!(
                 store.formality(ORG).await.unwrap(),
                 coach_core::opportunity_plans::Formality::default()
+            );
+        }
+        if seeded_at >= 10 {
+            let cadence = store.cadence(ORG, None).await.unwrap();
+            let account = cadence
+                .iter()
+                .find(|r| r.kind == coach_core::coaching::SessionKind::Account)
+                .unwrap();
+            assert_eq!((account.every_weeks, account.minutes), (6, 45));
+            let settings = store.rhythm_settings(ORG, ADMIN).await.unwrap();
+            assert_eq!(
+                (
+                    settings.minutes,
+                    settings.prep_percent,
+                    settings.weekly_calls,
+                    settings.days_off.len()
+                ),
+                (600, 80, true, 1)
+            );
+            let series = store.series_of_manager(ORG, ADMIN, true).await.unwrap();
+            assert_eq!(
+                (series.len(), series[0].slot_count, series[0].sequence),
+                (1, 3, 2)
+            );
+            let s = store.coaching_session(ORG, "s1").await.unwrap();
+            assert_eq!(s.series_id.as_deref(), Some("r1"));
+            assert!(s.prep_starts_at.is_some());
+            assert_eq!(
+                store.calendar_owner("old-feed-secret").await.unwrap(),
+                Some((ORG.to_owned(), ADMIN.to_owned()))
+            );
+        } else {
+            assert!(
+                store
+                    .series_of_manager(ORG, ADMIN, true)
+                    .await
+                    .unwrap()
+                    .is_empty()
+            );
+            assert_eq!(
+                store.rhythm_settings(ORG, ADMIN).await.unwrap(),
+                coach_store::rhythm::RhythmSettings::default()
             );
         }
         if seeded_at >= 9 {

@@ -153,9 +153,13 @@ pub fn route_list() -> Vec<(String, String)> {
 pub const BODY_LIMIT: usize = 2 * 1024 * 1024;
 /// The largest CRM file the import page takes (`coach import` has no limit).
 pub const UPLOAD_LIMIT: usize = 25 * 1024 * 1024;
+/// The pages that take a file upload (multipart): CRM files and calendar
+/// exports.
+pub(crate) const UPLOAD_PATHS: [&str; 2] = ["/import", "/rhythm/busy"];
 
 fn body_limit_of(request: &axum::extract::Request) -> usize {
-    if request.method() == axum::http::Method::POST && request.uri().path() == "/import" {
+    if request.method() == axum::http::Method::POST && UPLOAD_PATHS.contains(&request.uri().path())
+    {
         UPLOAD_LIMIT
     } else {
         BODY_LIMIT

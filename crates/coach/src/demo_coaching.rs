@@ -470,7 +470,11 @@ pub async fn load(store: &Store, org_id: &str, today: NaiveDate) -> anyhow::Resu
             SessionKind::Opportunity
         };
         let starts_at = tz
-            .from_local_datetime(&day.and_hms_opt(10, 0, 0).unwrap_or_default())
+            // Weekends fall on Monday: different hours keep them apart.
+            .from_local_datetime(
+                &day.and_hms_opt(9 + 2 * (n as u32 % 4), 0, 0)
+                    .unwrap_or_default(),
+            )
             .earliest()
             .map_or_else(Utc::now, |t| t.with_timezone(&Utc));
         let s = store

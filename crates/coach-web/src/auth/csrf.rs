@@ -74,7 +74,9 @@ pub(crate) async fn protect(
         .and_then(|v| v.to_str().ok())
         .unwrap_or("")
         .to_owned();
-    if content_type.starts_with("multipart/form-data") && request.uri().path() == "/import" {
+    if content_type.starts_with("multipart/form-data")
+        && crate::UPLOAD_PATHS.contains(&request.uri().path())
+    {
         return multipart(request, next, &expected, &content_type).await;
     }
     let is_form = content_type.starts_with("application/x-www-form-urlencoded");

@@ -78,6 +78,8 @@ struct RhythmPage {
     current: Option<String>,
     /// Busy times from the manager's calendar.
     busy: String,
+    /// How many.
+    busy_count: usize,
     /// The cadence in force: kind, how often, how long, where from.
     cadence: Vec<(&'static str, String, String, String)>,
     has_team: bool,
@@ -410,6 +412,7 @@ async fn page(
             ),
             None => "No busy times yet: the planner knows only your working day.".to_owned(),
         },
+        busy_count: busy.len(),
         cadence: cadence
             .iter()
             .map(|r| {
