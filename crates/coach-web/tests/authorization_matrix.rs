@@ -334,6 +334,8 @@ fn rules() -> BTreeMap<(&'static str, &'static str), Rule> {
             Some(_) => Outcome::Forbidden,
         }
     }
+    add("GET", "/settings/cadence", none(), configure);
+    add("POST", "/settings/cadence", none(), configure);
     add("GET", "/settings/stages", none(), configure);
     add("POST", "/settings/stages", none(), configure);
     add("POST", "/settings/stages/remove", none(), configure);

@@ -5,6 +5,7 @@ mod account_plans;
 mod action_items;
 mod activities;
 mod book;
+mod cadence;
 pub(crate) mod calendar;
 mod call_plans;
 mod coaching_settings;
@@ -57,6 +58,7 @@ pub(crate) fn book() -> RouteBook {
     let book = account_plans::routes(book);
     let book = rhythm::routes(book);
     let book = calendar::routes(book);
+    let book = cadence::routes(book);
     profile::routes(book)
 }
 

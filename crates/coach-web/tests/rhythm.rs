@@ -1,0 +1,331 @@
+//! The coaching rhythm in the browser's terms (R10–R19): the cadence policy
+//! an organization and a team set, applying a plan from the planner page,
+//! and busy times read from an uploaded calendar.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use coach_core::coaching::SessionKind;
+use coach_store::coaching::SessionFilter;
+use coach_store::rhythm::{CadenceSource, RhythmAsk, RhythmSettings};
+use common::{TestApp, seed};
+
+#[tokio::test]
+async fn an_organization_and_a_team_set_their_cadence_and_the_planner_follows_it() {
+    let app = TestApp::spawn().await;
+    let fx = seed(&app).await;
+    let admin = app.sign_in(fx.email("admin")).await;
+    let page = admin
+        .get(&app, "/settings/cadence")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("R11: monthly, an hour, for accounts that warrant a plan"));
+    // The organization: account coaching every 6 weeks, 45 minutes.
+    let r = admin
+        .post_form(
+            &app,
+            "/settings/cadence",
+            &[
+                ("account_own", "1"),
+                ("account_every", "6"),
+                ("account_minutes", "45"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    let org = app.store.cadence(&fx.org_a, None).await.unwrap();
+    let account = org.iter().find(|r| r.kind == SessionKind::Account).unwrap();
+    assert_eq!(
+        (account.every_weeks, account.minutes, account.source),
+        (6, 45, CadenceSource::Organization)
+    );
+    // manager1's team: opportunity coaching every 2 weeks; the rest follows
+    // the organization.
+    let r = admin
+        .post_form(
+            &app,
+            "/settings/cadence",
+            &[
+                ("team", fx.id("manager1")),
+                ("opportunity_own", "1"),
+                ("opportunity_every", "2"),
+                ("opportunity_minutes", "60"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    let team = app
+        .store
+        .cadence(&fx.org_a, Some(fx.id("manager1")))
+        .await
+        .unwrap();
+    let of = |k: SessionKind| team.iter().find(|r| r.kind == k).unwrap().clone();
+    assert_eq!(of(SessionKind::Opportunity).source, CadenceSource::Team);
+    assert_eq!(of(SessionKind::Account).source, CadenceSource::Organization);
+    assert_eq!(of(SessionKind::Call).source, CadenceSource::Research);
+    // The planner's needs follow it.
+    let manager = app.store.user(&fx.org_a, fx.id("manager1")).await.unwrap();
+    let (input, _) = app
+        .store
+        .rhythm_input(
+            &fx.org_a,
+            &manager,
+            &RhythmAsk {
+                start: None,
+                weeks: 8,
+                settings: RhythmSettings::default(),
+                cuts: Vec::new(),
+            },
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        input
+            .demands
+            .iter()
+            .filter(|d| d.kind == SessionKind::Opportunity)
+            .all(|d| d.every_weeks == 2 && d.minutes == 60)
+    );
+    // The manager's planner page says where each cadence comes from.
+    let m = app.sign_in(fx.email("manager1")).await;
+    let page = m.get(&app, "/rhythm").await.text().await.unwrap();
+    assert!(page.contains("your team&#39;s policy"), "{page}");
+    assert!(page.contains("your organization"));
+    // A bad value names the kind and field and saves nothing.
+    let r = admin
+        .post_form(
+            &app,
+            "/settings/cadence",
+            &[
+                ("account_own", "1"),
+                ("account_every", "0"),
+                ("account_minutes", "45"),
+                ("call_own", "1"),
+                ("call_every", "1"),
+                ("call_minutes", "20"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 422);
+    assert!(
+        r.text()
+            .await
+            .unwrap()
+            .contains("Account: expected every 1 to 26 weeks")
+    );
+    let after = app.store.cadence(&fx.org_a, None).await.unwrap();
+    assert_eq!(after, org, "nothing saved");
+    // Another organization's team is not one of ours.
+    let r = admin
+        .post_form(&app, "/settings/cadence", &[("team", fx.id("admin_b"))])
+        .await;
+    assert_eq!(r.status(), 404);
+    let r = admin
+        .get(
+            &app,
+            &format!("/settings/cadence?team={}", fx.id("admin_b")),
+        )
+        .await;
+    assert_eq!(r.status(), 404);
+    // Unticking a kind returns it to what applies otherwise.
+    let r = admin.post_form(&app, "/settings/cadence", &[]).await;
+    assert_eq!(r.status(), 303);
+    let reset = app.store.cadence(&fx.org_a, None).await.unwrap();
+    assert!(reset.iter().all(|r| r.source == CadenceSource::Research));
+}
+
+#[tokio::test]
+async fn a_plan_that_does_not_fit_is_not_applied_and_one_that_fits_is() {
+    let app = TestApp::spawn().await;
+    let fx = seed(&app).await;
+    let m = app.sign_in(fx.email("manager1")).await;
+    let mine = SessionFilter {
+        manager_id: Some(fx.id("manager1").to_owned()),
+        ..SessionFilter::default()
+    };
+    let before = app
+        .store
+        .coaching_sessions(&fx.org_a, &mine)
+        .await
+        .unwrap()
+        .len();
+    let r = m
+        .post_form(
+            &app,
+            "/rhythm/apply",
+            &[
+                ("hours", "1"),
+                ("from", "09:00"),
+                ("to", "17:00"),
+                ("months", "2"),
+                ("day", "mon"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 422);
+    assert!(
+        r.text()
+            .await
+            .unwrap()
+            .contains("This plan does not fit, so nothing was applied")
+    );
+    assert_eq!(
+        app.store
+            .coaching_sessions(&fx.org_a, &mine)
+            .await
+            .unwrap()
+            .len(),
+        before
+    );
+    let r = m
+        .post_form(
+            &app,
+            "/rhythm/apply",
+            &[
+                ("hours", "20"),
+                ("from", "08:00"),
+                ("to", "18:00"),
+                ("months", "2"),
+                ("day", "tue"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    assert_eq!(r.headers()["location"], "/");
+    let after = app.store.coaching_sessions(&fx.org_a, &mine).await.unwrap();
+    assert!(after.len() > before + 8, "{} → {}", before, after.len());
+    assert!(
+        after
+            .iter()
+            .filter(|s| s.series_id.is_some())
+            .all(|s| s.prep_starts_at.is_some())
+    );
+    // The settings used are kept for next time.
+    let saved = app
+        .store
+        .rhythm_settings(&fx.org_a, fx.id("manager1"))
+        .await
+        .unwrap();
+    assert_eq!(
+        (saved.minutes, saved.coaching_days.clone()),
+        (20 * 60, vec![chrono::Weekday::Tue])
+    );
+    let page = m.get(&app, "/rhythm").await.text().await.unwrap();
+    assert!(page.contains(r#"name="hours" type="number" min="1" max="60" value="20""#));
+    assert!(page.contains("series on your calendar, from"));
+    // Sellers cannot apply a rhythm.
+    let s = app.sign_in(fx.email("seller1")).await;
+    let r = s.post_form(&app, "/rhythm/apply", &[("hours", "20")]).await;
+    assert_eq!(r.status(), 403);
+}
+
+#[tokio::test]
+async fn busy_times_come_from_an_uploaded_calendar_and_a_bad_file_changes_nothing() {
+    let app = TestApp::spawn().await;
+    let fx = seed(&app).await;
+    let m = app.sign_in(fx.email("manager1")).await;
+    let upload = |body: &'static str| {
+        let form = reqwest::multipart::Form::new()
+            .text("_csrf", m.csrf.clone())
+            .part(
+                "calendar",
+                reqwest::multipart::Part::bytes(body.as_bytes().to_vec()).file_name("work.ics"),
+            );
+        m.client
+            .post(app.url("/rhythm/busy"))
+            .multipart(form)
+            .send()
+    };
+    let ics = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//EN\r\nBEGIN:VEVENT\r\nUID:w\r\nDTSTAMP:20261101T000000Z\r\n\
+DTSTART;TZID=Europe/Berlin:20261102T090000\r\nDTEND;TZID=Europe/Berlin:20261102T100000\r\nRRULE:FREQ=WEEKLY;COUNT=200\r\n\
+END:VEVENT\r\nEND:VCALENDAR\r\n";
+    let r = upload(ics).await.unwrap();
+    assert_eq!(r.status(), 303);
+    let now = chrono::Utc::now();
+    let busy = app
+        .store
+        .busy_times(
+            &fx.org_a,
+            fx.id("manager1"),
+            now,
+            now + chrono::Duration::days(400),
+        )
+        .await
+        .unwrap();
+    assert!((55..=58).contains(&busy.len()), "{}", busy.len());
+    assert!(
+        busy.iter()
+            .all(|(s, e)| *e - *s == chrono::Duration::hours(1))
+    );
+    // The planner keeps clear of them.
+    let manager = app.store.user(&fx.org_a, fx.id("manager1")).await.unwrap();
+    let (input, _) = app
+        .store
+        .rhythm_input(
+            &fx.org_a,
+            &manager,
+            &RhythmAsk {
+                start: None,
+                weeks: 8,
+                settings: RhythmSettings {
+                    minutes: 30 * 60,
+                    ..RhythmSettings::default()
+                },
+                cuts: Vec::new(),
+            },
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(!input.availability.busy.is_empty());
+    let plan = coach_core::rhythm::plan(&input).unwrap_or_else(|r| panic!("{r:?}"));
+    for o in plan.series.iter().flat_map(|s| &s.occurrences) {
+        for (s, e) in &busy {
+            assert!(
+                o.ends_at <= *s || *e <= o.prep_starts_at,
+                "{o:?} overlaps a busy time"
+            );
+        }
+    }
+    // A file that is not a calendar: refused, busy times as they were.
+    let r = upload("Subject,Start Date\nBoard,2026-12-01\n")
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    assert!(
+        r.text()
+            .await
+            .unwrap()
+            .contains("Nothing was changed: this is not an iCalendar file")
+    );
+    let again = app
+        .store
+        .busy_times(
+            &fx.org_a,
+            fx.id("manager1"),
+            now,
+            now + chrono::Duration::days(400),
+        )
+        .await
+        .unwrap();
+    assert_eq!(again, busy);
+    // Forgetting them.
+    let r = m.post_form(&app, "/rhythm/busy/clear", &[]).await;
+    assert_eq!(r.status(), 303);
+    assert!(
+        app.store
+            .busy_times(
+                &fx.org_a,
+                fx.id("manager1"),
+                now,
+                now + chrono::Duration::days(400)
+            )
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
