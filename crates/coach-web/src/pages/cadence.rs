@@ -154,8 +154,12 @@ async fn show(
     render(&state, &actor, &q.team, &q.notice, None).await
 }
 
-/// The form's answer for each kind: `None` to follow what applies otherwise.
-fn parsed(form: &[(String, String)]) -> Result<Vec<(SessionKind, Option<(u32, u32)>)>, FieldError> {
+/// A kind and its cadence (every so many weeks, minutes); `None` to follow
+/// what applies otherwise.
+type Answer = (SessionKind, Option<(u32, u32)>);
+
+/// The form's answer for each kind.
+fn parsed(form: &[(String, String)]) -> Result<Vec<Answer>, FieldError> {
     let value = |name: String| {
         form.iter()
             .find(|(k, _)| *k == name)
