@@ -337,38 +337,41 @@ impl Store {
             .collect())
     }
 
-    /// Sets (or with `None`, removes) one kind's cadence for the
-    /// organization (`team` `None`) or a manager's team.
+    /// Sets (or with `None`, removes) kinds' cadence for the organization
+    /// (`team` `None`) or a manager's team, all at once.
     pub async fn set_cadence(
         &self,
         org_id: &str,
         team: Option<&str>,
-        kind: SessionKind,
-        value: Option<(u32, u32)>,
+        kinds: &[(SessionKind, Option<(u32, u32)>)],
         by: &str,
     ) -> Result<()> {
         let scope = team.unwrap_or("");
         let mut tx = self.write().await?;
-        sqlx::query("DELETE FROM cadence_policies WHERE org_id = $1 AND scope = $2 AND kind = $3")
-            .bind(org_id)
-            .bind(scope)
-            .bind(kind.as_str())
-            .execute(&mut *tx)
-            .await?;
-        if let Some((every, minutes)) = value {
+        for (kind, value) in kinds {
             sqlx::query(
-                "INSERT INTO cadence_policies (org_id, scope, kind, every_weeks, minutes, updated_by, updated_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                "DELETE FROM cadence_policies WHERE org_id = $1 AND scope = $2 AND kind = $3",
             )
             .bind(org_id)
             .bind(scope)
             .bind(kind.as_str())
-            .bind(i64::from(every))
-            .bind(i64::from(minutes))
-            .bind(by)
-            .bind(to_db(Utc::now()))
             .execute(&mut *tx)
             .await?;
+            if let Some((every, minutes)) = value {
+                sqlx::query(
+                    "INSERT INTO cadence_policies (org_id, scope, kind, every_weeks, minutes, updated_by, updated_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                )
+                .bind(org_id)
+                .bind(scope)
+                .bind(kind.as_str())
+                .bind(i64::from(*every))
+                .bind(i64::from(*minutes))
+                .bind(by)
+                .bind(to_db(Utc::now()))
+                .execute(&mut *tx)
+                .await?;
+            }
         }
         tx.commit().await?;
         Ok(())

@@ -447,3 +447,18 @@ impl Store {
         .await?)
     }
 }
+
+impl Store {
+    /// The current series a person coaches or is coached in.
+    pub async fn series_of_person(&self, org_id: &str, person_id: &str) -> Result<Vec<Series>> {
+        let sql = format!(
+            "{SERIES_SELECT} AND (manager_id = $2 OR seller_id = $2) AND ended_at IS NULL ORDER BY manager_id, seller_id, kind"
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(org_id)
+            .bind(person_id)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(series_from).collect()
+    }
+}

@@ -14,6 +14,7 @@ mod opportunity_plans;
 mod ops;
 mod pages;
 pub mod policy;
+mod rhythm;
 mod scorecards;
 mod state;
 mod territory;

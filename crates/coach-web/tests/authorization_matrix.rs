@@ -746,6 +746,29 @@ fn rules() -> BTreeMap<(&'static str, &'static str), Rule> {
             Some(_) => Outcome::Forbidden,
         }
     });
+    for p in ["/api/v1/rhythm/preview", "/api/v1/rhythm/apply"] {
+        add("POST", p, none(), |a, _| match signed_in(a, false) {
+            None => Outcome::Unauth,
+            Some(p) if p.starts_with("manager") => Outcome::Ok,
+            Some(p) if leads(p) => Outcome::Rejected,
+            Some(_) => Outcome::Forbidden,
+        });
+    }
+    // Everyone reads the series they are in and the organization's cadence;
+    // admins set it.
+    for p in ["/api/v1/series", "/api/v1/cadence"] {
+        add("GET", p, none(), |a, _| match signed_in(a, false) {
+            None => Outcome::Unauth,
+            Some(_) => Outcome::Ok,
+        });
+    }
+    add("PUT", "/api/v1/cadence", none(), |a, _| {
+        match signed_in(a, false) {
+            None => Outcome::Unauth,
+            Some(p) if is_admin(p) => Outcome::Ok,
+            Some(_) => Outcome::Forbidden,
+        }
+    });
     // A form without its calendar file is refused past the policy.
     add("POST", "/rhythm/busy", none(), |a, _| {
         match signed_in(a, true) {
@@ -1756,6 +1779,12 @@ async fn request(
             ("/api/v1/opportunities/{id}/plan", _) => json!({"evidence": {"needs": "Matrix need"}}),
             ("/api/v1/opportunities/{id}/plan/stage", _) => json!({"stage": "identify_needs"}),
             ("/api/v1/opportunities/{id}/plan/negotiation", _) => json!({}),
+            ("/api/v1/rhythm/preview" | "/api/v1/rhythm/apply", _) => {
+                json!({"hours": 60, "day_start": "08:00", "day_end": "18:00", "months": 1, "coaching_days": ["mon"]})
+            }
+            ("/api/v1/cadence", _) => {
+                json!({"kinds": [{"kind": "account", "every_weeks": 4, "minutes": 60}]})
+            }
             ("/api/v1/territory-plans/{seller_id}", _) => json!({
                 "scheme": {"criteria": [{"measure": "potential", "weight": 5}], "a_share": 20, "b_share": 30},
                 "call_pattern": {"a": "2", "b": "1", "c": "0.3"}

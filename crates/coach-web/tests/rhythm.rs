@@ -329,3 +329,215 @@ END:VEVENT\r\nEND:VCALENDAR\r\n";
             .is_empty()
     );
 }
+
+#[tokio::test]
+async fn the_api_previews_applies_and_lists_a_rhythm_and_sets_the_cadence() {
+    use serde_json::{Value, json};
+    let app = TestApp::spawn().await;
+    let fx = seed(&app).await;
+    let token = |who: &'static str| {
+        let store = app.store.clone();
+        let org = fx.org_a.clone();
+        let id = fx.id(who).to_owned();
+        async move { store.create_token(&org, &id, "rhythm").await.unwrap().0 }
+    };
+    let client = reqwest::Client::new();
+    let manager = token("manager1").await;
+    let call = |method: reqwest::Method, path: &str, bearer: &str, body: Option<Value>| {
+        let mut rb = client.request(method, app.url(path)).bearer_auth(bearer);
+        if let Some(b) = body {
+            rb = rb.json(&b);
+        }
+        rb.send()
+    };
+    // Too few hours: not viable, with the numbers and the cuts.
+    let r = call(
+        reqwest::Method::POST,
+        "/api/v1/rhythm/preview",
+        &manager,
+        Some(json!({"hours": 2})),
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.status(), 200);
+    let v: Value = r.json().await.unwrap();
+    assert_eq!(v["viable"], false);
+    assert!(v["needed_minutes_per_week"].as_u64().unwrap() > 120);
+    assert!(v["refusal"].as_str().unwrap().contains("2 h are available"));
+    assert!(!v["cuts"].as_array().unwrap().is_empty());
+    // Enough: the series and the load.
+    let ask =
+        json!({"hours": 30, "months": 2, "coaching_days": ["tue", "thu"], "cuts": ["account"]});
+    let v: Value = call(
+        reqwest::Method::POST,
+        "/api/v1/rhythm/preview",
+        &manager,
+        Some(ask.clone()),
+    )
+    .await
+    .unwrap()
+    .json()
+    .await
+    .unwrap();
+    assert_eq!(v["viable"], true, "{v}");
+    assert_eq!(v["load"].as_array().unwrap().len(), 9);
+    let planned: usize = v["series"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["sessions"].as_array().unwrap().len())
+        .sum();
+    // Bad input names what is wrong.
+    let r = call(
+        reqwest::Method::POST,
+        "/api/v1/rhythm/preview",
+        &manager,
+        Some(json!({"hours": 0})),
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.status(), 422);
+    let r = call(
+        reqwest::Method::POST,
+        "/api/v1/rhythm/preview",
+        &manager,
+        Some(json!({"cuts": ["everything"]})),
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.status(), 422);
+    // Apply: what the preview showed goes on the calendar.
+    let r = call(
+        reqwest::Method::POST,
+        "/api/v1/rhythm/apply",
+        &manager,
+        Some(ask),
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.status(), 200);
+    let done: Value = r.json().await.unwrap();
+    assert_eq!(done["sessions"].as_u64().unwrap() as usize, planned);
+    let series: Value = call(reqwest::Method::GET, "/api/v1/series", &manager, None)
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        series.as_array().unwrap().len() as u64,
+        done["series"].as_u64().unwrap()
+    );
+    // A seller sees the series they are coached in; not another team's.
+    let seller = token("seller1").await;
+    let theirs: Value = call(reqwest::Method::GET, "/api/v1/series", &seller, None)
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(!theirs.as_array().unwrap().is_empty());
+    assert!(
+        theirs
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|s| s["seller_id"] == fx.id("seller1"))
+    );
+    let r = call(
+        reqwest::Method::GET,
+        &format!("/api/v1/series?person_id={}", fx.id("seller3")),
+        &seller,
+        None,
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.status(), 404);
+    let r = call(
+        reqwest::Method::POST,
+        "/api/v1/rhythm/apply",
+        &seller,
+        Some(json!({})),
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.status(), 403);
+    // The cadence: admins set it; a bad value changes nothing.
+    let admin = token("admin").await;
+    let r = call(reqwest::Method::PUT, "/api/v1/cadence", &admin, Some(json!({"team": fx.id("manager1"), "kinds": [{"kind": "opportunity", "every_weeks": 3, "minutes": 90}]}))).await.unwrap();
+    assert_eq!(r.status(), 200);
+    let v: Value = r.json().await.unwrap();
+    let opp = v["kinds"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|k| k["kind"] == "opportunity")
+        .unwrap()
+        .clone();
+    assert_eq!(
+        (opp["every_weeks"].as_u64(), opp["source"].as_str()),
+        (Some(3), Some("team"))
+    );
+    let r = call(
+        reqwest::Method::PUT,
+        "/api/v1/cadence",
+        &admin,
+        Some(json!({"kinds": [{"kind": "call", "every_weeks": 1, "minutes": 7}]})),
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.status(), 422);
+    let text = r.text().await.unwrap();
+    assert!(
+        text.contains("Kinds[0]: expected 15 to 180 minutes")
+            && text.contains(r#""field":"minutes""#),
+        "{text}"
+    );
+    let r = call(
+        reqwest::Method::PUT,
+        "/api/v1/cadence",
+        &admin,
+        Some(json!({"team": fx.id("admin_b"), "kinds": []})),
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.status(), 404);
+    let r = call(
+        reqwest::Method::PUT,
+        "/api/v1/cadence",
+        &manager,
+        Some(json!({"kinds": []})),
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.status(), 403);
+    let v: Value = call(
+        reqwest::Method::GET,
+        &format!("/api/v1/cadence?team={}", fx.id("manager1")),
+        &manager,
+        None,
+    )
+    .await
+    .unwrap()
+    .json()
+    .await
+    .unwrap();
+    assert_eq!(
+        v["kinds"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|k| k["kind"] == "opportunity")
+            .unwrap()["minutes"],
+        90
+    );
+    let r = call(
+        reqwest::Method::GET,
+        &format!("/api/v1/cadence?team={}", fx.id("manager2")),
+        &seller,
+        None,
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.status(), 404);
+}

@@ -9,6 +9,7 @@ mod me;
 mod opportunity_plans;
 mod pagination;
 mod records;
+mod rhythm;
 mod roa;
 mod sessions;
 mod teams;
@@ -155,6 +156,10 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(territory::set_tier))
         .routes(routes!(account_plans::show, account_plans::update))
         .routes(routes!(account_plans::set_focus))
+        .routes(routes!(rhythm::preview))
+        .routes(routes!(rhythm::apply))
+        .routes(routes!(rhythm::series))
+        .routes(routes!(rhythm::cadence, rhythm::set_cadence))
 }
 
 /// The OpenAPI document of this API.

@@ -56,7 +56,10 @@ pub(crate) struct PageQuery {
 }
 
 /// The managers with sellers: the teams a policy can be set for.
-async fn teams(state: &AppState, actor: &Actor) -> Result<Vec<(String, String)>, AppError> {
+pub(crate) async fn teams(
+    state: &AppState,
+    actor: &Actor,
+) -> Result<Vec<(String, String)>, AppError> {
     let people = state
         .store()
         .users(
@@ -217,18 +220,15 @@ async fn save(
             .await
         }
         Ok(rows) => {
-            for (kind, value) in rows {
-                state
-                    .store()
-                    .set_cadence(
-                        &actor.org.id,
-                        (!team.is_empty()).then_some(team.as_str()),
-                        kind,
-                        value,
-                        &actor.user.id,
-                    )
-                    .await?;
-            }
+            state
+                .store()
+                .set_cadence(
+                    &actor.org.id,
+                    (!team.is_empty()).then_some(team.as_str()),
+                    &rows,
+                    &actor.user.id,
+                )
+                .await?;
             let q = if team.is_empty() {
                 String::new()
             } else {

@@ -5,7 +5,7 @@ mod account_plans;
 mod action_items;
 mod activities;
 mod book;
-mod cadence;
+pub(crate) mod cadence;
 pub(crate) mod calendar;
 mod call_plans;
 mod coaching_settings;

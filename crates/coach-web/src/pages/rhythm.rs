@@ -9,14 +9,14 @@ use super::layout::{Shell, form_page};
 use crate::auth::Actor;
 use crate::error::AppError;
 use crate::policy::{self, Action};
+use crate::rhythm::{Asked, DAYS, apply_asked, asked, fields, planned, saved};
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::{Form, Multipart, Query, State};
 use axum::response::{IntoResponse as _, Redirect, Response};
-use chrono::{NaiveTime, Weekday};
 use coach_core::coaching::SessionKind;
-use coach_core::rhythm::{Plan, every_text, hours_text, plan};
-use coach_store::rhythm::{RhythmAsk, RhythmSettings};
+use coach_core::rhythm::{every_text, hours_text};
+use coach_store::rhythm::RhythmSettings;
 
 pub(crate) fn routes(book: RouteBook) -> RouteBook {
     book.get("/rhythm", show)
@@ -24,14 +24,6 @@ pub(crate) fn routes(book: RouteBook) -> RouteBook {
         .post("/rhythm/busy", upload_busy)
         .post("/rhythm/busy/clear", clear_busy)
 }
-
-const DAYS: [(Weekday, &str, &str); 5] = [
-    (Weekday::Mon, "mon", "Mon"),
-    (Weekday::Tue, "tue", "Tue"),
-    (Weekday::Wed, "wed", "Wed"),
-    (Weekday::Thu, "thu", "Thu"),
-    (Weekday::Fri, "fri", "Fri"),
-];
 
 /// A week of the load chart.
 pub(crate) struct WeekBar {
@@ -93,148 +85,12 @@ struct RhythmPage {
     error: Option<String>,
 }
 
-/// The page's question: its query's answers, else the saved settings.
-struct Asked {
-    hours: u32,
-    from: NaiveTime,
-    to: NaiveTime,
-    months: u32,
-    weekly_calls: bool,
-    days: Vec<Weekday>,
-    cuts: Vec<SessionKind>,
-    error: Option<String>,
-}
-
-fn asked(query: &[(String, String)], saved: &RhythmSettings) -> Asked {
-    let submitted = query.iter().any(|(k, _)| k == "hours");
-    let mut a = Asked {
-        hours: (saved.minutes / 60).clamp(1, 60),
-        from: saved.day.0,
-        to: saved.day.1,
-        months: 3,
-        weekly_calls: saved.weekly_calls && !submitted,
-        days: if submitted {
-            Vec::new()
-        } else {
-            saved.coaching_days.clone()
-        },
-        cuts: Vec::new(),
-        error: None,
-    };
-    let mut bad = |m: &str| {
-        if a.error.is_none() {
-            a.error = Some(m.to_owned());
-        }
-    };
-    for (k, v) in query {
-        match k.as_str() {
-            "hours" => match v.trim().parse() {
-                Ok(h) if (1..=60).contains(&h) => a.hours = h,
-                _ => bad("Hours a week: expected 1 to 60."),
-            },
-            "months" => match v.trim().parse() {
-                Ok(m) if (1..=12).contains(&m) => a.months = m,
-                _ => bad("Months: expected 1 to 12."),
-            },
-            "from" | "to" => match NaiveTime::parse_from_str(v.trim(), "%H:%M") {
-                Ok(t) if k == "from" => a.from = t,
-                Ok(t) => a.to = t,
-                Err(_) => bad("The working day: expected times such as 09:00 and 17:00."),
-            },
-            "calls" => a.weekly_calls = v == "weekly",
-            "day" => match DAYS.iter().find(|(_, code, _)| code == v) {
-                Some((d, _, _)) if !a.days.contains(d) => a.days.push(*d),
-                Some(_) => {}
-                None => bad("Coaching days: expected Monday to Friday."),
-            },
-            "cut" => match v.parse::<SessionKind>() {
-                Ok(kind) if a.cuts.len() < 12 => a.cuts.push(kind),
-                Ok(_) => bad("At most 12 cuts."),
-                Err(_) => bad("That cut is not one the planner offers."),
-            },
-            _ => {}
-        }
-    }
-    if a.from >= a.to {
-        bad("The working day must end after it starts.");
-        a.from = NaiveTime::from_hms_opt(9, 0, 0).unwrap_or_default();
-        a.to = NaiveTime::from_hms_opt(17, 0, 0).unwrap_or_default();
-    }
-    a
-}
-
-/// The answers as fields, with these cuts.
-fn fields(a: &Asked, cuts: &[SessionKind]) -> Vec<(String, String)> {
-    let mut q = vec![
-        ("hours".to_owned(), a.hours.to_string()),
-        ("from".to_owned(), a.from.format("%H:%M").to_string()),
-        ("to".to_owned(), a.to.format("%H:%M").to_string()),
-        ("months".to_owned(), a.months.to_string()),
-    ];
-    if a.weekly_calls {
-        q.push(("calls".to_owned(), "weekly".to_owned()));
-    }
-    for (d, code, _) in DAYS {
-        if a.days.contains(&d) {
-            q.push(("day".to_owned(), code.to_owned()));
-        }
-    }
-    for c in cuts {
-        q.push(("cut".to_owned(), c.as_str().to_owned()));
-    }
-    q
-}
-
 /// The page's address with these answers, for links that change one thing.
 fn href(a: &Asked, cuts: &[SessionKind]) -> String {
     format!(
         "/rhythm?{}",
         serde_urlencoded::to_string(fields(a, cuts)).unwrap_or_default()
     )
-}
-
-/// The settings these answers make, over the saved ones.
-fn settings_of(a: &Asked, saved: &RhythmSettings) -> RhythmSettings {
-    RhythmSettings {
-        day: (a.from, a.to),
-        minutes: a.hours * 60,
-        coaching_days: a.days.clone(),
-        weekly_calls: a.weekly_calls,
-        ..saved.clone()
-    }
-}
-
-type Planned = (
-    Result<Plan, coach_core::rhythm::Refusal>,
-    coach_core::rhythm::Input,
-    std::collections::BTreeMap<String, String>,
-);
-
-/// The planner's input and its answer for these answers; `None` without a team.
-async fn planned(
-    state: &AppState,
-    actor: &Actor,
-    a: &Asked,
-    saved: &RhythmSettings,
-) -> Result<Option<Planned>, AppError> {
-    let ask = RhythmAsk {
-        start: None,
-        weeks: (a.months * 52).div_ceil(12),
-        settings: settings_of(a, saved),
-        cuts: a.cuts.clone(),
-    };
-    let input = state
-        .store()
-        .rhythm_input(&actor.org.id, &actor.user, &ask)
-        .await?;
-    Ok(input.map(|(input, names)| (plan(&input), input, names)))
-}
-
-async fn saved(state: &AppState, actor: &Actor) -> Result<RhythmSettings, AppError> {
-    Ok(state
-        .store()
-        .rhythm_settings(&actor.org.id, &actor.user.id)
-        .await?)
 }
 
 async fn show(
@@ -264,31 +120,7 @@ async fn apply(
     let refusal = if a.error.is_some() {
         Some(String::new())
     } else {
-        match planned(&state, &actor, &a, &saved).await? {
-            None => Some("No sellers report to you, so there is no rhythm to apply.".to_owned()),
-            Some((Err(_), _, _)) => Some(
-                "This plan does not fit, so nothing was applied: accept a cut or give more hours."
-                    .to_owned(),
-            ),
-            Some((Ok(p), input, _)) => {
-                state
-                    .store()
-                    .apply_rhythm(
-                        &actor.org.id,
-                        &actor.user.id,
-                        input.availability.time_zone,
-                        &p,
-                        &actor.user.id,
-                        chrono::Utc::now(),
-                    )
-                    .await?;
-                state
-                    .store()
-                    .set_rhythm_settings(&actor.org.id, &actor.user.id, &settings_of(&a, &saved))
-                    .await?;
-                None
-            }
-        }
+        apply_asked(&state, &actor, &a, &saved).await?.err()
     };
     match refusal {
         None => Ok(Redirect::to("/").into_response()),
