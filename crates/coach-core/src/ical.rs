@@ -80,6 +80,12 @@ fn clean(text: &str) -> String {
         .collect()
 }
 
+/// A value that is not text (a URI, an id): no control character at all,
+/// since nothing escapes it.
+fn one_line(text: &str) -> String {
+    text.chars().filter(|c| !c.is_control()).collect()
+}
+
 fn local(tz: Tz, at: DateTime<Utc>) -> NaiveDateTime {
     at.with_timezone(&tz).naive_local()
 }
@@ -99,11 +105,11 @@ fn zoned_property(key: &str, tz: Tz, at: DateTime<Utc>) -> Property {
 
 fn event(e: &Event, stamp: DateTime<Utc>) -> icalendar::Event {
     let mut out = icalendar::Event::new();
-    out.uid(&e.uid)
+    out.uid(&one_line(&e.uid))
         .timestamp(stamp)
         .summary(&clean(&e.summary))
         .description(&clean(&e.description))
-        .url(&clean(&e.url))
+        .url(&one_line(&e.url))
         .sequence(e.sequence)
         .starts(e.starts_at)
         .ends(e.ends_at)
@@ -118,7 +124,7 @@ fn series(r: &Recurring, stamp: DateTime<Utc>) -> Vec<icalendar::Event> {
     let tz = r.time_zone;
     let mut master = icalendar::Event::new();
     master
-        .uid(&r.uid)
+        .uid(&one_line(&r.uid))
         .timestamp(stamp)
         .summary(&clean(&r.summary))
         .description(&clean(&r.description))
@@ -150,7 +156,7 @@ fn series(r: &Recurring, stamp: DateTime<Utc>) -> Vec<icalendar::Event> {
     for i in &r.instances {
         if let Some(e) = &i.event {
             let mut o = event(e, stamp);
-            o.uid(&r.uid)
+            o.uid(&one_line(&r.uid))
                 .starts(zoned(tz, e.starts_at))
                 .ends(zoned(tz, e.ends_at))
                 .append_property(zoned_property("RECURRENCE-ID", tz, i.slot));
@@ -231,7 +237,7 @@ pub fn feed(
     stamp: DateTime<Utc>,
 ) -> String {
     let mut cal = icalendar::Calendar::new();
-    cal.name(&clean(name));
+    cal.name(&one_line(name));
     cal.append_property(Property::new("METHOD", "PUBLISH"));
     for r in recurring {
         for e in series(r, stamp) {
@@ -272,10 +278,39 @@ pub fn feed(
             last + Duration::days(7),
         ));
     }
-    match text.find("BEGIN:VEVENT") {
+    let text = match text.find("BEGIN:VEVENT") {
         Some(at) => format!("{}{timezones}{}", &text[..at], &text[at..]),
         None => text,
+    };
+    fold(&text)
+}
+
+/// Folds every content line at 75 octets, never inside a character (RFC
+/// 5545 3.1): the lines as written, unfolded first.
+fn fold(text: &str) -> String {
+    let mut logical: Vec<String> = Vec::new();
+    for line in text.split("\r\n") {
+        match (line.strip_prefix(' '), logical.last_mut()) {
+            (Some(rest), Some(last)) => last.push_str(rest),
+            _ => logical.push(line.to_owned()),
+        }
     }
+    let mut out = String::with_capacity(text.len() + text.len() / 70);
+    for line in logical.iter().filter(|l| !l.is_empty()) {
+        let mut room = 75;
+        let mut used = 0;
+        for c in line.chars() {
+            if used + c.len_utf8() > room {
+                out.push_str("\r\n ");
+                room = 74;
+                used = 0;
+            }
+            out.push(c);
+            used += c.len_utf8();
+        }
+        out.push_str("\r\n");
+    }
+    out
 }
 
 /// A stretch of time: start and end.

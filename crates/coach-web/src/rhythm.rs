@@ -192,3 +192,104 @@ pub(crate) async fn apply_asked(
         }
     }
 }
+
+/// The most a calendar read from a URL may weigh.
+const CALENDAR_LIMIT: usize = 5 * 1024 * 1024;
+
+/// Whether an address is in this server's own network.
+fn private(ip: std::net::IpAddr) -> bool {
+    match ip {
+        std::net::IpAddr::V4(v4) => {
+            v4.is_loopback()
+                || v4.is_private()
+                || v4.is_link_local()
+                || v4.is_unspecified()
+                || v4.is_broadcast()
+                || v4.octets()[0] == 100 && (64..128).contains(&v4.octets()[1])
+        }
+        std::net::IpAddr::V6(v6) => {
+            v6.is_loopback()
+                || v6.is_unspecified()
+                || (v6.segments()[0] & 0xfe00) == 0xfc00
+                || (v6.segments()[0] & 0xffc0) == 0xfe80
+                || v6
+                    .to_ipv4_mapped()
+                    .is_some_and(|v4| private(std::net::IpAddr::V4(v4)))
+        }
+    }
+}
+
+/// Reads a calendar (events or free/busy) from a manager's URL: `http` or
+/// `https`, at most 5 MB, 10 seconds, no redirects, and (unless the server
+/// allows it) not into its own network; the address checked is the one
+/// connected to. Says what went wrong as a manager reads it.
+pub(crate) async fn read_calendar_url(state: &AppState, raw: &str) -> Result<String, String> {
+    let url = reqwest::Url::parse(raw.trim())
+        .map_err(|_| "That is not a web address: expected one starting with https://".to_owned())?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err("Expected an address starting with https:// (or http://).".to_owned());
+    }
+    let port = url.port_or_known_default().unwrap_or(443);
+    let named = url
+        .host_str()
+        .ok_or_else(|| "That address has no host.".to_owned())?;
+    let host = named
+        .trim_start_matches('[')
+        .trim_end_matches(']')
+        .to_owned();
+    let addrs: Vec<std::net::SocketAddr> = match host.parse::<std::net::IpAddr>() {
+        Ok(ip) => vec![(ip, port).into()],
+        Err(_) => tokio::net::lookup_host((host.as_str(), port))
+            .await
+            .map_err(|_| format!("{host} could not be found."))?
+            .collect(),
+    };
+    let Some(addr) = addrs.first().copied() else {
+        return Err(format!("{host} could not be found."));
+    };
+    if !state.config().allow_private_calendar_urls && addrs.iter().any(|a| private(a.ip())) {
+        return Err(
+            "That address is inside this server's own network, which Coach does not read."
+                .to_owned(),
+        );
+    }
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(std::time::Duration::from_secs(10))
+        .resolve(&host, addr)
+        .build()
+        .map_err(|_| "Coach could not read calendars just now.".to_owned())?;
+    let mut response = client
+        .get(url)
+        .header(reqwest::header::ACCEPT, "text/calendar")
+        .send()
+        .await
+        .map_err(|e| {
+            if e.is_timeout() {
+                "The calendar did not answer within 10 seconds.".to_owned()
+            } else {
+                "The calendar could not be reached.".to_owned()
+            }
+        })?;
+    let status = response.status();
+    if status.is_redirection() {
+        return Err("That address sends Coach elsewhere: give the address it leads to.".to_owned());
+    }
+    if !status.is_success() {
+        return Err(format!(
+            "The calendar answered {status}: check the address, and that it is shared."
+        ));
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = response
+        .chunk()
+        .await
+        .map_err(|_| "The calendar stopped answering part way.".to_owned())?
+    {
+        if body.len() + chunk.len() > CALENDAR_LIMIT {
+            return Err("That calendar is over 5 MB; share a shorter range.".to_owned());
+        }
+        body.extend_from_slice(&chunk);
+    }
+    String::from_utf8(body).map_err(|_| "The calendar is not UTF-8 text.".to_owned())
+}

@@ -22,6 +22,10 @@ pub struct WebConfig {
     /// How long a client may take to send a request's headers before the
     /// connection is closed (slow clients must not hold connections).
     pub header_read_timeout: std::time::Duration,
+    /// Whether a manager's calendar URL may point into this server's own
+    /// network (loopback, private and link-local addresses). Off: the server
+    /// must not be made to read its neighbours.
+    pub allow_private_calendar_urls: bool,
 }
 
 impl WebConfig {
@@ -33,6 +37,7 @@ impl WebConfig {
             password_cost: PasswordCost::Default,
             email_enabled: false,
             header_read_timeout: std::time::Duration::from_secs(10),
+            allow_private_calendar_urls: false,
         }
     }
 

@@ -769,14 +769,14 @@ fn rules() -> BTreeMap<(&'static str, &'static str), Rule> {
             Some(_) => Outcome::Forbidden,
         }
     });
-    // A form without its calendar file is refused past the policy.
-    add("POST", "/rhythm/busy", none(), |a, _| {
-        match signed_in(a, true) {
+    // A form without its calendar file or address is refused past the policy.
+    for p in ["/rhythm/busy", "/rhythm/busy/url"] {
+        add("POST", p, none(), |a, _| match signed_in(a, true) {
             None => Outcome::Unauth,
             Some(p) if leads(p) => Outcome::Rejected,
             Some(_) => Outcome::Forbidden,
-        }
-    });
+        });
+    }
     add(
         "POST",
         "/rhythm/busy/clear",

@@ -541,3 +541,117 @@ async fn the_api_previews_applies_and_lists_a_rhythm_and_sets_the_cadence() {
     .unwrap();
     assert_eq!(r.status(), 404);
 }
+
+/// Serves `body` with `status` to every request on a loopback port.
+async fn calendar_server(status: &'static str, body: &'static str) -> String {
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/cal.ics", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        while let Ok((mut socket, _)) = listener.accept().await {
+            let mut buf = [0u8; 4096];
+            let _ = socket.read(&mut buf).await;
+            let reply = format!(
+                "HTTP/1.1 {status}\r\ncontent-type: text/calendar\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                body.len()
+            );
+            let _ = socket.write_all(reply.as_bytes()).await;
+        }
+    });
+    url
+}
+
+#[tokio::test]
+async fn busy_times_come_from_a_calendar_address_the_server_reads() {
+    let app = TestApp::spawn_with(|c| c.allow_private_calendar_urls = true).await;
+    let fx = seed(&app).await;
+    let m = app.sign_in(fx.email("manager1")).await;
+    let free_busy = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//EN\r\nBEGIN:VFREEBUSY\r\nUID:fb\r\n\
+DTSTAMP:20261101T000000Z\r\nFREEBUSY:20270111T080000Z/PT1H,20270112T080000Z/PT2H\r\nEND:VFREEBUSY\r\nEND:VCALENDAR\r\n";
+    let url = calendar_server("200 OK", free_busy).await;
+    let r = m
+        .post_form(&app, "/rhythm/busy/url", &[("url", &url)])
+        .await;
+    assert_eq!(r.status(), 303);
+    let at = |s: &str| {
+        chrono::DateTime::parse_from_rfc3339(s)
+            .unwrap()
+            .with_timezone(&chrono::Utc)
+    };
+    let busy = app
+        .store
+        .busy_times(
+            &fx.org_a,
+            fx.id("manager1"),
+            at("2027-01-01T00:00:00Z"),
+            at("2027-02-01T00:00:00Z"),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        busy,
+        vec![
+            (at("2027-01-11T08:00:00Z"), at("2027-01-11T09:00:00Z")),
+            (at("2027-01-12T08:00:00Z"), at("2027-01-12T10:00:00Z")),
+        ]
+    );
+    let saved = app
+        .store
+        .rhythm_settings(&fx.org_a, fx.id("manager1"))
+        .await
+        .unwrap();
+    assert_eq!(saved.busy_url, url);
+    // An address that answers 404 changes nothing and says so.
+    let missing = calendar_server("404 Not Found", "").await;
+    let r = m
+        .post_form(&app, "/rhythm/busy/url", &[("url", &missing)])
+        .await;
+    assert_eq!(r.status(), 422);
+    assert!(
+        r.text()
+            .await
+            .unwrap()
+            .contains("The calendar answered 404")
+    );
+    for bad in ["ftp://example.com/cal.ics", "not a url"] {
+        let r = m.post_form(&app, "/rhythm/busy/url", &[("url", bad)]).await;
+        assert_eq!(r.status(), 422, "{bad}");
+    }
+    let again = app
+        .store
+        .busy_times(
+            &fx.org_a,
+            fx.id("manager1"),
+            at("2027-01-01T00:00:00Z"),
+            at("2027-02-01T00:00:00Z"),
+        )
+        .await
+        .unwrap();
+    assert_eq!(again, busy);
+}
+
+#[tokio::test]
+async fn the_server_does_not_read_addresses_in_its_own_network() {
+    let app = TestApp::spawn().await;
+    let fx = seed(&app).await;
+    let m = app.sign_in(fx.email("manager1")).await;
+    let url = calendar_server("200 OK", "BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n").await;
+    for target in [
+        url.as_str(),
+        "http://10.1.2.3/cal.ics",
+        "http://[::1]:9/cal.ics",
+        "http://169.254.169.254/latest",
+    ] {
+        let r = m
+            .post_form(&app, "/rhythm/busy/url", &[("url", target)])
+            .await;
+        assert_eq!(r.status(), 422, "{target}");
+        assert!(
+            r.text()
+                .await
+                .unwrap()
+                .contains("inside this server&#39;s own network"),
+            "{target}"
+        );
+    }
+}

@@ -184,3 +184,55 @@ END:VEVENT\r\nEND:VCALENDAR\r\n";
         "{err:?}"
     );
 }
+
+mod written {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn text() -> impl Strategy<Value = String> {
+        prop_oneof![
+            ".{0,200}",
+            "[a-zA-Z ,;:\\\\\r\n\t\u{0}-\u{1f}é€😀]{0,120}",
+            Just("END:VEVENT\r\nBEGIN:VEVENT\r\nSUMMARY:x".to_owned()),
+        ]
+    }
+
+    proptest! {
+        // T2: whatever a title, an agenda or a link holds, the feed stays
+        // well-formed: CRLF lines of at most 75 octets, one event per
+        // event, and a parser reads the text back as it was (less control
+        // characters).
+        #[test]
+        fn any_text_makes_a_well_formed_feed_that_reads_back(
+            summary in text(),
+            description in text(),
+            url in text(),
+        ) {
+            let e = Event {
+                uid: "s1@coach".into(),
+                summary: summary.clone(),
+                description: description.clone(),
+                url,
+                starts_at: utc(2026, 11, 2, 9, 0),
+                ends_at: utc(2026, 11, 2, 10, 0),
+                sequence: 3,
+            };
+            let out = feed(&summary, &[], &[e], utc(2026, 11, 1, 0, 0));
+            prop_assert!(out.ends_with("\r\n"));
+            let body = &out[..out.len() - 2];
+            for line in body.split("\r\n") {
+                prop_assert!(!line.contains('\r') && !line.contains('\n'), "{line:?}");
+                prop_assert!(line.len() <= 75, "{line:?}");
+            }
+            let lines: Vec<&str> = body.split("\r\n").collect();
+            prop_assert_eq!(lines.iter().filter(|l| **l == "BEGIN:VEVENT").count(), 1);
+            prop_assert_eq!(lines.iter().filter(|l| **l == "END:VEVENT").count(), 1);
+            let parsed: icalendar::Calendar = out.parse().map_err(|e| TestCaseError::fail(format!("{e}: {out}")))?;
+            let events: Vec<&icalendar::Event> = parsed.events().collect();
+            prop_assert_eq!(events.len(), 1);
+            let (want_summary, want_description) = (clean(&summary), clean(&description));
+            prop_assert_eq!(events[0].get_summary().unwrap_or_default(), want_summary.as_str());
+            prop_assert_eq!(events[0].get_description().unwrap_or_default(), want_description.as_str());
+        }
+    }
+}

@@ -22,6 +22,7 @@ pub(crate) fn routes(book: RouteBook) -> RouteBook {
     book.get("/rhythm", show)
         .post("/rhythm/apply", apply)
         .post("/rhythm/busy", upload_busy)
+        .post("/rhythm/busy/url", read_busy_url)
         .post("/rhythm/busy/clear", clear_busy)
 }
 
@@ -72,6 +73,8 @@ struct RhythmPage {
     busy: String,
     /// How many.
     busy_count: usize,
+    /// The calendar URL read, if any.
+    busy_url: String,
     /// The cadence in force: kind, how often, how long, where from.
     cadence: Vec<(&'static str, String, String, String)>,
     has_team: bool,
@@ -149,21 +152,13 @@ async fn upload_busy(
             }
         }
     }
-    let tz: chrono_tz::Tz = actor.user.time_zone.parse().unwrap_or(chrono_tz::UTC);
-    let now = chrono::Utc::now();
     let read = match file.filter(|b| !b.is_empty()) {
         None => Err("Choose a calendar file (.ics) exported from your calendar.".to_owned()),
         Some(bytes) => match std::str::from_utf8(&bytes) {
             Err(_) => {
                 Err("This file is not UTF-8 text; export your calendar again as .ics.".to_owned())
             }
-            Ok(text) => coach_core::ical::busy_times(
-                text,
-                tz,
-                now - chrono::Duration::days(1),
-                now + chrono::Duration::days(400),
-            )
-            .map_err(|e| format!("Nothing was changed: {e}.")),
+            Ok(text) => busy_of(&actor, text),
         },
     };
     match read {
@@ -182,13 +177,91 @@ async fn upload_busy(
     }
 }
 
-/// Forgets the busy times read from the manager's calendar.
+/// The busy times of a calendar's text over the coming year, in the
+/// manager's time zone; or why it cannot be read.
+fn busy_of(actor: &Actor, text: &str) -> Result<Vec<coach_core::ical::Span>, String> {
+    let tz: chrono_tz::Tz = actor.user.time_zone.parse().unwrap_or(chrono_tz::UTC);
+    let now = chrono::Utc::now();
+    coach_core::ical::busy_times(
+        text,
+        tz,
+        now - chrono::Duration::days(1),
+        now + chrono::Duration::days(400),
+    )
+    .map_err(|e| format!("Nothing was changed: {e}."))
+}
+
+/// Busy times from the manager's calendar URL (a free/busy or calendar
+/// address their calendar app shares), read now; the URL is kept.
+async fn read_busy_url(
+    State(state): State<AppState>,
+    actor: Actor,
+    Form(form): Form<Vec<(String, String)>>,
+) -> Result<Response, AppError> {
+    policy::check(&actor, Action::PlanRhythm)?;
+    let saved = saved(&state, &actor).await?;
+    let url = form
+        .iter()
+        .find(|(k, _)| k == "url")
+        .map(|(_, v)| v.trim().to_owned())
+        .unwrap_or_default();
+    let read = if url.is_empty() || url.len() > 2000 {
+        Err("Give your calendar's address (up to 2,000 characters).".to_owned())
+    } else {
+        match crate::rhythm::read_calendar_url(&state, &url).await {
+            Ok(text) => busy_of(&actor, &text),
+            Err(e) => Err(format!("Nothing was changed: {e}")),
+        }
+    };
+    match read {
+        Ok(busy) => {
+            state
+                .store()
+                .replace_busy_times(&actor.org.id, &actor.user.id, "url", &busy)
+                .await?;
+            state
+                .store()
+                .set_rhythm_settings(
+                    &actor.org.id,
+                    &actor.user.id,
+                    &RhythmSettings {
+                        busy_url: url,
+                        ..saved
+                    },
+                )
+                .await?;
+            Ok(Redirect::to("/rhythm").into_response())
+        }
+        Err(message) => {
+            let a = asked(&[], &saved);
+            let view = page(&state, &actor, &a, &saved, Some(message)).await?;
+            Ok(form_page(&view, true))
+        }
+    }
+}
+
+/// Forgets the busy times read from the manager's calendar, and its URL.
 async fn clear_busy(State(state): State<AppState>, actor: Actor) -> Result<Response, AppError> {
     policy::check(&actor, Action::PlanRhythm)?;
-    state
-        .store()
-        .replace_busy_times(&actor.org.id, &actor.user.id, "upload", &[])
-        .await?;
+    let store = state.store();
+    for source in ["upload", "url"] {
+        store
+            .replace_busy_times(&actor.org.id, &actor.user.id, source, &[])
+            .await?;
+    }
+    let saved = saved(&state, &actor).await?;
+    if !saved.busy_url.is_empty() {
+        store
+            .set_rhythm_settings(
+                &actor.org.id,
+                &actor.user.id,
+                &RhythmSettings {
+                    busy_url: String::new(),
+                    ..saved
+                },
+            )
+            .await?;
+    }
     Ok(Redirect::to("/rhythm").into_response())
 }
 
@@ -245,6 +318,7 @@ async fn page(
             None => "No busy times yet: the planner knows only your working day.".to_owned(),
         },
         busy_count: busy.len(),
+        busy_url: saved.busy_url.clone(),
         cadence: cadence
             .iter()
             .map(|r| {
