@@ -449,22 +449,30 @@ impl Store {
         // Sessions already on their calendar stay where they are: single
         // ones, and those of a series someone prepared or changed (applying
         // keeps them); the untouched rest of a series is what gets replaced.
-        let booked = self
-            .coaching_sessions(
-                org_id,
-                &crate::coaching::SessionFilter {
-                    people: Some(vec![manager.id.clone()]),
-                    me: Some(manager.id.clone()),
-                    statuses: Some(vec![
-                        coach_core::coaching::SessionStatus::Scheduled,
-                        coach_core::coaching::SessionStatus::Prepared,
-                    ]),
-                    from: Some(from),
-                    until: Some(to),
-                    ..crate::coaching::SessionFilter::default()
-                },
-            )
-            .await?;
+        // Those they lead and those they are coached in, each by its index.
+        let mut booked = Vec::new();
+        for (as_manager, as_seller) in [
+            (Some(manager.id.clone()), None),
+            (None, Some(manager.id.clone())),
+        ] {
+            booked.extend(
+                self.coaching_sessions(
+                    org_id,
+                    &crate::coaching::SessionFilter {
+                        manager_id: as_manager,
+                        seller_id: as_seller,
+                        statuses: Some(vec![
+                            coach_core::coaching::SessionStatus::Scheduled,
+                            coach_core::coaching::SessionStatus::Prepared,
+                        ]),
+                        from: Some(from),
+                        until: Some(to),
+                        ..crate::coaching::SessionFilter::default()
+                    },
+                )
+                .await?,
+            );
+        }
         busy.extend(
             booked
                 .iter()

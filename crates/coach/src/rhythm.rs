@@ -123,23 +123,32 @@ pub async fn plan_command(store: &Store, org: &Organization, a: PlanArgs) -> any
                 .collect()
         }
     };
-    let mut texts = Vec::new();
-    let mut bodies = Vec::new();
+    // Each manager's plan is written as soon as it is made, so a whole
+    // organization's never sits in memory at once.
     let mut spent = Spent::default();
-    for manager in &managers {
-        let (text, body) = plan_one(store, org, &ask, manager, a.apply, &mut spent).await?;
-        texts.push(text);
-        bodies.push(body);
+    let array = a.json && a.manager.is_none();
+    if array {
+        write_out("[\n")?;
     }
-    if a.json {
-        let value = if a.manager.is_some() {
-            bodies.pop().unwrap_or_default()
+    for (i, manager) in managers.iter().enumerate() {
+        let (text, body) = plan_one(store, org, &ask, manager, a.apply, &mut spent).await?;
+        let gap = if i == 0 {
+            ""
+        } else if a.json {
+            ",\n"
         } else {
-            Value::Array(bodies)
+            "\n"
         };
-        write_out(&format!("{}\n", serde_json::to_string_pretty(&value)?))?;
-    } else {
-        write_out(&texts.join("\n"))?;
+        if a.json {
+            write_out(&format!("{gap}{}", serde_json::to_string_pretty(&body)?))?;
+        } else {
+            write_out(&format!("{gap}{text}"))?;
+        }
+    }
+    if array {
+        write_out("\n]\n")?;
+    } else if a.json {
+        write_out("\n")?;
     }
     if a.apply {
         eprintln!(
