@@ -261,8 +261,10 @@ impl Store {
             push(" AND manager_id = ?", m.clone(), &mut sql);
         }
         if let Some(role) = filter.role {
+            // Per person, by the roles' key: a manager's team need not read
+            // every seller of a large organization.
             push(
-                " AND id IN (SELECT user_id FROM user_roles WHERE org_id = $1 AND role = ?)",
+                " AND EXISTS (SELECT 1 FROM user_roles r WHERE r.org_id = users.org_id AND r.user_id = users.id AND r.role = ?)",
                 role.as_str().to_owned(),
                 &mut sql,
             );
@@ -303,7 +305,12 @@ impl Store {
                 break;
             }
         }
-        let mut roles = self.roles_in_org(org_id).await?;
+        let mut roles = if users.len() <= 200 {
+            let ids: Vec<String> = users.iter().map(|u| u.id.clone()).collect();
+            self.roles_of_people(org_id, &ids).await?
+        } else {
+            self.roles_in_org(org_id).await?
+        };
         for u in &mut users {
             u.roles = roles.remove(&u.id).unwrap_or_default();
         }
@@ -333,17 +340,42 @@ impl Store {
                 .bind(org_id)
                 .fetch_all(&self.pool)
                 .await?;
-        let mut by_user: BTreeMap<String, Vec<Role>> = BTreeMap::new();
-        for (user, role) in rows {
-            if let Ok(r) = role.parse() {
-                by_user.entry(user).or_default().push(r);
-            }
-        }
-        Ok(by_user
-            .into_iter()
-            .map(|(u, r)| (u, Roles::new(r)))
-            .collect())
+        Ok(roles_by_user(rows))
     }
+
+    /// The roles of a few people.
+    async fn roles_of_people(
+        &self,
+        org_id: &str,
+        ids: &[String],
+    ) -> Result<BTreeMap<String, Roles>> {
+        let mut sql = crate::crm::records::Sql::new(
+            "SELECT user_id, role FROM user_roles WHERE org_id = $1",
+            org_id,
+        );
+        sql.and_in("user_id", ids);
+        let rows = sql
+            .fetch(self)
+            .await?
+            .iter()
+            .map(|r| Ok((r.try_get("user_id")?, r.try_get("role")?)))
+            .collect::<Result<Vec<(String, String)>>>()?;
+        Ok(roles_by_user(rows))
+    }
+}
+
+/// Roles grouped by person.
+fn roles_by_user(rows: Vec<(String, String)>) -> BTreeMap<String, Roles> {
+    let mut by_user: BTreeMap<String, Vec<Role>> = BTreeMap::new();
+    for (user, role) in rows {
+        if let Ok(r) = role.parse() {
+            by_user.entry(user).or_default().push(r);
+        }
+    }
+    by_user
+        .into_iter()
+        .map(|(u, r)| (u, Roles::new(r)))
+        .collect()
 }
 
 pub(super) async fn ensure_active_member(
