@@ -65,7 +65,24 @@ impl Store {
             })
             .connect(&url)
             .await?;
-        Ok(Store { pool, backend })
+        let store = Store { pool, backend };
+        store.optimize().await?;
+        Ok(store)
+    }
+
+    /// Refreshes SQLite's table statistics where they are missing or the
+    /// table has grown or shrunk tenfold since (`PRAGMA optimize`, with a
+    /// bounded sample), so its query planner picks the right index: without
+    /// them it walked every session of a year to find one manager's week.
+    /// PostgreSQL keeps its own (autovacuum); nothing to do there.
+    pub async fn optimize(&self) -> Result<()> {
+        if self.backend == Backend::Sqlite {
+            let mut conn = self.pool.acquire().await?;
+            sqlx::raw_sql("PRAGMA analysis_limit = 1000; PRAGMA optimize = 0x10002;")
+                .execute(&mut *conn)
+                .await?;
+        }
+        Ok(())
     }
 
     /// The database behind this store.

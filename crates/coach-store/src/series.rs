@@ -395,6 +395,7 @@ impl Store {
         session_rows.write(&mut tx, &[7, 10]).await?;
         item_rows.write(&mut tx, &[4, 6]).await?;
         tx.commit().await?;
+        self.optimize().await?;
         Ok(out)
     }
 }
