@@ -214,6 +214,21 @@ test('an admin sets how the organization coaches', async () => {
   await admin.waitForSelector('.error-box');
   assert.match(await admin.locator('.error-box').innerText(), /R35/);
   await shot(admin, '73-settings-coaching');
+  // The cadence (R10–R13): one team's opportunity coaching every two weeks.
+  await admin.getByRole('link', { name: 'Cadence', exact: true }).click();
+  await admin.waitForURL(/\/settings\/cadence$/);
+  const cadenceText = await admin.locator('main').innerText();
+  assert.match(cadenceText, /R12: monthly, an hour; less often for long sales cycles/);
+  await admin.getByLabel('Policy of').selectOption({ label: "Ines Lopez's team" });
+  await admin.getByRole('button', { name: 'Show' }).click();
+  await admin.waitForURL(/team=/);
+  await admin.getByLabel('Set Opportunity here').check();
+  await admin.getByLabel('Opportunity: every so many weeks').fill('2');
+  await admin.getByRole('button', { name: 'Save' }).click();
+  await admin.waitForURL(/notice=saved/);
+  assert.equal(await admin.getByLabel('Opportunity: every so many weeks').inputValue(), '2');
+  assert.match(await admin.locator('tbody tr', { hasText: 'Opportunity' }).innerText(), /the organization's: every 4 weeks, 60 min|the research default: every 4 weeks, 60 min/);
+  await shot(admin, '84-settings-cadence');
 });
 
 test('a call plan is written, the outcome recorded against it, and the manager who attended gives feedback', async () => {

@@ -43,6 +43,8 @@ pub(crate) struct SeriesRow {
     when: String,
     sessions: usize,
     moved: usize,
+    /// The seller's first series: their name is shown once.
+    first_of_seller: bool,
 }
 
 /// A cut offered or accepted.
@@ -402,7 +404,8 @@ async fn page(
                 view.series = p
                     .series
                     .iter()
-                    .map(|s| {
+                    .enumerate()
+                    .map(|(i, s)| {
                         let first = s
                             .occurrences
                             .first()
@@ -421,6 +424,7 @@ async fn page(
                             ),
                             sessions: s.occurrences.len(),
                             moved: s.occurrences.iter().filter(|o| o.moved).count(),
+                            first_of_seller: i == 0 || p.series[i - 1].seller_id != s.seller_id,
                         }
                     })
                     .collect();
