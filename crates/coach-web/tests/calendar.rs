@@ -445,3 +445,81 @@ async fn a_single_session_downloads_as_ics_for_whoever_may_see_it() {
     let other = app.sign_in(fx.email("seller3")).await;
     assert_eq!(other.get(&app, &path).await.status(), 404);
 }
+
+#[tokio::test]
+async fn a_feed_holds_the_last_year_and_all_to_come_with_series_cut_at_its_start() {
+    let app = TestApp::spawn().await;
+    let fx = seed(&app).await;
+    let store = &app.store;
+    let manager = store.user(&fx.org_a, fx.id("manager1")).await.unwrap();
+    // A rhythm that began 60 weeks ago and runs 20 weeks on.
+    let now = Utc::now();
+    let start = {
+        use chrono::Datelike as _;
+        let d = now.date_naive() - chrono::Duration::weeks(60);
+        d - chrono::Duration::days(i64::from(d.weekday().num_days_from_monday()))
+    };
+    let ask = RhythmAsk {
+        start: Some(start),
+        weeks: 80,
+        settings: RhythmSettings {
+            weekly_calls: true,
+            minutes: 20 * 60,
+            ..RhythmSettings::default()
+        },
+        cuts: Vec::new(),
+    };
+    let (input, _) = store
+        .rhythm_input(&fx.org_a, &manager, &ask)
+        .await
+        .unwrap()
+        .unwrap();
+    let plan = coach_core::rhythm::plan(&input).unwrap_or_else(|r| panic!("{r:?}"));
+    store
+        .apply_rhythm(
+            &fx.org_a,
+            &manager.id,
+            input.availability.time_zone,
+            &plan,
+            &manager.id,
+            start.and_hms_opt(0, 0, 0).unwrap().and_utc() - chrono::Duration::days(1),
+        )
+        .await
+        .unwrap();
+    let (_, text) = fetch(&feed_url(&app, &fx, "manager1").await).await;
+    let got = expand(&text, "2000-01-01T00:00:00Z", "2100-01-01T00:00:00Z");
+    // Nothing was called off: a series whose rule started before the year
+    // starts again inside it rather than dropping its older slots one by one.
+    assert!(!text.contains("EXDATE"), "{text}");
+    let since = now - chrono::Duration::days(365);
+    let all = store
+        .coaching_sessions(
+            &fx.org_a,
+            &SessionFilter {
+                manager_id: Some(manager.id.clone()),
+                ..SessionFilter::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert!(
+        all.iter().any(|s| s.starts_at < since),
+        "some history is older than a year"
+    );
+    let mut want: Vec<String> = Vec::new();
+    for s in all.iter().filter(|s| s.starts_at >= since) {
+        want.push(z(s.starts_at));
+        if let Some(p) = s.prep_starts_at {
+            want.push(z(p));
+        }
+    }
+    want.sort();
+    let mut seen: Vec<String> = got["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["start"].as_str().unwrap().to_owned())
+        .collect();
+    seen.sort();
+    assert_eq!(seen, want);
+}

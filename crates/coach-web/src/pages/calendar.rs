@@ -140,6 +140,11 @@ fn session_event(state: &AppState, s: &Session, agenda: &str, me: &str) -> Event
     }
 }
 
+/// How far back a feed goes: a year of sessions, and all to come.
+pub(crate) fn since(now: DateTime<Utc>) -> DateTime<Utc> {
+    now - Duration::days(365)
+}
+
 /// The nth slot of a series: the same local time, every so many weeks.
 fn slot(series: &coach_store::series::Series, n: u32) -> Option<DateTime<Utc>> {
     let tz = series.time_zone;
@@ -151,10 +156,10 @@ fn slot(series: &coach_store::series::Series, n: u32) -> Option<DateTime<Utc>> {
         .map(|t| t.with_timezone(&Utc))
 }
 
-/// Everything on a person's calendar from Coach: the series they are in,
-/// each with an override per session and the dropped slots; single
-/// sessions; a manager's preparation blocks. Cancelled single sessions are
-/// left out.
+/// Everything on a person's calendar from Coach over the last year and to
+/// come: the series they are in, each with an override per session and the
+/// dropped slots; single sessions; a manager's preparation blocks.
+/// Cancelled single sessions are left out.
 pub(crate) async fn person_feed(
     state: &AppState,
     org_id: &str,
@@ -168,6 +173,7 @@ pub(crate) async fn person_feed(
             &SessionFilter {
                 people: Some(vec![user.id.clone()]),
                 me: Some(user.id.clone()),
+                from: Some(since(now)),
                 limit: Some(20_000),
                 ..SessionFilter::default()
             },
@@ -193,6 +199,10 @@ pub(crate) async fn person_feed(
     series_ids.dedup();
     let series = store.series_by_ids(org_id, &series_ids).await?;
     let mut recurring = Vec::new();
+    // The sessions that have their place in a series' rule; any other (a
+    // slot outside the feed's year, a series someone re-planned) is a
+    // single event.
+    let mut claimed: std::collections::BTreeSet<&str> = std::collections::BTreeSet::new();
     for r in &series {
         let mut by_slot: BTreeMap<DateTime<Utc>, &Session> = BTreeMap::new();
         for s in sessions
@@ -203,19 +213,30 @@ pub(crate) async fn person_feed(
                 by_slot.insert(at, s);
             }
         }
-        let instances = (0..r.slot_count)
-            .filter_map(|n| slot(r, n))
-            .map(|at| Instance {
+        // A series older than the feed's year starts at its first slot
+        // inside it: the later slots are the same, so their ids hold.
+        let Some((skip, first)) = (0..r.slot_count)
+            .filter_map(|n| slot(r, n).map(|at| (n, at)))
+            .find(|(_, at)| *at >= since(now))
+        else {
+            continue;
+        };
+        let mut instances = Vec::new();
+        for at in (skip..r.slot_count).filter_map(|n| slot(r, n)) {
+            let session = by_slot.get(&at);
+            if let Some(s) = session {
+                claimed.insert(s.id.as_str());
+            }
+            instances.push(Instance {
                 slot: at,
-                event: by_slot
-                    .get(&at)
+                event: session
                     .filter(|s| s.status != SessionStatus::Cancelled)
                     .map(|s| Event {
                         uid: format!("{}@coach", r.id),
                         ..session_event(state, s, &agenda_of(s), &user.id)
                     }),
-            })
-            .collect();
+            });
+        }
         let (summary, with) = match by_slot.values().next() {
             Some(s) if s.seller_id == user.id => (
                 format!("{} coaching with {}", r.kind.label(), s.manager_name),
@@ -237,21 +258,20 @@ pub(crate) async fn person_feed(
                 r.minutes
             ),
             time_zone: r.time_zone,
-            first: r.first_at,
+            first,
             minutes: r.minutes,
             every_weeks: r.every_weeks,
-            count: r.slot_count,
+            count: r.slot_count - skip,
             sequence: r.sequence,
             instances,
         });
     }
-    let known: std::collections::BTreeSet<&str> = series.iter().map(|r| r.id.as_str()).collect();
     let mut singles = Vec::new();
     for s in &sessions {
         if s.status == SessionStatus::Cancelled {
             continue;
         }
-        if !s.series_id.as_deref().is_some_and(|id| known.contains(id)) {
+        if !claimed.contains(s.id.as_str()) {
             singles.push(session_event(state, s, &agenda_of(s), &user.id));
         }
         if let Some(prep) = s.prep_starts_at.filter(|p| *p < s.starts_at)
