@@ -112,6 +112,14 @@ fn weekday_code(d: Weekday) -> &'static str {
     }
 }
 
+/// Coaching days as stored: `mon,fri`.
+fn days_text(days: &[Weekday]) -> String {
+    days.iter()
+        .map(|d| weekday_code(*d))
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
 /// Where a kind's cadence comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CadenceSource {
@@ -188,7 +196,6 @@ impl Store {
         user_id: &str,
         s: &RhythmSettings,
     ) -> Result<()> {
-        let days: Vec<&str> = s.coaching_days.iter().map(|d| weekday_code(*d)).collect();
         let off: Vec<String> = s
             .days_off
             .iter()
@@ -208,7 +215,7 @@ impl Store {
         .bind(s.day.0.format("%H:%M").to_string())
         .bind(s.day.1.format("%H:%M").to_string())
         .bind(i64::from(s.minutes))
-        .bind(days.join(","))
+        .bind(days_text(&s.coaching_days))
         .bind(i64::from(s.break_minutes))
         .bind(i64::from(s.prep_percent))
         .bind(i64::from(s.weekly_calls))
@@ -261,7 +268,7 @@ impl Store {
         .bind(d.day.0.format("%H:%M").to_string())
         .bind(d.day.1.format("%H:%M").to_string())
         .bind(i64::from(d.minutes))
-        .bind("mon,fri")
+        .bind(days_text(&d.coaching_days))
         .bind(i64::from(d.break_minutes))
         .bind(i64::from(d.prep_percent))
         .bind(&now)

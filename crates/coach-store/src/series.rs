@@ -84,24 +84,68 @@ fn series_from(row: &sqlx::any::AnyRow) -> Result<Series> {
     })
 }
 
-/// Which slot of a series `slot` is: whole cycles of local days from the
-/// first (local time holds across daylight saving).
-pub fn slot_index(series: &Series, slot: DateTime<Utc>) -> u32 {
-    let tz = series.time_zone;
-    let days = (slot.with_timezone(&tz).date_naive()
-        - series.first_at.with_timezone(&tz).date_naive())
-    .num_days();
-    let cycle = 7 * i64::from(series.every_weeks.max(1));
-    u32::try_from((days + cycle / 2).div_euclid(cycle)).unwrap_or(0)
-}
+impl Series {
+    /// The nth slot: the first slot's local time, every so many weeks
+    /// (local time holds across daylight saving).
+    pub fn slot(&self, n: u32) -> Option<DateTime<Utc>> {
+        use chrono::TimeZone as _;
+        let first = self.first_at.with_timezone(&self.time_zone);
+        let day = first.date_naive()
+            + chrono::Duration::weeks(i64::from(self.every_weeks.max(1)) * i64::from(n));
+        self.time_zone
+            .from_local_datetime(&day.and_time(first.time()))
+            .earliest()
+            .map(|t| t.with_timezone(&Utc))
+    }
 
+    /// Which slot `slot` is: whole cycles of local days from the first.
+    pub fn slot_index(&self, slot: DateTime<Utc>) -> u32 {
+        let tz = self.time_zone;
+        let days = (slot.with_timezone(&tz).date_naive()
+            - self.first_at.with_timezone(&tz).date_naive())
+        .num_days();
+        let cycle = 7 * i64::from(self.every_weeks.max(1));
+        u32::try_from((days + cycle / 2).div_euclid(cycle)).unwrap_or(0)
+    }
+}
 /// Multi-row INSERTs of about 600 values each: SQLite reads very long
 /// statements slowly (bench/plan.sh: 30,000 values a statement wrote 4,500
 /// rows a second, 600 wrote 32,000), and PostgreSQL takes at most 65,535.
 struct Rows {
     head: &'static str,
     width: usize,
-    values: Vec<Option<String>>,
+    values: Vec<Cell>,
+}
+
+/// One value of a row.
+enum Cell {
+    Text(String),
+    Int(i64),
+    Null,
+}
+
+impl From<&str> for Cell {
+    fn from(v: &str) -> Cell {
+        Cell::Text(v.to_owned())
+    }
+}
+
+impl From<String> for Cell {
+    fn from(v: String) -> Cell {
+        Cell::Text(v)
+    }
+}
+
+impl From<i64> for Cell {
+    fn from(v: i64) -> Cell {
+        Cell::Int(v)
+    }
+}
+
+impl From<u32> for Cell {
+    fn from(v: u32) -> Cell {
+        Cell::Int(i64::from(v))
+    }
 }
 
 impl Rows {
@@ -113,12 +157,12 @@ impl Rows {
         }
     }
 
-    fn push(&mut self, row: Vec<Option<String>>) {
+    fn push(&mut self, row: Vec<Cell>) {
         debug_assert_eq!(row.len(), self.width);
         self.values.extend(row);
     }
 
-    async fn write(self, tx: &mut Transaction<'static, Any>, numeric: &[usize]) -> Result<()> {
+    async fn write(self, tx: &mut Transaction<'static, Any>) -> Result<()> {
         let per_chunk = (600 / self.width).max(1);
         for chunk in self.values.chunks(per_chunk * self.width) {
             let mut sql = String::from(self.head);
@@ -135,12 +179,12 @@ impl Rows {
                 sql.push(')');
             }
             let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-            for (i, v) in chunk.iter().enumerate() {
-                if numeric.contains(&(i % self.width)) {
-                    q = q.bind(v.as_deref().and_then(|v| v.parse::<i64>().ok()));
-                } else {
-                    q = q.bind(v.clone());
-                }
+            for v in chunk {
+                q = match v {
+                    Cell::Text(t) => q.bind(t.clone()),
+                    Cell::Int(i) => q.bind(*i),
+                    Cell::Null => q.bind(None::<String>),
+                };
             }
             q.execute(&mut **tx).await?;
         }
@@ -264,7 +308,7 @@ impl Store {
                     .bind(org_id)
                     .bind(&s.id)
                     .bind(&at)
-                    .bind(i64::from(slot_index(s, last) + 1))
+                    .bind(i64::from(s.slot_index(last) + 1))
                     .execute(&mut *tx)
                     .await?;
                 }
@@ -301,7 +345,6 @@ impl Store {
              added_by, created_at, updated_at)",
             12,
         );
-        let text = |v: &str| Some(v.to_owned());
         for s in &plan.series {
             let future: Vec<_> = s.occurrences.iter().filter(|o| o.starts_at > now).collect();
             let Some(first) = future.first() else {
@@ -326,25 +369,25 @@ impl Store {
             };
             record.slot_count = future
                 .last()
-                .map(|o| slot_index(&record, o.slot) + 1)
+                .map(|o| record.slot_index(o.slot) + 1)
                 .unwrap_or(1);
             series_rows.push(vec![
-                text(org_id),
-                text(&series_id),
-                text(manager_id),
-                text(&s.seller_id),
-                text(s.kind.as_str()),
-                Some(s.every_weeks.to_string()),
-                Some(s.minutes.to_string()),
-                Some(prep.to_string()),
-                text(time_zone.name()),
-                Some(to_db(first.slot)),
-                Some(record.slot_count.to_string()),
-                None,
-                Some("0".into()),
-                text(by),
-                text(&at),
-                text(&at),
+                org_id.into(),
+                series_id.as_str().into(),
+                manager_id.into(),
+                s.seller_id.as_str().into(),
+                s.kind.as_str().into(),
+                s.every_weeks.into(),
+                s.minutes.into(),
+                prep.into(),
+                time_zone.name().into(),
+                to_db(first.slot).into(),
+                record.slot_count.into(),
+                Cell::Null,
+                0i64.into(),
+                by.into(),
+                at.as_str().into(),
+                at.as_str().into(),
             ]);
             out.series += 1;
             let template = &templates[&s.kind];
@@ -352,48 +395,48 @@ impl Store {
                 let id = uuid::Uuid::now_v7().to_string();
                 let day = o.starts_at.with_timezone(&org_tz).date_naive();
                 session_rows.push(vec![
-                    text(org_id),
-                    text(&id),
-                    text(s.kind.as_str()),
-                    text(manager_id),
-                    text(&s.seller_id),
-                    None,
-                    text(&series_id),
-                    Some("0".into()),
-                    text("scheduled"),
-                    Some(to_db(o.starts_at)),
-                    Some(((o.ends_at - o.starts_at).num_minutes()).to_string()),
-                    None,
-                    text(&template.desired_outcome),
-                    Some(ymd(preparation_due(day, working_days))),
-                    Some(to_db(o.slot)),
-                    Some(to_db(o.prep_starts_at)),
-                    text(by),
-                    text(&at),
-                    text(&at),
+                    org_id.into(),
+                    id.as_str().into(),
+                    s.kind.as_str().into(),
+                    manager_id.into(),
+                    s.seller_id.as_str().into(),
+                    Cell::Null,
+                    series_id.as_str().into(),
+                    0i64.into(),
+                    "scheduled".into(),
+                    to_db(o.starts_at).into(),
+                    (o.ends_at - o.starts_at).num_minutes().into(),
+                    Cell::Null,
+                    template.desired_outcome.as_str().into(),
+                    ymd(preparation_due(day, working_days)).into(),
+                    to_db(o.slot).into(),
+                    to_db(o.prep_starts_at).into(),
+                    by.into(),
+                    at.as_str().into(),
+                    at.as_str().into(),
                 ]);
                 out.sessions += 1;
                 for (position, item) in template.items.iter().enumerate() {
                     item_rows.push(vec![
-                        text(org_id),
-                        Some(uuid::Uuid::now_v7().to_string()),
-                        text(&id),
-                        text(item.section.as_str()),
-                        Some(position.to_string()),
-                        text(&item.title),
-                        Some(item.minutes.to_string()),
-                        None,
-                        None,
-                        text(by),
-                        text(&at),
-                        text(&at),
+                        org_id.into(),
+                        uuid::Uuid::now_v7().to_string().into(),
+                        id.as_str().into(),
+                        item.section.as_str().into(),
+                        i64::try_from(position).unwrap_or(0).into(),
+                        item.title.as_str().into(),
+                        item.minutes.into(),
+                        Cell::Null,
+                        Cell::Null,
+                        by.into(),
+                        at.as_str().into(),
+                        at.as_str().into(),
                     ]);
                 }
             }
         }
-        series_rows.write(&mut tx, &[5, 6, 7, 10, 12]).await?;
-        session_rows.write(&mut tx, &[7, 10]).await?;
-        item_rows.write(&mut tx, &[4, 6]).await?;
+        series_rows.write(&mut tx).await?;
+        session_rows.write(&mut tx).await?;
+        item_rows.write(&mut tx).await?;
         tx.commit().await?;
         self.optimize().await?;
         Ok(out)

@@ -293,3 +293,32 @@ pub(crate) async fn read_calendar_url(state: &AppState, raw: &str) -> Result<Str
     }
     String::from_utf8(body).map_err(|_| "The calendar is not UTF-8 text.".to_owned())
 }
+
+/// The managers with sellers: the teams a policy can be set for.
+pub(crate) async fn teams(
+    state: &AppState,
+    actor: &Actor,
+) -> Result<Vec<(String, String)>, AppError> {
+    let people = state
+        .store()
+        .users(
+            &actor.org.id,
+            &coach_store::UserFilter {
+                active: Some(true),
+                ..coach_store::UserFilter::default()
+            },
+        )
+        .await?;
+    let leads: std::collections::BTreeSet<&str> = people
+        .iter()
+        .filter(|u| u.roles.has(coach_core::Role::Seller))
+        .filter_map(|u| u.manager_id.as_deref())
+        .collect();
+    let mut out: Vec<(String, String)> = people
+        .iter()
+        .filter(|u| leads.contains(u.id.as_str()))
+        .map(|u| (u.id.clone(), u.name.clone()))
+        .collect();
+    out.sort_by(|a, b| a.1.cmp(&b.1));
+    Ok(out)
+}

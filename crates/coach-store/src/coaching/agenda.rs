@@ -289,6 +289,27 @@ impl Store {
         load_items(&self.pool, org_id, session_id).await
     }
 
+    /// The agendas of many sessions at once, in order, by session.
+    pub async fn agendas(
+        &self,
+        org_id: &str,
+        session_ids: &[String],
+    ) -> Result<std::collections::BTreeMap<String, Vec<AgendaItem>>> {
+        let mut out: std::collections::BTreeMap<String, Vec<AgendaItem>> = Default::default();
+        for ids in session_ids.chunks(500) {
+            let mut sql = crate::crm::records::Sql::new(ITEM_SELECT, org_id);
+            sql.and_in("i.session_id", ids);
+            for row in sql.fetch(self).await? {
+                let session_id: String = row.try_get("session_id")?;
+                out.entry(session_id).or_default().push(item_from(&row)?);
+            }
+        }
+        for items in out.values_mut() {
+            items.sort_by_key(|i| (i.section, i.position));
+        }
+        Ok(out)
+    }
+
     /// The session an agenda item belongs to.
     pub async fn agenda_item_session(&self, org_id: &str, item_id: &str) -> Result<Session> {
         let mut tx = self.pool.begin().await?;

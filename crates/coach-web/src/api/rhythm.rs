@@ -421,7 +421,7 @@ pub struct CadenceIn {
 
 async fn team_of(state: &AppState, actor: &Actor, team: Option<&str>) -> Result<(), AppError> {
     if let Some(id) = team {
-        let teams = crate::pages::cadence::teams(state, actor).await?;
+        let teams = crate::rhythm::teams(state, actor).await?;
         if !teams.iter().any(|(t, _)| t == id) {
             return Err(AppError::NotFound);
         }

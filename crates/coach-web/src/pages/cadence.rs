@@ -8,6 +8,7 @@ use super::layout::{Shell, form_page};
 use crate::auth::Actor;
 use crate::error::AppError;
 use crate::policy::{self, Action};
+use crate::rhythm::teams;
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::{Form, Query, State};
@@ -53,35 +54,6 @@ pub(crate) struct PageQuery {
     team: String,
     #[serde(default)]
     notice: String,
-}
-
-/// The managers with sellers: the teams a policy can be set for.
-pub(crate) async fn teams(
-    state: &AppState,
-    actor: &Actor,
-) -> Result<Vec<(String, String)>, AppError> {
-    let people = state
-        .store()
-        .users(
-            &actor.org.id,
-            &coach_store::UserFilter {
-                active: Some(true),
-                ..coach_store::UserFilter::default()
-            },
-        )
-        .await?;
-    let leads: std::collections::BTreeSet<&str> = people
-        .iter()
-        .filter(|u| u.roles.has(coach_core::Role::Seller))
-        .filter_map(|u| u.manager_id.as_deref())
-        .collect();
-    let mut out: Vec<(String, String)> = people
-        .iter()
-        .filter(|u| leads.contains(u.id.as_str()))
-        .map(|u| (u.id.clone(), u.name.clone()))
-        .collect();
-    out.sort_by(|a, b| a.1.cmp(&b.1));
-    Ok(out)
 }
 
 async fn render(

@@ -16,7 +16,7 @@ use crate::state::AppState;
 use axum::extract::{Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse as _, Redirect, Response};
-use chrono::{DateTime, Duration, TimeZone as _, Utc};
+use chrono::{DateTime, Duration, Utc};
 use coach_core::coaching::SessionStatus;
 use coach_core::ical::{Event, Instance, Recurring, feed};
 use coach_store::User;
@@ -117,13 +117,17 @@ fn agenda_text(s: &Session, agenda: &[coach_store::coaching::AgendaItem]) -> Str
     out
 }
 
+/// A session's page, for links from calendars.
+fn session_url(state: &AppState, id: &str) -> String {
+    format!(
+        "{}/sessions/{id}",
+        state.config().base_url.trim_end_matches('/')
+    )
+}
+
 /// A session as the person sees it in their calendar.
 fn session_event(state: &AppState, s: &Session, agenda: &str, me: &str) -> Event {
-    let url = format!(
-        "{}/sessions/{}",
-        state.config().base_url.trim_end_matches('/'),
-        s.id
-    );
+    let url = session_url(state, &s.id);
     let summary = if s.seller_id == me {
         format!("{} coaching with {}", s.kind.label(), s.manager_name)
     } else {
@@ -143,17 +147,6 @@ fn session_event(state: &AppState, s: &Session, agenda: &str, me: &str) -> Event
 /// How far back a feed goes: a year of sessions, and all to come.
 pub(crate) fn since(now: DateTime<Utc>) -> DateTime<Utc> {
     now - Duration::days(365)
-}
-
-/// The nth slot of a series: the same local time, every so many weeks.
-fn slot(series: &coach_store::series::Series, n: u32) -> Option<DateTime<Utc>> {
-    let tz = series.time_zone;
-    let first = series.first_at.with_timezone(&tz);
-    let day =
-        first.date_naive() + Duration::weeks(i64::from(series.every_weeks.max(1)) * i64::from(n));
-    tz.from_local_datetime(&day.and_time(first.time()))
-        .earliest()
-        .map(|t| t.with_timezone(&Utc))
 }
 
 /// Everything on a person's calendar from Coach over the last year and to
@@ -180,17 +173,20 @@ pub(crate) async fn person_feed(
         )
         .await?;
     // Agendas for what is recent or to come; older sessions keep their link.
-    let mut agendas = BTreeMap::new();
-    for s in sessions
+    let recent: Vec<&Session> = sessions
         .iter()
-        .filter(|s| s.starts_at > now - Duration::days(31))
-    {
-        if s.status != SessionStatus::Cancelled {
-            let items = store.agenda(org_id, &s.id).await?;
-            agendas.insert(s.id.clone(), agenda_text(s, &items));
-        }
-    }
-    let agenda_of = |s: &Session| agendas.get(&s.id).cloned().unwrap_or_default();
+        .filter(|s| s.starts_at > now - Duration::days(31) && s.status != SessionStatus::Cancelled)
+        .collect();
+    let ids: Vec<String> = recent.iter().map(|s| s.id.clone()).collect();
+    let mut items = store.agendas(org_id, &ids).await?;
+    let agendas: BTreeMap<&str, String> = recent
+        .iter()
+        .map(|s| {
+            let of = items.remove(&s.id).unwrap_or_default();
+            (s.id.as_str(), agenda_text(s, &of))
+        })
+        .collect();
+    let agenda_of = |s: &Session| agendas.get(s.id.as_str()).cloned().unwrap_or_default();
     let mut series_ids: Vec<String> = sessions
         .iter()
         .filter_map(|s| s.series_id.clone())
@@ -216,13 +212,13 @@ pub(crate) async fn person_feed(
         // A series older than the feed's year starts at its first slot
         // inside it: the later slots are the same, so their ids hold.
         let Some((skip, first)) = (0..r.slot_count)
-            .filter_map(|n| slot(r, n).map(|at| (n, at)))
+            .filter_map(|n| r.slot(n).map(|at| (n, at)))
             .find(|(_, at)| *at >= since(now))
         else {
             continue;
         };
         let mut instances = Vec::new();
-        for at in (skip..r.slot_count).filter_map(|n| slot(r, n)) {
+        for at in (skip..r.slot_count).filter_map(|n| r.slot(n)) {
             let session = by_slot.get(&at);
             if let Some(s) = session {
                 claimed.insert(s.id.as_str());
@@ -285,11 +281,7 @@ pub(crate) async fn person_feed(
                     s.seller_name
                 ),
                 description: format!("Time to prepare the session (R18).\n\n{}", agenda_of(s)),
-                url: format!(
-                    "{}/sessions/{}",
-                    state.config().base_url.trim_end_matches('/'),
-                    s.id
-                ),
+                url: session_url(state, &s.id),
                 starts_at: prep,
                 ends_at: s.starts_at,
                 sequence: u32::try_from(s.version).unwrap_or(0),

@@ -5,7 +5,7 @@ mod account_plans;
 mod action_items;
 mod activities;
 mod book;
-pub(crate) mod cadence;
+mod cadence;
 pub(crate) mod calendar;
 mod call_plans;
 mod coaching_settings;
