@@ -7,7 +7,7 @@
 //! uses. Text goes through the `icalendar` crate's escaping after control
 //! characters are taken out, so no title can add a line or an event (T14).
 //!
-//! Reading calendars is in [`read`].
+//! Reading calendars: [`busy_times`].
 
 use chrono::{DateTime, Duration, NaiveDateTime, Offset as _, TimeZone as _, Utc};
 use chrono_tz::{OffsetComponents as _, OffsetName as _, Tz};
