@@ -233,28 +233,183 @@ pub fn feed(
     singles: &[Event],
     stamp: DateTime<Utc>,
 ) -> String {
+    calendar("PUBLISH", Some(name), recurring, singles, None, stamp)
+}
+
+/// Someone taking part in a session: their name and address.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Party {
+    /// Their name.
+    pub name: String,
+    /// Their email address.
+    pub email: String,
+}
+
+/// What an invitation asks of the calendar it reaches (RFC 5546).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    /// Add the events, or change them to these times.
+    Request,
+    /// Take the events off.
+    Cancel,
+    /// Add the events; nobody is asked to answer (the organizer's copy).
+    Publish,
+}
+
+/// One session in an invitation: the event, and for a session of a series
+/// the series' time zone and its slot (so the calendar changes that one
+/// occurrence of the series it already has from the feed).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Occurrence {
+    /// The event, with the series' UID for a session of a series.
+    pub event: Event,
+    /// The series' time zone and the session's slot in it.
+    pub recurrence: Option<(Tz, DateTime<Utc>)>,
+}
+
+/// An invitation by email (iTIP, RFC 5546): `method` for the series and
+/// sessions, organized by `organizer` with `attendees`. The UIDs are the
+/// feed's, so a calendar that has the feed and the invitation has one
+/// event.
+pub fn invitation(
+    method: Method,
+    recurring: &[Recurring],
+    sessions: &[Occurrence],
+    organizer: &Party,
+    attendees: &[Party],
+    stamp: DateTime<Utc>,
+) -> String {
+    let parties = Parties {
+        organizer,
+        attendees,
+        cancel: method == Method::Cancel,
+    };
+    let singles: Vec<Event> = sessions.iter().map(|o| o.event.clone()).collect();
+    let method = match method {
+        Method::Request => "REQUEST",
+        Method::Cancel => "CANCEL",
+        Method::Publish => "PUBLISH",
+    };
+    let recurrences: Vec<Option<(Tz, DateTime<Utc>)>> =
+        sessions.iter().map(|o| o.recurrence).collect();
+    calendar_with(
+        method,
+        None,
+        recurring,
+        &singles,
+        &recurrences,
+        Some(&parties),
+        stamp,
+    )
+}
+
+struct Parties<'a> {
+    organizer: &'a Party,
+    attendees: &'a [Party],
+    cancel: bool,
+}
+
+/// A name fit for a `CN` parameter: one line, no characters that end a
+/// parameter.
+fn common_name(name: &str) -> String {
+    one_line(name)
+        .chars()
+        .map(|c| {
+            if matches!(c, '"' | ';' | ':' | ',') {
+                ' '
+            } else {
+                c
+            }
+        })
+        .collect::<String>()
+        .trim()
+        .to_owned()
+}
+
+fn party(key: &str, p: &Party) -> Property {
+    let mut prop = Property::new(key, format!("mailto:{}", one_line(&p.email)));
+    prop.add_parameter("CN", &common_name(&p.name));
+    prop
+}
+
+impl Parties<'_> {
+    fn apply(&self, e: &mut icalendar::Event) {
+        e.append_property(party("ORGANIZER", self.organizer));
+        for a in self.attendees {
+            let mut p = party("ATTENDEE", a);
+            p.add_parameter("ROLE", "REQ-PARTICIPANT");
+            e.append_multi_property(p);
+        }
+        if self.cancel {
+            e.status(EventStatus::Cancelled);
+        }
+    }
+}
+
+fn calendar(
+    method: &str,
+    name: Option<&str>,
+    recurring: &[Recurring],
+    singles: &[Event],
+    parties: Option<&Parties<'_>>,
+    stamp: DateTime<Utc>,
+) -> String {
+    calendar_with(method, name, recurring, singles, &[], parties, stamp)
+}
+
+fn calendar_with(
+    method: &str,
+    name: Option<&str>,
+    recurring: &[Recurring],
+    singles: &[Event],
+    recurrences: &[Option<(Tz, DateTime<Utc>)>],
+    parties: Option<&Parties<'_>>,
+    stamp: DateTime<Utc>,
+) -> String {
     let mut cal = icalendar::Calendar::new();
-    cal.name(&one_line(name));
-    cal.append_property(Property::new("METHOD", "PUBLISH"));
+    if let Some(name) = name {
+        cal.name(&one_line(name));
+    }
+    cal.append_property(Property::new("METHOD", method));
     for r in recurring {
-        for e in series(r, stamp) {
+        for mut e in series(r, stamp) {
+            if let Some(p) = parties {
+                p.apply(&mut e);
+            }
             cal.push(e);
         }
     }
-    for e in singles {
-        cal.push(event(e, stamp));
+    let mut zones: Vec<Tz> = recurring.iter().map(|r| r.time_zone).collect();
+    for (i, e) in singles.iter().enumerate() {
+        let mut out = event(e, stamp);
+        if let Some(Some((tz, slot))) = recurrences.get(i) {
+            out.starts(zoned(*tz, e.starts_at))
+                .ends(zoned(*tz, e.ends_at))
+                .append_property(zoned_property("RECURRENCE-ID", *tz, *slot));
+            zones.push(*tz);
+        }
+        if let Some(p) = parties {
+            p.apply(&mut out);
+        }
+        cal.push(out.done());
     }
     let text = cal.done().to_string();
+    let spans: Vec<(Tz, DateTime<Utc>, DateTime<Utc>)> = singles
+        .iter()
+        .zip(recurrences)
+        .filter_map(|(e, r)| r.map(|(tz, slot)| (tz, slot.min(e.starts_at), e.ends_at.max(slot))))
+        .collect();
     // The time zones go before the first event, as RFC 5545 readers expect.
-    let mut zones: Vec<Tz> = recurring.iter().map(|r| r.time_zone).collect();
     zones.sort_by_key(|tz| tz.name());
     zones.dedup();
     let mut timezones = String::new();
     for tz in zones {
         let of_zone = recurring.iter().filter(|r| r.time_zone == tz);
+        let singles_of_zone = spans.iter().filter(|(z, _, _)| *z == tz);
         let first = of_zone
             .clone()
             .flat_map(|r| std::iter::once(r.first).chain(r.instances.iter().map(|i| i.slot)))
+            .chain(singles_of_zone.clone().map(|(_, from, _)| *from))
             .min()
             .unwrap_or(stamp);
         let last = of_zone
@@ -267,6 +422,7 @@ pub fn feed(
                         .filter_map(|i| i.event.as_ref().map(|e| e.ends_at)),
                 )
             })
+            .chain(singles_of_zone.map(|(_, _, to)| *to))
             .max()
             .unwrap_or(stamp);
         timezones.push_str(&vtimezone(

@@ -6,6 +6,7 @@ pub mod account_plans;
 pub mod call_plans;
 pub mod coaching;
 pub mod crm;
+pub mod email;
 pub mod ical;
 pub mod import;
 pub mod opportunity_plans;

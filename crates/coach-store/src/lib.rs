@@ -7,6 +7,7 @@ pub mod call_plans;
 pub mod coaching;
 pub mod crm;
 mod db;
+pub mod email;
 mod error;
 pub mod opportunity_plans;
 pub mod orgs;

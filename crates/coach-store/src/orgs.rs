@@ -102,6 +102,14 @@ impl Store {
     pub async fn delete_org(&self, org_id: &str) -> Result<()> {
         let mut tx = self.write().await?;
         for sql in [
+            "DELETE FROM outbox WHERE org_id = $1",
+            "DELETE FROM email_preferences WHERE org_id = $1",
+            "DELETE FROM unsubscribe_links WHERE org_id = $1",
+            "DELETE FROM jobs WHERE org_id = $1",
+            "DELETE FROM calendar_feeds WHERE org_id = $1",
+            "DELETE FROM busy_times WHERE org_id = $1",
+            "DELETE FROM rhythm_settings WHERE org_id = $1",
+            "DELETE FROM cadence_policies WHERE org_id = $1",
             "DELETE FROM import_uploads WHERE org_id = $1",
             "DELETE FROM call_plans WHERE org_id = $1",
             "DELETE FROM account_plans WHERE org_id = $1",
@@ -116,6 +124,7 @@ impl Store {
             "DELETE FROM action_items WHERE org_id = $1",
             "DELETE FROM agenda_items WHERE org_id = $1",
             "DELETE FROM coaching_sessions WHERE org_id = $1",
+            "DELETE FROM coaching_series WHERE org_id = $1",
             "DELETE FROM question_bank WHERE org_id = $1",
             "DELETE FROM agenda_templates WHERE org_id = $1",
             "DELETE FROM activity_scores WHERE org_id = $1",

@@ -437,6 +437,30 @@ impl Store {
         series_rows.write(&mut tx).await?;
         session_rows.write(&mut tx).await?;
         item_rows.write(&mut tx).await?;
+        // The new rhythm by email, one message per person (R14), with the
+        // series as calendar invitations.
+        let mut people: Vec<&str> = plan.series.iter().map(|s| s.seller_id.as_str()).collect();
+        people.push(manager_id);
+        people.sort_unstable();
+        people.dedup();
+        if out.series > 0 {
+            for person in people {
+                crate::email::queue(
+                    &mut tx,
+                    org_id,
+                    &crate::email::NewMessage {
+                        kind: coach_core::email::EmailKind::Invitation,
+                        recipient_id: person.to_owned(),
+                        about: manager_id.to_owned(),
+                        detail: "rhythm".to_owned(),
+                        dedupe: format!("rhythm:{manager_id}:{at}:{person}"),
+                        send_after: now,
+                        expires_at: now + chrono::Duration::days(7),
+                    },
+                )
+                .await?;
+            }
+        }
         tx.commit().await?;
         self.optimize().await?;
         Ok(out)

@@ -7,6 +7,7 @@ pub mod api;
 mod assets;
 pub mod auth;
 mod coaching;
+pub mod email;
 mod error;
 mod headers;
 mod metrics;

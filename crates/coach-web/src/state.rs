@@ -19,6 +19,10 @@ pub struct WebConfig {
     pub password_cost: PasswordCost,
     /// Whether outgoing email is configured (the UI says when it is off).
     pub email_enabled: bool,
+    /// The mail server, as shown to admins (no credentials).
+    pub email_server: String,
+    /// The sender of Coach's email.
+    pub email_from: String,
     /// How long a client may take to send a request's headers before the
     /// connection is closed (slow clients must not hold connections).
     pub header_read_timeout: std::time::Duration,
@@ -36,6 +40,8 @@ impl WebConfig {
             trust_forwarded_for: false,
             password_cost: PasswordCost::Default,
             email_enabled: false,
+            email_server: String::new(),
+            email_from: "Coach <coach@localhost>".to_owned(),
             header_read_timeout: std::time::Duration::from_secs(10),
             allow_private_calendar_urls: false,
         }

@@ -334,6 +334,37 @@ fn rules() -> BTreeMap<(&'static str, &'static str), Rule> {
             Some(_) => Outcome::Forbidden,
         }
     }
+    add("GET", "/settings/email", none(), configure);
+    add("POST", "/settings/email", none(), configure);
+    add("GET", "/settings/email/preview/{kind}", none(), configure);
+    add("POST", "/profile/email", none(), |a, _| {
+        if signed_in(a, true).is_some() {
+            Outcome::Ok
+        } else {
+            Outcome::Unauth
+        }
+    });
+    // Unsubscribe links (T15): the secret in the path is the credential,
+    // good for its person and kind whoever presents it; an unknown one is
+    // not found.
+    for method in ["GET", "POST"] {
+        add(
+            method,
+            "/email/unsubscribe/{secret}",
+            vec![
+                t("seller1", "path"),
+                t("seller_b", "path"),
+                t("no-such-link", "path"),
+            ],
+            |_, target| {
+                if target.key == "no-such-link" {
+                    Outcome::NotFound
+                } else {
+                    Outcome::Ok
+                }
+            },
+        );
+    }
     add("GET", "/settings/cadence", none(), configure);
     add("POST", "/settings/cadence", none(), configure);
     add("GET", "/settings/stages", none(), configure);
@@ -1656,6 +1687,24 @@ async fn request(
         }
         _ => None,
     };
+    if template == "/email/unsubscribe/{secret}" {
+        let secret = match f.people.get(target.key) {
+            Some(p) => store
+                .unsubscribe_secret(&p.org, &p.id, coach_core::email::EmailKind::SessionReminder)
+                .await
+                .unwrap(),
+            None => "not-an-unsubscribe-secret".to_owned(),
+        };
+        let url = app.url(&format!("/email/unsubscribe/{secret}"));
+        return if method == "GET" {
+            actor.client.get(url)
+        } else {
+            actor
+                .client
+                .post(url)
+                .form(&[("List-Unsubscribe", "One-Click")])
+        };
+    }
     if template == "/calendar/{file}" {
         let secret = match f.people.get(target.key) {
             Some(p) => store.calendar_secret(&p.org, &p.id).await.unwrap(),
@@ -1674,7 +1723,14 @@ async fn request(
     let mut path = template
         .replace("{id}", &id)
         .replace("{seller_id}", &id)
-        .replace("{kind}", "account");
+        .replace(
+            "{kind}",
+            if template.starts_with("/settings/email/preview/") {
+                "weekly_digest"
+            } else {
+                "account"
+            },
+        );
     for (param, prefix) in [
         ("{item_id}", "item"),
         ("{note_id}", "note"),
@@ -1988,6 +2044,10 @@ async fn request(
             ),
         ]),
         "/action-items/{id}" => form.push(("status".into(), "open".into())),
+        "/settings/email" => form.extend([
+            ("prep_reminder_hours".into(), "24".into()),
+            ("required_invitation".into(), "1".into()),
+        ]),
         "/settings/coaching" => form.extend([
             ("feedback_min_answers".into(), "5".into()),
             ("prep_working_days".into(), "2".into()),

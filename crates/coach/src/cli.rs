@@ -23,7 +23,7 @@ pub struct Cli {
 /// Options every command takes.
 #[derive(Debug, Args, Clone, Default)]
 pub struct Global {
-    /// A TOML file with any of the settings below (database_url, data_dir, bind, base_url, smtp_url, log)
+    /// A TOML file with any of the settings below (database_url, data_dir, bind, base_url, smtp_url, smtp_from, log)
     #[arg(long, env = "COACH_CONFIG", global = true, value_name = "FILE")]
     pub config: Option<PathBuf>,
     /// Database: sqlite://PATH or postgres://USER@HOST/DB [default: sqlite://<data-dir>/coach.db]
@@ -53,6 +53,9 @@ pub struct Global {
         hide_env_values = true
     )]
     pub smtp_url: Option<String>,
+    /// The sender of email, like "Coach <coach@example.com>" [default: Coach <coach@HOST of the base URL>]
+    #[arg(long, env = "COACH_SMTP_FROM", global = true, value_name = "ADDRESS")]
+    pub smtp_from: Option<String>,
     /// Log filter, tracing syntax [default: info]
     #[arg(long, env = "COACH_LOG", global = true, value_name = "FILTER")]
     pub log: Option<String>,

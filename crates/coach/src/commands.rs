@@ -296,6 +296,27 @@ async fn serve(store: Store, config: &Config, trust_forwarded_for: bool) -> anyh
     let mut web = WebConfig::new(base_url.clone());
     web.trust_forwarded_for = trust_forwarded_for;
     web.email_enabled = config.smtp_url.is_some();
+    web.email_from = config.smtp_from.clone();
+    let mailer = match &config.smtp_url {
+        Some(url) => {
+            web.email_server = coach_web::email::smtp_server_label(url);
+            let mailer = coach_web::email::Mailer::new(url, &config.smtp_from)
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            Some(std::sync::Arc::new(mailer))
+        }
+        None => None,
+    };
+    // The email loop's pace; tests make it quick.
+    let mut timing = coach_web::email::Timing::default();
+    let number = |name: &str| std::env::var(name).ok().and_then(|v| v.parse::<u64>().ok());
+    if let Some(ms) = number("COACH_EMAIL_TICK_MS") {
+        timing.tick = std::time::Duration::from_millis(ms);
+    }
+    if let Some(s) = number("COACH_EMAIL_LEASE_SECS") {
+        timing.lease = chrono::Duration::seconds(i64::try_from(s).unwrap_or(60));
+    }
+    let state = coach_web::AppState::new(store.clone(), web.clone());
+    let background = tokio::spawn(coach_web::email::run(state, mailer, timing));
     let app = Application::build(store.clone(), web, listener);
     tracing::info!(bind = %bound, database = %redact(&config.database_url), "serving");
     if base_url == format!("http://{bound}") {
@@ -304,6 +325,7 @@ async fn serve(store: Store, config: &Config, trust_forwarded_for: bool) -> anyh
         println!("Coach is listening on http://{bound} (people reach it at {base_url})");
     }
     app.run_until(shutdown_signal()).await?;
+    background.abort();
     store.close().await;
     Ok(())
 }

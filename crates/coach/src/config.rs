@@ -17,6 +17,8 @@ pub struct Config {
     /// Whether the base URL was given (otherwise it follows the bound address).
     pub base_url_given: bool,
     pub smtp_url: Option<String>,
+    /// The sender of email; `Coach <coach@HOST>` from the base URL by default.
+    pub smtp_from: String,
     pub log: String,
 }
 
@@ -28,6 +30,7 @@ impl fmt::Debug for Config {
             .field("bind", &self.bind)
             .field("base_url", &self.base_url)
             .field("smtp_url", &self.smtp_url.as_deref().map(redact))
+            .field("smtp_from", &self.smtp_from)
             .field("log", &self.log)
             .finish()
     }
@@ -42,6 +45,7 @@ struct FileConfig {
     bind: Option<String>,
     base_url: Option<String>,
     smtp_url: Option<String>,
+    smtp_from: Option<String>,
     log: Option<String>,
 }
 
@@ -75,6 +79,19 @@ impl Config {
         let given = flags.base_url.clone().or(file.base_url);
         let base_url_given = given.is_some();
         let base_url = given.unwrap_or_else(|| format!("http://{bind}"));
+        let host = base_url
+            .split_once("://")
+            .map_or(base_url.as_str(), |(_, rest)| rest)
+            .split([':', '/'])
+            .next()
+            .filter(|h| h.contains('.') && !h.chars().all(|c| c.is_ascii_digit() || c == '.'))
+            .unwrap_or("localhost")
+            .to_owned();
+        let smtp_from = flags
+            .smtp_from
+            .clone()
+            .or(file.smtp_from)
+            .unwrap_or_else(|| format!("Coach <coach@{host}>"));
         Ok(Config {
             database_url,
             data_dir,
@@ -82,6 +99,7 @@ impl Config {
             base_url_given,
             bind,
             smtp_url: flags.smtp_url.clone().or(file.smtp_url),
+            smtp_from,
             log: flags
                 .log
                 .clone()

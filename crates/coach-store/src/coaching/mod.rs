@@ -404,6 +404,9 @@ impl Store {
             .await?;
         }
         let session = load_session(&mut *tx, org_id, &id).await?;
+        if !new.ad_hoc && new.series_id.is_none() {
+            crate::email::invite(&mut tx, org_id, &session, "request").await?;
+        }
         tx.commit().await?;
         Ok(session)
     }
@@ -547,7 +550,12 @@ impl Store {
                 .await?;
         }
         bump(&mut tx, org_id, id).await?;
+        let moved = patch.starts_at.is_some_and(|t| t != s.starts_at)
+            || patch.minutes.is_some_and(|m| m != s.minutes);
         let s = load_session(&mut *tx, org_id, id).await?;
+        if moved && !s.ad_hoc {
+            crate::email::invite(&mut tx, org_id, &s, "request").await?;
+        }
         tx.commit().await?;
         Ok(s)
     }
@@ -615,6 +623,9 @@ impl Store {
         }
         bump(&mut tx, org_id, id).await?;
         let s = load_session(&mut *tx, org_id, id).await?;
+        if matches!(to, Transition::Cancel(_)) && s.starts_at > Utc::now() {
+            crate::email::invite(&mut tx, org_id, &s, "cancel").await?;
+        }
         tx.commit().await?;
         Ok(s)
     }

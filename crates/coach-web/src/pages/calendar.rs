@@ -100,7 +100,7 @@ async fn rotate(State(state): State<AppState>, actor: Actor) -> Result<Response,
     Ok(Redirect::to("/profile?notice=calendar#calendar").into_response())
 }
 
-fn agenda_text(s: &Session, agenda: &[coach_store::coaching::AgendaItem]) -> String {
+pub(crate) fn agenda_text(s: &Session, agenda: &[coach_store::coaching::AgendaItem]) -> String {
     let mut out = String::new();
     if !s.desired_outcome.trim().is_empty() {
         out.push_str(&format!(
@@ -118,7 +118,7 @@ fn agenda_text(s: &Session, agenda: &[coach_store::coaching::AgendaItem]) -> Str
 }
 
 /// A session's page, for links from calendars.
-fn session_url(state: &AppState, id: &str) -> String {
+pub(crate) fn session_url(state: &AppState, id: &str) -> String {
     format!(
         "{}/sessions/{id}",
         state.config().base_url.trim_end_matches('/')
@@ -126,7 +126,7 @@ fn session_url(state: &AppState, id: &str) -> String {
 }
 
 /// A session as the person sees it in their calendar.
-fn session_event(state: &AppState, s: &Session, agenda: &str, me: &str) -> Event {
+pub(crate) fn session_event(state: &AppState, s: &Session, agenda: &str, me: &str) -> Event {
     let url = session_url(state, &s.id);
     let summary = if s.seller_id == me {
         format!("{} coaching with {}", s.kind.label(), s.manager_name)
@@ -159,6 +159,22 @@ pub(crate) async fn person_feed(
     user: &User,
     now: DateTime<Utc>,
 ) -> Result<String, AppError> {
+    let (recurring, singles) = person_calendar(state, org_id, user, now).await?;
+    Ok(feed(
+        &format!("Coaching: {}", user.name),
+        &recurring,
+        &singles,
+        now,
+    ))
+}
+
+/// The series and single events of a person's feed.
+pub(crate) async fn person_calendar(
+    state: &AppState,
+    org_id: &str,
+    user: &User,
+    now: DateTime<Utc>,
+) -> Result<(Vec<Recurring>, Vec<Event>), AppError> {
     let store = state.store();
     let sessions = store
         .coaching_sessions(
@@ -288,10 +304,5 @@ pub(crate) async fn person_feed(
             });
         }
     }
-    Ok(feed(
-        &format!("Coaching: {}", user.name),
-        &recurring,
-        &singles,
-        now,
-    ))
+    Ok((recurring, singles))
 }

@@ -9,6 +9,7 @@ mod cadence;
 pub(crate) mod calendar;
 mod call_plans;
 mod coaching_settings;
+mod email;
 mod home;
 mod import;
 pub(crate) mod layout;
@@ -59,6 +60,7 @@ pub(crate) fn book() -> RouteBook {
     let book = rhythm::routes(book);
     let book = calendar::routes(book);
     let book = cadence::routes(book);
+    let book = email::routes(book);
     profile::routes(book)
 }
 

@@ -56,6 +56,16 @@ struct ProfilePage {
     new_token: Option<String>,
     /// The person's calendar feed address (T14).
     calendar_url: String,
+    /// What they get by email.
+    email_kinds: Vec<EmailChoice>,
+}
+
+pub(crate) struct EmailChoice {
+    kind: &'static str,
+    label: &'static str,
+    description: &'static str,
+    on: bool,
+    required: bool,
 }
 
 struct Draft {
@@ -89,6 +99,20 @@ async fn render(
             revoked: t.revoked_at.is_some(),
         })
         .collect();
+    let required = state.store().email_settings(&actor.org.id).await?.required;
+    let email_kinds = state
+        .store()
+        .email_preferences(&actor.org.id, &actor.user.id)
+        .await?
+        .into_iter()
+        .map(|(k, on)| EmailChoice {
+            kind: k.as_str(),
+            label: k.label(),
+            description: k.description(),
+            on: on || required.contains(&k),
+            required: required.contains(&k),
+        })
+        .collect();
     let view = ProfilePage {
         shell: Shell::new(actor, "/profile", state.config().email_enabled)
             .with_notice(draft.notice),
@@ -107,6 +131,7 @@ async fn render(
                 .calendar_secret(&actor.org.id, &actor.user.id)
                 .await?,
         ),
+        email_kinds,
     };
     let mut response = html(status, &view);
     response.headers_mut().insert(
@@ -137,6 +162,7 @@ async fn show(
         "password" => Some("Password changed. You were signed out everywhere else."),
         "revoked" => Some("Token revoked. It no longer works."),
         "calendar" => Some("New calendar address made. The old one no longer works."),
+        "email" => Some("Email choices saved."),
         _ => None,
     };
     render(&state, &actor, d, StatusCode::OK).await
