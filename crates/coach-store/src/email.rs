@@ -1,7 +1,7 @@
 //! The outbox and what people chose to get by email (reliability T15).
 //!
 //! A change that causes a message writes it to the outbox in its own
-//! transaction ([`queue`]), so the message exists exactly when the change
+//! transaction, so the message exists exactly when the change
 //! does. The background sender claims messages one by one with a
 //! conditional update, so two processes never hold the same message; a
 //! claim lapses after its lease, so a sender killed mid-send leaves the
