@@ -143,11 +143,61 @@ fn rows_at(version: i64) -> Option<String> {
              INSERT INTO calendar_feeds (org_id, user_id, secret, created_at) VALUES ('{ORG}', '{ADMIN}', 'old-feed-secret', '{at}');",
             rows_at(9)?
         )),
+        11 => Some(format!(
+            "{}
+             UPDATE organizations SET email_required = 'invitation,weekly_digest', prep_reminder_hours = 12 WHERE id = '{ORG}';
+             INSERT INTO outbox (org_id, id, kind, recipient_id, about, detail, dedupe, created_at, send_after, expires_at,
+               attempts, claimed_by, claimed_until, sent_at, dropped_at, last_error)
+               VALUES ('{ORG}', 'm1', 'session_reminder', '{SELLER}', 's1', '', 'session_reminder:s1', '{at}', '{at}', '{at}',
+               1, NULL, NULL, NULL, NULL, '451 try later');
+             INSERT INTO email_preferences (org_id, user_id, kind, enabled, updated_at)
+               VALUES ('{ORG}', '{SELLER}', 'action_items', 0, '{at}');
+             INSERT INTO unsubscribe_links (org_id, user_id, kind, secret, created_at)
+               VALUES ('{ORG}', '{ADMIN}', 'session_reminder', 'old-unsubscribe-secret', '{at}');
+             INSERT INTO jobs (org_id, name, leased_by, leased_until, last_run_at) VALUES ('{ORG}', 'reminders', NULL, NULL, '{at}');",
+            rows_at(10)?
+        )),
         _ => None,
     }
 }
 
 async fn check_the_data_is_kept(store: &Store, seeded_at: i64) {
+    if seeded_at >= 1 {
+        use coach_core::email::EmailKind;
+        let settings = store.email_settings(ORG).await.unwrap();
+        let prefs = store.email_preferences(ORG, SELLER).await.unwrap();
+        if seeded_at >= 11 {
+            assert_eq!(
+                (settings.required, settings.prep_reminder_hours),
+                (vec![EmailKind::Invitation, EmailKind::WeeklyDigest], 12)
+            );
+            let queued = store.messages_for(ORG, SELLER).await.unwrap();
+            assert_eq!(
+                (
+                    queued.len(),
+                    queued[0].attempts,
+                    queued[0].last_error.as_str()
+                ),
+                (1, 1, "451 try later")
+            );
+            assert_eq!(prefs[&EmailKind::ActionItems], false);
+            assert_eq!(
+                store
+                    .unsubscribe_link("old-unsubscribe-secret")
+                    .await
+                    .unwrap(),
+                Some((ORG.to_owned(), ADMIN.to_owned(), EmailKind::SessionReminder))
+            );
+        } else {
+            // An organization from before email: nothing required, a day's
+            // notice, everyone gets everything.
+            assert_eq!(
+                (settings.required.len(), settings.prep_reminder_hours),
+                (0, 24)
+            );
+            assert!(prefs.values().all(|on| *on));
+        }
+    }
     if seeded_at >= 3 {
         let deal = store.opportunity(ORG, OPPORTUNITY).await.unwrap();
         assert_eq!(

@@ -295,6 +295,23 @@ async fn a_booked_moved_and_cancelled_session_reaches_both_sides_with_the_feeds_
     assert!(ics.contains(&format!("mailto:{}", s.f.email("manager1"))));
     assert!(ics.contains(&format!("mailto:{}", s.f.email("seller1"))));
     assert_eq!(to_seller["attachments"][0]["filename"], "invite.ics");
+    // Read by an independent parser (Python's icalendar): one event, the
+    // session's time, organizer and attendee.
+    let events = to_seller["calendars"][0]["events"].as_array().unwrap();
+    assert_eq!(events.len(), 1, "{events:?}");
+    assert_eq!(events[0]["uid"], format!("{}@coach", session.id));
+    assert_eq!(
+        events[0]["start"],
+        session.starts_at.format("%Y-%m-%dT%H:%M:%SZ").to_string()
+    );
+    assert_eq!(
+        events[0]["organizer"],
+        format!("mailto:{}", s.f.email("manager1"))
+    );
+    assert_eq!(
+        events[0]["attendees"][0],
+        format!("mailto:{}", s.f.email("seller1"))
+    );
     // The seller's feed has the same event.
     let secret = s
         .app
@@ -368,6 +385,7 @@ async fn a_booked_moved_and_cancelled_session_reaches_both_sides_with_the_feeds_
     let (method, ics) = calendar(cancel);
     assert_eq!(method, "CANCEL");
     assert!(ics.contains("METHOD:CANCEL") && ics.contains("STATUS:CANCELLED"));
+    assert_eq!(cancel["calendars"][0]["events"][0]["status"], "CANCELLED");
     assert!(ics.contains(&uid));
     assert!(subject(cancel).starts_with("Called off:"));
     assert!(text(cancel).contains("The customer visit moved"));
@@ -957,4 +975,95 @@ async fn an_admin_previews_every_kind_and_others_cannot() {
     );
     // Nothing was sent or queued by looking.
     assert_eq!(s.sink.messages().len(), 0);
+}
+
+#[tokio::test]
+async fn a_new_rhythm_invites_each_seller_to_their_series_and_gives_the_manager_all() {
+    let s = setup(&[]).await;
+    let manager = s.app.sign_in(s.f.email("manager1")).await;
+    let r = manager
+        .post_form(
+            &s.app,
+            "/rhythm/apply",
+            &[
+                ("hours", "20"),
+                ("from", "08:00"),
+                ("to", "18:00"),
+                ("months", "2"),
+                ("day", "tue"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    let series = s
+        .app
+        .store
+        .series_of_manager(&s.f.org_a, s.f.id("manager1"), false)
+        .await
+        .unwrap();
+    assert!(!series.is_empty());
+    let sellers: std::collections::BTreeSet<&str> =
+        series.iter().map(|r| r.seller_id.as_str()).collect();
+    let sent = s.send(Utc::now()).await;
+    assert_eq!(sent.sent, sellers.len() + 1, "{sent:?}");
+    let got = s.sink.messages();
+    // The seller: a request for their own series only, read back by the
+    // independent parser with the feed's UIDs and weekly rules.
+    let mail = got
+        .iter()
+        .find(|m| to_of(m) == vec![s.f.email("seller1").to_owned()])
+        .unwrap();
+    assert!(subject(mail).starts_with("Your coaching rhythm with manager1"));
+    let (method, _) = calendar(mail);
+    assert_eq!(method, "REQUEST");
+    let events = mail["calendars"][0]["events"].as_array().unwrap();
+    let theirs: Vec<String> = series
+        .iter()
+        .filter(|r| r.seller_id == s.f.id("seller1"))
+        .map(|r| format!("{}@coach", r.id))
+        .collect();
+    let masters: Vec<&Value> = events.iter().filter(|e| e["rrule"].is_string()).collect();
+    let mut uids: Vec<String> = masters
+        .iter()
+        .map(|e| e["uid"].as_str().unwrap().to_owned())
+        .collect();
+    uids.sort();
+    let mut expected = theirs.clone();
+    expected.sort();
+    assert_eq!(uids, expected);
+    assert!(
+        masters
+            .iter()
+            .all(|e| e["rrule"].as_str().unwrap().starts_with("FREQ=WEEKLY"))
+    );
+    let secret = s
+        .app
+        .store
+        .calendar_secret(&s.f.org_a, s.f.id("seller1"))
+        .await
+        .unwrap();
+    let feed = reqwest::get(s.app.url(&format!("/calendar/{secret}.ics")))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    for uid in &theirs {
+        assert!(feed.contains(&format!("UID:{uid}")), "the feed has {uid}");
+    }
+    // The manager: every series, published (they organize them).
+    let mail = got
+        .iter()
+        .find(|m| to_of(m) == vec![s.f.email("manager1").to_owned()])
+        .unwrap();
+    assert_eq!(subject(mail), "Your coaching rhythm is planned");
+    let (method, _) = calendar(mail);
+    assert_eq!(method, "PUBLISH");
+    let masters = mail["calendars"][0]["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["rrule"].is_string())
+        .count();
+    assert_eq!(masters, series.len());
 }

@@ -10,6 +10,7 @@ import argparse
 import email
 import email.policy
 import asyncio
+import datetime
 import json
 import os
 import socket
@@ -79,7 +80,49 @@ def parse(raw):
         elif ctype == "text/html":
             out["html"] = body
         elif ctype == "text/calendar":
-            out["calendars"].append({"method": part.get_param("method"), "body": body})
+            out["calendars"].append(
+                {"method": part.get_param("method"), "body": body, "events": events(body)}
+            )
+    return out
+
+
+def attendees(event):
+    found = event.get("ATTENDEE")
+    if found is None:
+        return []
+    return found if isinstance(found, list) else [found]
+
+
+def events(text):
+    """The events of a calendar part as the `icalendar` package reads them
+    (an independent reader): uid, start and end in UTC, rule, recurrence id,
+    sequence, status, organizer and attendees."""
+    import icalendar
+
+    out = []
+    calendar = icalendar.Calendar.from_ical(text)
+    for e in calendar.walk("VEVENT"):
+        def when(key):
+            v = e.get(key)
+            if v is None:
+                return None
+            dt = v.dt
+            return dt.astimezone(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+        rule = e.get("RRULE")
+        out.append(
+            {
+                "uid": str(e.get("UID")),
+                "start": when("DTSTART"),
+                "end": when("DTEND"),
+                "rrule": rule.to_ical().decode() if rule is not None else None,
+                "recurrence_id": when("RECURRENCE-ID"),
+                "sequence": int(e.get("SEQUENCE", 0)),
+                "status": str(e.get("STATUS", "")),
+                "organizer": str(e.get("ORGANIZER", "")),
+                "attendees": [str(a) for a in attendees(e)],
+            }
+        )
     return out
 
 
