@@ -34,6 +34,16 @@ vocabulary! {
 }
 
 impl EmailKind {
+    /// Whether a person with `roles` can get this kind at all: the weekly
+    /// digest goes to managers, the monthly one to directors.
+    pub fn applies_to(self, roles: &crate::Roles) -> bool {
+        match self {
+            EmailKind::WeeklyDigest => roles.has(crate::Role::Manager),
+            EmailKind::MonthlyDigest => roles.has(crate::Role::Director),
+            _ => true,
+        }
+    }
+
     /// What the person gets, in a line, for the profile and the previews.
     pub fn description(self) -> &'static str {
         match self {

@@ -764,6 +764,13 @@ async fn preferences_and_unsubscribe_links_hold_for_one_person_and_one_kind() {
     let seller = s.app.sign_in(s.f.email("seller1")).await;
     let page = seller.get(&s.app, "/profile").await.text().await.unwrap();
     assert!(page.contains("Session reminders"));
+    assert!(
+        !page.contains("Weekly digest") && !page.contains("Monthly digest"),
+        "a seller is not offered the leaders' digests"
+    );
+    let manager = s.app.sign_in(s.f.email("manager1")).await;
+    let page = manager.get(&s.app, "/profile").await.text().await.unwrap();
+    assert!(page.contains("Weekly digest") && !page.contains("Monthly digest"));
     let r = seller
         .post_form(&s.app, "/profile/email", &[("action_items", "1")])
         .await;

@@ -166,6 +166,8 @@ pub async fn ensure(store: &Store, reset: bool) -> anyhow::Result<bool> {
     }
     crate::demo_roa::load(store, &org.id, today).await?;
     crate::demo_coaching::load(store, &org.id, today).await?;
+    // The demo's made-up bookings are not mailed to anyone.
+    store.clear_outbox(&org.id).await?;
     Ok(true)
 }
 

@@ -134,6 +134,9 @@ async fn render(
                     "Waiting to try again ({} tries): {}",
                     m.attempts, m.last_error
                 ),
+                (None, None) if !state.config().email_enabled => {
+                    "Held: email is off on this server".to_owned()
+                }
                 (None, None) => "Waiting".to_owned(),
             },
             failed: m.dropped_at.is_some() || m.attempts > 0,
@@ -440,7 +443,10 @@ async fn choose(
 ) -> Result<Response, AppError> {
     let store = state.store();
     let required = store.email_settings(&actor.org.id).await?.required;
-    for kind in EmailKind::ALL {
+    for kind in EmailKind::ALL
+        .iter()
+        .filter(|k| k.applies_to(&actor.user.roles))
+    {
         let on = form.iter().any(|(k, _)| k == kind.as_str());
         if !on && required.contains(kind) {
             continue;

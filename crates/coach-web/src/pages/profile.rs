@@ -105,6 +105,7 @@ async fn render(
         .email_preferences(&actor.org.id, &actor.user.id)
         .await?
         .into_iter()
+        .filter(|(k, _)| k.applies_to(&actor.user.roles))
         .map(|(k, on)| EmailChoice {
             kind: k.as_str(),
             label: k.label(),
