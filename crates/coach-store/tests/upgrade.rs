@@ -180,7 +180,7 @@ async fn check_the_data_is_kept(store: &Store, seeded_at: i64) {
                 ),
                 (1, 1, "451 try later")
             );
-            assert_eq!(prefs[&EmailKind::ActionItems], false);
+            assert!(!prefs[&EmailKind::ActionItems]);
             assert_eq!(
                 store
                     .unsubscribe_link("old-unsubscribe-secret")
