@@ -405,9 +405,37 @@ async fn session_and_preparation_reminders_come_at_the_start_of_each_persons_day
     let session = s.book(9).await;
     s.send(Utc::now()).await; // the invitations
     let before = s.sink.messages().len();
-    let berlin = WorkingHours::nine_to_five(chrono_tz::Europe::Berlin);
+    // The manager's working day, as set for the rhythm planner: 07:30 to
+    // 15:30; the seller keeps nine to five.
+    s.app
+        .store
+        .set_rhythm_settings(
+            &s.f.org_a,
+            s.f.id("manager1"),
+            &coach_store::rhythm::RhythmSettings {
+                day: (
+                    NaiveTime::from_hms_opt(7, 30, 0).unwrap(),
+                    NaiveTime::from_hms_opt(15, 30, 0).unwrap(),
+                ),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let berlin = WorkingHours {
+        tz: chrono_tz::Europe::Berlin,
+        start: NaiveTime::from_hms_opt(7, 30, 0).unwrap(),
+        end: NaiveTime::from_hms_opt(15, 30, 0).unwrap(),
+    };
     let new_york = WorkingHours::nine_to_five(chrono_tz::America::New_York);
     let manager_at = session_reminder_at(&berlin, session.starts_at);
+    assert_eq!(
+        manager_at
+            .with_timezone(&chrono_tz::Europe::Berlin)
+            .format("%H:%M")
+            .to_string(),
+        "07:30"
+    );
     let seller_at = session_reminder_at(&new_york, session.starts_at);
     assert!(manager_at < seller_at, "Berlin's morning comes first");
     // A minute before the manager's moment: nothing.

@@ -143,6 +143,33 @@ pub(crate) async fn compose(
     Ok(letter)
 }
 
+/// The letter with its button and the line that says why the person gets
+/// it.
+fn done(mut l: Letter, button: &str, url: String, why: &str) -> Composed {
+    l.button = Some((button.to_owned(), url));
+    l.why = why.to_owned();
+    Composed::Send(Box::new(l))
+}
+
+/// The seller's open action items, for the review (R35, R39).
+async fn open_items_section(
+    state: &AppState,
+    org_id: &str,
+    seller_id: &str,
+    heading: &str,
+    today: NaiveDate,
+) -> Result<Section, AppError> {
+    Ok(Section {
+        heading: heading.to_owned(),
+        lines: open_items(state, org_id, seller_id)
+            .await?
+            .iter()
+            .map(|i| item_line(state, i, today, false))
+            .collect(),
+        empty: "None open.".to_owned(),
+    })
+}
+
 async fn session_of(state: &AppState, q: &Queued) -> Result<Option<Session>, AppError> {
     match state.store().coaching_session(&q.org_id, &q.about).await {
         Ok(s) => Ok(Some(s)),
@@ -254,9 +281,12 @@ async fn invitation_letter(
         l.intro
             .push("The attached invitation puts it in your calendar.".to_owned());
     }
-    l.button = Some(("Open the session".to_owned(), session_url(state, &s.id)));
-    l.why = "You get this because you take part in this session.".to_owned();
-    Ok(Composed::Send(Box::new(l)))
+    Ok(done(
+        l,
+        "Open the session",
+        session_url(state, &s.id),
+        "You get this because you take part in this session.",
+    ))
 }
 
 async fn agenda_section(state: &AppState, org_id: &str, s: &Session) -> Result<Section, AppError> {
@@ -376,9 +406,12 @@ async fn rhythm(
     });
     l.intro
         .push("The attached invitation puts every series in your calendar.".to_owned());
-    l.button = Some(("See your sessions".to_owned(), link(state, "/sessions")));
-    l.why = "You get this because a coaching rhythm you are part of was planned.".to_owned();
-    Ok(Composed::Send(Box::new(l)))
+    Ok(done(
+        l,
+        "See your sessions",
+        link(state, "/sessions"),
+        "You get this because a coaching rhythm you are part of was planned.",
+    ))
 }
 
 async fn open_items(
@@ -463,19 +496,22 @@ async fn prep_reminder(
         empty: String::new(),
     });
     let today = Utc::now().with_timezone(&tz).date_naive();
-    l.sections.push(Section {
-        heading: "Your open action items".to_owned(),
-        lines: open_items(state, &q.org_id, &s.seller_id)
-            .await?
-            .iter()
-            .map(|i| item_line(state, i, today, false))
-            .collect(),
-        empty: "None open.".to_owned(),
-    });
-    l.button = Some(("Prepare now".to_owned(), session_url(state, &s.id)));
-    l.why =
-        "You get this because your preparation for a coaching session is still open.".to_owned();
-    Ok(Composed::Send(Box::new(l)))
+    l.sections.push(
+        open_items_section(
+            state,
+            &q.org_id,
+            &s.seller_id,
+            "Your open action items",
+            today,
+        )
+        .await?,
+    );
+    Ok(done(
+        l,
+        "Prepare now",
+        session_url(state, &s.id),
+        "You get this because your preparation for a coaching session is still open.",
+    ))
 }
 
 async fn session_reminder(
@@ -526,18 +562,22 @@ async fn session_reminder(
             (None, false) => format!("{}'s preparation is still open (R27).", s.seller_name),
         });
     l.sections.push(agenda_section(state, &q.org_id, &s).await?);
-    l.sections.push(Section {
-        heading: "Action items to review (R35, R39)".to_owned(),
-        lines: open_items(state, &q.org_id, &s.seller_id)
-            .await?
-            .iter()
-            .map(|i| item_line(state, i, today, false))
-            .collect(),
-        empty: "None open.".to_owned(),
-    });
-    l.button = Some(("Open the session".to_owned(), session_url(state, &s.id)));
-    l.why = "You get this the working day before each of your coaching sessions.".to_owned();
-    Ok(Composed::Send(Box::new(l)))
+    l.sections.push(
+        open_items_section(
+            state,
+            &q.org_id,
+            &s.seller_id,
+            "Action items to review (R35, R39)",
+            today,
+        )
+        .await?,
+    );
+    Ok(done(
+        l,
+        "Open the session",
+        session_url(state, &s.id),
+        "You get this the working day before each of your coaching sessions.",
+    ))
 }
 
 async fn action_items(
@@ -598,13 +638,12 @@ async fn action_items(
             empty: String::new(),
         });
     }
-    l.button = Some((
-        "Open your action items".to_owned(),
+    Ok(done(
+        l,
+        "Open your action items",
         link(state, "/action-items"),
-    ));
-    l.why = "You get this on a working morning when action items you own are due or overdue."
-        .to_owned();
-    Ok(Composed::Send(Box::new(l)))
+        "You get this on a working morning when action items you own are due or overdue.",
+    ))
 }
 
 fn plural(n: usize) -> &'static str {
@@ -737,9 +776,12 @@ async fn weekly_digest(
         lines,
         empty: "None.".to_owned(),
     });
-    l.button = Some(("Open Coach".to_owned(), link(state, "/")));
-    l.why = "You get this on Monday mornings as a manager with a team.".to_owned();
-    Ok(Composed::Send(Box::new(l)))
+    Ok(done(
+        l,
+        "Open Coach",
+        link(state, "/"),
+        "You get this on Monday mornings as a manager with a team.",
+    ))
 }
 
 async fn monthly_digest(
@@ -813,7 +855,10 @@ async fn monthly_digest(
         lines,
         empty: String::new(),
     });
-    l.button = Some(("Open the scorecard".to_owned(), link(state, "/scorecard")));
-    l.why = "You get this on the first working day of each month as a director.".to_owned();
-    Ok(Composed::Send(Box::new(l)))
+    Ok(done(
+        l,
+        "Open the scorecard",
+        link(state, "/scorecard"),
+        "You get this on the first working day of each month as a director.",
+    ))
 }
