@@ -793,6 +793,27 @@ fn rules() -> BTreeMap<(&'static str, &'static str), Rule> {
             Some(_) => Outcome::Ok,
         });
     }
+    for method in ["GET", "PUT"] {
+        add(
+            method,
+            "/api/v1/email-preferences",
+            none(),
+            |a, _| match signed_in(a, false) {
+                None => Outcome::Unauth,
+                Some(_) => Outcome::Ok,
+            },
+        );
+        add(
+            method,
+            "/api/v1/email-settings",
+            none(),
+            |a, _| match signed_in(a, false) {
+                None => Outcome::Unauth,
+                Some(p) if is_admin(p) => Outcome::Ok,
+                Some(_) => Outcome::Forbidden,
+            },
+        );
+    }
     add("PUT", "/api/v1/cadence", none(), |a, _| {
         match signed_in(a, false) {
             None => Outcome::Unauth,
@@ -1838,6 +1859,10 @@ async fn request(
             ("/api/v1/rhythm/preview" | "/api/v1/rhythm/apply", _) => {
                 json!({"hours": 60, "day_start": "08:00", "day_end": "18:00", "months": 1, "coaching_days": ["mon"]})
             }
+            ("/api/v1/email-preferences", _) => {
+                json!({"kinds": [{"kind": "action_items", "on": true}]})
+            }
+            ("/api/v1/email-settings", _) => json!({"required": [], "prep_reminder_hours": 24}),
             ("/api/v1/cadence", _) => {
                 json!({"kinds": [{"kind": "account", "every_weeks": 4, "minutes": 60}]})
             }

@@ -1102,3 +1102,171 @@ async fn a_new_rhythm_invites_each_seller_to_their_series_and_gives_the_manager_
         .count();
     assert_eq!(masters, series.len());
 }
+
+#[tokio::test]
+async fn the_api_mirrors_the_choices_and_the_rules() {
+    let s = setup(&[]).await;
+    let org = &s.f.org_a;
+    let token = |key: &'static str| {
+        let store = s.app.store.clone();
+        let user = s.f.id(key).to_owned();
+        let org = org.clone();
+        async move { store.create_token(&org, &user, "api").await.unwrap().0 }
+    };
+    let client = reqwest::Client::new();
+    let call = |method: reqwest::Method, path: &str, token: &str, body: Option<Value>| {
+        let mut r = client.request(method, s.app.url(path)).bearer_auth(token);
+        if let Some(b) = body {
+            r = r.json(&b);
+        }
+        r.send()
+    };
+    let seller = token("seller1").await;
+    let r = call(
+        reqwest::Method::GET,
+        "/api/v1/email-preferences",
+        &seller,
+        None,
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.status(), 200);
+    let v: Value = r.json().await.unwrap();
+    let kinds: Vec<&str> = v["kinds"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| k["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "invitation",
+            "prep_reminder",
+            "session_reminder",
+            "action_items"
+        ]
+    );
+    assert_eq!(v["email_enabled"], true);
+    let r = call(
+        reqwest::Method::PUT,
+        "/api/v1/email-preferences",
+        &seller,
+        Some(serde_json::json!({"kinds": [{"kind": "session_reminder", "on": false}]})),
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(
+        !s.app
+            .store
+            .wants_email(org, s.f.id("seller1"), EmailKind::SessionReminder)
+            .await
+            .unwrap()
+    );
+    // A digest for leaders, or a kind that does not exist: refused, and the
+    // choice listed before it is not made either.
+    for bad in [
+        serde_json::json!({"kinds": [{"kind": "action_items", "on": false}, {"kind": "weekly_digest", "on": true}]}),
+        serde_json::json!({"kinds": [{"kind": "action_items", "on": false}, {"kind": "newsletter", "on": true}]}),
+    ] {
+        let r = call(
+            reqwest::Method::PUT,
+            "/api/v1/email-preferences",
+            &seller,
+            Some(bad),
+        )
+        .await
+        .unwrap();
+        assert_eq!(r.status(), 422);
+        let e: Value = r.json().await.unwrap();
+        assert_eq!(e["error"]["field"], "kinds");
+        assert!(
+            s.app
+                .store
+                .wants_email(org, s.f.id("seller1"), EmailKind::ActionItems)
+                .await
+                .unwrap()
+        );
+    }
+    // The rules: admins only; a bad lead time changes nothing.
+    assert_eq!(
+        call(
+            reqwest::Method::GET,
+            "/api/v1/email-settings",
+            &seller,
+            None
+        )
+        .await
+        .unwrap()
+        .status(),
+        403
+    );
+    let admin = token("admin").await;
+    let r = call(
+        reqwest::Method::PUT,
+        "/api/v1/email-settings",
+        &admin,
+        Some(serde_json::json!({"required": ["invitation"], "prep_reminder_hours": 0})),
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.status(), 422);
+    assert!(
+        s.app
+            .store
+            .email_settings(org)
+            .await
+            .unwrap()
+            .required
+            .is_empty()
+    );
+    let r = call(
+        reqwest::Method::PUT,
+        "/api/v1/email-settings",
+        &admin,
+        Some(serde_json::json!({"required": ["invitation", "session_reminder"], "prep_reminder_hours": 6})),
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.status(), 200);
+    let v: Value = r.json().await.unwrap();
+    assert_eq!(
+        v["required"],
+        serde_json::json!(["invitation", "session_reminder"])
+    );
+    assert_eq!(v["prep_reminder_hours"], 6);
+    // Now required, session reminders are on for the seller again, and
+    // cannot be turned off.
+    let v: Value = call(
+        reqwest::Method::GET,
+        "/api/v1/email-preferences",
+        &seller,
+        None,
+    )
+    .await
+    .unwrap()
+    .json()
+    .await
+    .unwrap();
+    let reminder = v["kinds"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|k| k["kind"] == "session_reminder")
+        .unwrap()
+        .clone();
+    assert_eq!(
+        (reminder["on"].clone(), reminder["required"].clone()),
+        (Value::Bool(true), Value::Bool(true))
+    );
+    let r = call(
+        reqwest::Method::PUT,
+        "/api/v1/email-preferences",
+        &seller,
+        Some(serde_json::json!({"kinds": [{"kind": "session_reminder", "on": false}]})),
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.status(), 422);
+}

@@ -5,6 +5,7 @@
 mod account_plans;
 pub(crate) mod actions;
 pub(crate) mod call_plans;
+mod email;
 mod me;
 mod opportunity_plans;
 mod pagination;
@@ -36,7 +37,7 @@ pub use pagination::Cursor;
         `next_cursor` back as `cursor`. A record of another organization, or one you may not see, is a 404."),
     components(schemas(ErrorEnvelope)),
     modifiers(&Security),
-    tags((name = "people", description = "People, roles and reporting lines"), (name = "teams", description = "Teams, as they follow from reporting lines"), (name = "crm", description = "Accounts, contacts, opportunities and calls, imported from the CRM"), (name = "model", description = "The ROA model: results, objectives, activity types with their standards, activities, scores, targets and scorecards (R1–R5)"), (name = "coaching", description = "Coaching sessions with their agenda, preparation, notes, action items, feedback and observations (R14, R26–R27, R34–R43)"))
+    tags((name = "people", description = "People, roles and reporting lines"), (name = "teams", description = "Teams, as they follow from reporting lines"), (name = "crm", description = "Accounts, contacts, opportunities and calls, imported from the CRM"), (name = "model", description = "The ROA model: results, objectives, activity types with their standards, activities, scores, targets and scorecards (R1–R5)"), (name = "coaching", description = "Coaching sessions with their agenda, preparation, notes, action items, feedback and observations (R14, R26–R27, R34–R43)"), (name = "email", description = "What each person gets by email, and the organization's rules and outbox (R14, R27, R35, R39, R43)"))
 )]
 struct ApiDoc;
 
@@ -160,6 +161,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(rhythm::apply))
         .routes(routes!(rhythm::series))
         .routes(routes!(rhythm::cadence, rhythm::set_cadence))
+        .routes(routes!(email::preferences, email::set_preferences))
+        .routes(routes!(email::settings, email::set_settings))
 }
 
 /// The OpenAPI document of this API.
