@@ -300,6 +300,7 @@ async fn serve(store: Store, config: &Config, trust_forwarded_for: bool) -> anyh
     let mailer = match &config.smtp_url {
         Some(url) => {
             web.email_server = coach_web::email::smtp_server_label(url);
+            tracing::info!(server = %web.email_server, from = %config.smtp_from, "email is on");
             let mailer = coach_web::email::Mailer::new(url, &config.smtp_from)
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
             Some(std::sync::Arc::new(mailer))
