@@ -39,33 +39,7 @@ echo "bench-password-1" | "$bin" org create --slug big --name "Big Sales" --time
 org=$(echo "SELECT id FROM organizations WHERE slug = 'big';" | sql)
 # 1,000 managers with 8 sellers each; every other seller owns a key account
 # (R11: account coaching only for them).
-python3 - "$org" "$managers" >"$work/people.sql" <<'PY'
-import sys
-org, managers = sys.argv[1], int(sys.argv[2])
-at = "2026-01-01T00:00:00.000000Z"
-print("BEGIN;")
-rows, roles, emails, accounts = [], [], [], []
-for m in range(managers):
-    mid = f"m{m:05d}"
-    rows.append(f"('{org}', '{mid}', 'manager{m}@big.example', 'Manager {m}', NULL, 'Europe/Berlin', '{at}', '{at}')")
-    roles.append(f"('{org}', '{mid}', 'manager')")
-    emails.append(f"('manager{m}@big.example', '{org}', '{mid}')")
-    for s in range(8):
-        sid = f"s{m:05d}{s}"
-        rows.append(f"('{org}', '{sid}', 'seller{m}-{s}@big.example', 'Seller {m}-{s}', '{mid}', 'Europe/Berlin', '{at}', '{at}')")
-        roles.append(f"('{org}', '{sid}', 'seller')")
-        emails.append(f"('seller{m}-{s}@big.example', '{org}', '{sid}')")
-        if s % 2 == 0:
-            accounts.append(f"('{org}', 'a{m:05d}{s}', 'Key account {m}-{s}', '{sid}', 1, '{at}', '{at}')")
-def chunks(head, values):
-    for i in range(0, len(values), 500):
-        print(head + ",\n".join(values[i:i + 500]) + ";")
-chunks("INSERT INTO users (org_id, id, email, name, manager_id, time_zone, created_at, updated_at) VALUES\n", rows)
-chunks("INSERT INTO user_roles (org_id, user_id, role) VALUES\n", roles)
-chunks("INSERT INTO login_emails (email, org_id, user_id) VALUES\n", emails)
-chunks("INSERT INTO accounts (org_id, id, name, owner_id, key_account, created_at, updated_at) VALUES\n", accounts)
-print("COMMIT;")
-PY
+python3 bench/gen_people.py "$org" "$managers" >"$work/people.sql"
 sql <"$work/people.sql"
 [ "$backend" = PostgreSQL ] && echo "ANALYZE;" | sql
 # A year, for every manager, applied.

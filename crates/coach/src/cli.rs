@@ -89,6 +89,37 @@ pub enum Command {
     /// seller with preparation blocks, and the load per week against the
     /// hours they can give; or why it does not fit, with what to cut.
     Plan(PlanArgs),
+    /// Email: queue the reminders and digests due at a moment, or send what
+    /// is due once (`coach serve` does both on its own, every few seconds)
+    #[command(subcommand)]
+    Email(EmailCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum EmailCommand {
+    /// Queue the reminders and digests of an organization that are due at a
+    /// moment (default: now), each once; prints how many
+    Schedule(EmailScheduleArgs),
+    /// Send what the outbox holds that is due (needs --smtp-url); prints
+    /// what was sent, what failed and what was not sent
+    Send(EmailSendArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct EmailScheduleArgs {
+    /// The organization's slug.
+    #[arg(long)]
+    pub org: String,
+    /// The moment, RFC 3339 (default: now).
+    #[arg(long)]
+    pub at: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct EmailSendArgs {
+    /// The moment, RFC 3339 (default: now): messages due by then are sent.
+    #[arg(long)]
+    pub at: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -199,6 +199,10 @@ pub async fn run(command: Command, config: Config) -> anyhow::Result<()> {
             let org = org(&store, &a.org).await?;
             crate::transfer::import(&store, &org, a).await
         }
+        Command::Email(command) => {
+            let store = open(&config).await?;
+            crate::mail::command(&store, &config, command).await
+        }
         Command::Plan(a) => {
             let store = open(&config).await?;
             let org = org(&store, &a.org).await?;

@@ -209,3 +209,43 @@ async fn a_killed_sender_loses_no_message_and_sends_at_most_one_again() {
         "T15: {kills} kills of `coach serve` while sending {total} messages; all {total} arrived, {again} sent once more"
     );
 }
+
+#[tokio::test]
+async fn email_runs_once_from_the_command_line() {
+    let db = fresh_database().await;
+    let work = tempfile::tempdir().unwrap();
+    let store = Store::connect(&db.url).await.unwrap();
+    store.migrate().await.unwrap();
+    store
+        .create_org("mail", "Mail Test", "Europe/Berlin")
+        .await
+        .unwrap();
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_coach"))
+            .current_dir(work.path())
+            .env("COACH_LOG", "warn")
+            .env_remove("COACH_SMTP_URL")
+            .args(["--database-url", &db.url])
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let o = run(&["email", "send"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("email is off: give --smtp-url"));
+    let o = run(&["email", "schedule", "--org", "nope"]);
+    assert_eq!(o.status.code(), Some(1));
+    let o = run(&["email", "schedule", "--org", "mail", "--at", "next monday"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("expected a time like"));
+    let o = run(&[
+        "email",
+        "schedule",
+        "--org",
+        "mail",
+        "--at",
+        "2026-12-07T09:05:00+01:00",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(String::from_utf8_lossy(&o.stdout), "queued 0 messages\n");
+}

@@ -3,7 +3,8 @@
 Writes each message it accepts into DIR as NNNNNN.json: the envelope's
 sender and recipients and the message as received. Prints the port it
 listens on, then serves until killed. With --fail-first N it answers the
-first N messages with a temporary failure (451), to test retries.
+first N messages with a temporary failure (451), to test retries; with --raw
+it keeps each message as NNNNNN.eml, unparsed (benchmarks).
 """
 
 import argparse
@@ -21,7 +22,8 @@ from aiosmtpd.controller import Controller
 
 
 class Sink:
-    def __init__(self, directory, fail_first, delay):
+    def __init__(self, directory, fail_first, delay, raw=False):
+        self.raw = raw
         self.directory = directory
         self.fail_left = fail_first
         self.delay = delay
@@ -37,6 +39,11 @@ class Sink:
                 return "451 Try again later"
             self.count += 1
             n = self.count
+        if self.raw:
+            # Benchmarks: keep the message as it came, no parsing, no fsync.
+            with open(os.path.join(self.directory, f"{n:06d}.eml"), "wb") as f:
+                f.write(envelope.content)
+            return "250 Message accepted"
         record = {
             "mail_from": envelope.mail_from,
             "rcpt_tos": envelope.rcpt_tos,
@@ -131,6 +138,7 @@ def main():
     parser.add_argument("--dir", required=True)
     parser.add_argument("--fail-first", type=int, default=0)
     parser.add_argument("--delay", type=float, default=0.0)
+    parser.add_argument("--raw", action="store_true", help="keep messages as .eml, unparsed (benchmarks)")
     args = parser.parse_args()
     os.makedirs(args.dir, exist_ok=True)
     # A free port: the controller checks its server by connecting to it, so
@@ -140,7 +148,7 @@ def main():
     port = probe.getsockname()[1]
     probe.close()
     controller = Controller(
-        Sink(args.dir, args.fail_first, args.delay), hostname="127.0.0.1", port=port
+        Sink(args.dir, args.fail_first, args.delay, args.raw), hostname="127.0.0.1", port=port
     )
     controller.start()
     print(port, flush=True)
