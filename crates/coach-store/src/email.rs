@@ -189,26 +189,31 @@ impl Store {
         Ok(new)
     }
 
-    /// Claims the next message due at `now` for `worker`, until
-    /// `now + lease`. A message is held by one worker only: the claim is an
-    /// update that succeeds only while nobody holds it; a worker that loses
-    /// the race takes the next one.
-    pub async fn claim_message(
+    /// Claims up to `limit` messages due at `now` for `worker`, until
+    /// `now + lease`, in one transaction. A message is held by one worker
+    /// only: each claim is an update that succeeds only while nobody holds
+    /// it (on PostgreSQL a second worker waits for the row and then finds it
+    /// taken); a worker that loses a race takes the others.
+    pub async fn claim_messages(
         &self,
         worker: &str,
         now: DateTime<Utc>,
         lease: Duration,
-    ) -> Result<Option<Queued>> {
+        limit: i64,
+    ) -> Result<Vec<Queued>> {
         let at = to_db(now);
+        let mut tx = self.write().await?;
         let candidates: Vec<(String, String)> = sqlx::query_as(
             "SELECT org_id, id FROM outbox WHERE sent_at IS NULL AND dropped_at IS NULL AND send_after <= $1 \
-             AND (claimed_until IS NULL OR claimed_until < $1) ORDER BY send_after, id LIMIT 10",
+             AND (claimed_until IS NULL OR claimed_until < $1) ORDER BY send_after, id LIMIT $2",
         )
         .bind(&at)
-        .fetch_all(&self.pool)
+        .bind(limit)
+        .fetch_all(&mut *tx)
         .await?;
+        let mut claimed = Vec::new();
         for (org_id, id) in candidates {
-            let claimed = sqlx::query(
+            let done = sqlx::query(
                 "UPDATE outbox SET claimed_by = $3, claimed_until = $4 WHERE org_id = $1 AND id = $2 \
                  AND sent_at IS NULL AND dropped_at IS NULL AND (claimed_until IS NULL OR claimed_until < $5)",
             )
@@ -217,19 +222,37 @@ impl Store {
             .bind(worker)
             .bind(to_db(now + lease))
             .bind(&at)
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await?;
-            if claimed.rows_affected() == 1 {
-                let sql = format!("{QUEUED_SELECT} WHERE org_id = $1 AND id = $2");
-                let row = sqlx::query(sqlx::AssertSqlSafe(sql))
-                    .bind(&org_id)
-                    .bind(&id)
-                    .fetch_one(&self.pool)
-                    .await?;
-                return Ok(Some(queued_from(&row)?));
+            if done.rows_affected() == 1 {
+                claimed.push((org_id, id));
             }
         }
-        Ok(None)
+        let mut out = Vec::new();
+        for (org_id, id) in claimed {
+            let sql = format!("{QUEUED_SELECT} WHERE org_id = $1 AND id = $2");
+            let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+                .bind(&org_id)
+                .bind(&id)
+                .fetch_one(&mut *tx)
+                .await?;
+            out.push(queued_from(&row)?);
+        }
+        tx.commit().await?;
+        Ok(out)
+    }
+
+    /// Gives a claimed message back untouched, for another run to take.
+    pub async fn release_message(&self, m: &Queued, worker: &str) -> Result<()> {
+        sqlx::query(
+            "UPDATE outbox SET claimed_by = NULL, claimed_until = NULL WHERE org_id = $1 AND id = $2 AND claimed_by = $3",
+        )
+        .bind(&m.org_id)
+        .bind(&m.id)
+        .bind(worker)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
     }
 
     /// Records that `worker` sent a message it holds.
@@ -482,6 +505,17 @@ impl Store {
         user_id: &str,
         kind: EmailKind,
     ) -> Result<String> {
+        let existing: Option<(String,)> = sqlx::query_as(
+            "SELECT secret FROM unsubscribe_links WHERE org_id = $1 AND user_id = $2 AND kind = $3",
+        )
+        .bind(org_id)
+        .bind(user_id)
+        .bind(kind.as_str())
+        .fetch_optional(&self.pool)
+        .await?;
+        if let Some((secret,)) = existing {
+            return Ok(secret);
+        }
         sqlx::query(
             "INSERT INTO unsubscribe_links (org_id, user_id, kind, secret, created_at) VALUES ($1, $2, $3, $4, $5) \
              ON CONFLICT (org_id, user_id, kind) DO NOTHING",

@@ -4,7 +4,7 @@
 
 use super::letter::{Letter, Line, Section};
 use crate::error::AppError;
-use crate::pages::calendar::{agenda_text, person_calendar, session_event, session_url};
+use crate::pages::calendar::{agenda_text, calendar_of, session_event, session_url};
 use crate::state::AppState;
 use chrono::{DateTime, Datelike as _, Duration, NaiveDate, Utc};
 use chrono_tz::Tz;
@@ -320,28 +320,36 @@ async fn rhythm(
         return Ok(Composed::Drop("the rhythm was planned again since"));
     }
     let uids: Vec<String> = series.iter().map(|r| format!("{}@coach", r.id)).collect();
-    let (recurring, _) = person_calendar(state, &q.org_id, user, now).await?;
+    // The sessions of this manager's series with the person, as the feed
+    // shows them.
+    let sessions = store
+        .coaching_sessions(
+            &q.org_id,
+            &SessionFilter {
+                manager_id: Some(manager.id.clone()),
+                seller_id: (user.id != manager.id).then(|| user.id.clone()),
+                from: Some(crate::pages::calendar::since(now)),
+                limit: Some(20_000),
+                ..Default::default()
+            },
+        )
+        .await?;
+    let (recurring, _) = calendar_of(state, &q.org_id, user, &sessions, now).await?;
     let recurring: Vec<_> = recurring
         .into_iter()
         .filter(|r| uids.contains(&r.uid))
         .collect();
     let tz = tz_of(user);
-    let names = store
-        .users(
-            &q.org_id,
-            &coach_store::UserFilter {
-                only: Some(series.iter().map(|r| r.seller_id.clone()).collect()),
-                ..Default::default()
-            },
-        )
-        .await?;
-    let name_of = |id: &str| {
-        names
-            .iter()
-            .find(|u| u.id == id)
-            .map(|u| u.name.clone())
-            .unwrap_or_default()
-    };
+    // The sellers' names, one by one: a team is a handful of people, and a
+    // list of the organization would read everyone.
+    let mut names: std::collections::BTreeMap<String, String> = std::collections::BTreeMap::new();
+    for r in &series {
+        if !names.contains_key(&r.seller_id) {
+            let seller = store.user(&q.org_id, &r.seller_id).await?;
+            names.insert(seller.id, seller.name);
+        }
+    }
+    let name_of = |id: &str| names.get(id).cloned().unwrap_or_default();
     let lines = series
         .iter()
         .map(|r| {

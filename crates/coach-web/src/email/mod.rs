@@ -88,9 +88,14 @@ pub fn worker_id() -> String {
     format!("{}-{}", std::process::id(), &coach_store::new_secret()[..8])
 }
 
-/// Sends what is due at `now`, one message at a time, until nothing is
-/// left. Each is held for `lease`, longer than a try may take (the SMTP
-/// timeout is 20 s), so no other process sends it meanwhile.
+/// How many messages a sender claims at once: one write for ten claims.
+const BATCH: i64 = 10;
+
+/// Sends what is due at `now`, claiming a few messages at a time, until
+/// nothing is left. Each is marked sent as soon as the server takes it, so a
+/// crash sends at most the one in flight again. Claims are held for
+/// `lease`; past half of it the messages not yet tried go back, so no other
+/// process takes one that is still being sent.
 pub async fn send_due(
     state: &AppState,
     mailer: &Mailer,
@@ -101,10 +106,19 @@ pub async fn send_due(
     let store = state.store();
     let mut out = Sent::default();
     loop {
-        let Some(q) = store.claim_message(worker, now, lease).await? else {
+        let batch = store.claim_messages(worker, now, lease, BATCH).await?;
+        if batch.is_empty() {
             return Ok(out);
-        };
-        {
+        }
+        let claimed_at = std::time::Instant::now();
+        let half = lease.to_std().unwrap_or_default() / 2;
+        for q in batch {
+            // A slow server must not let the claim lapse while the message
+            // is still ours to send: past half the lease, the rest go back.
+            if claimed_at.elapsed() > half {
+                store.release_message(&q, worker).await?;
+                continue;
+            }
             match compose(state, &q, now, false).await {
                 Ok(Composed::Drop(reason)) => {
                     store.message_dropped(&q, worker, now, reason).await?;
@@ -313,7 +327,7 @@ impl Default for Timing {
     fn default() -> Self {
         Timing {
             tick: std::time::Duration::from_secs(5),
-            lease: Duration::seconds(60),
+            lease: Duration::minutes(5),
         }
     }
 }

@@ -175,8 +175,8 @@ pub(crate) async fn person_calendar(
     user: &User,
     now: DateTime<Utc>,
 ) -> Result<(Vec<Recurring>, Vec<Event>), AppError> {
-    let store = state.store();
-    let sessions = store
+    let sessions = state
+        .store()
         .coaching_sessions(
             org_id,
             &SessionFilter {
@@ -188,6 +188,19 @@ pub(crate) async fn person_calendar(
             },
         )
         .await?;
+    calendar_of(state, org_id, user, &sessions, now).await
+}
+
+/// The series and single events that `sessions` (of the last year and to
+/// come) make in `user`'s calendar.
+pub(crate) async fn calendar_of(
+    state: &AppState,
+    org_id: &str,
+    user: &User,
+    sessions: &[Session],
+    now: DateTime<Utc>,
+) -> Result<(Vec<Recurring>, Vec<Event>), AppError> {
+    let store = state.store();
     // Agendas for what is recent or to come; older sessions keep their link.
     let recent: Vec<&Session> = sessions
         .iter()
@@ -279,7 +292,7 @@ pub(crate) async fn person_calendar(
         });
     }
     let mut singles = Vec::new();
-    for s in &sessions {
+    for s in sessions {
         if s.status == SessionStatus::Cancelled {
             continue;
         }
