@@ -189,6 +189,41 @@ impl Store {
         Ok(new)
     }
 
+    /// Queues many messages in one transaction (the scheduler's run); a
+    /// message whose key is taken is left as it is. Returns how many were
+    /// new.
+    pub async fn queue_messages(&self, org_id: &str, messages: &[NewMessage]) -> Result<usize> {
+        let mut count = 0;
+        for chunk in messages.chunks(1000) {
+            let mut tx = self.write().await?;
+            for m in chunk {
+                if queue(&mut tx, org_id, m).await? {
+                    count += 1;
+                }
+            }
+            tx.commit().await?;
+        }
+        Ok(count)
+    }
+
+    /// The kinds each person of an organization turned off, as
+    /// `(person, kind)`.
+    pub async fn email_opt_outs(
+        &self,
+        org_id: &str,
+    ) -> Result<std::collections::BTreeSet<(String, EmailKind)>> {
+        let rows: Vec<(String, String)> = sqlx::query_as(
+            "SELECT user_id, kind FROM email_preferences WHERE org_id = $1 AND enabled = 0",
+        )
+        .bind(org_id)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|(user, kind)| kind.parse().ok().map(|k| (user, k)))
+            .collect())
+    }
+
     /// Claims up to `limit` messages due at `now` for `worker`, until
     /// `now + lease`, in one transaction. A message is held by one worker
     /// only: each claim is an update that succeeds only while nobody holds

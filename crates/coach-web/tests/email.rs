@@ -815,6 +815,26 @@ async fn preferences_and_unsubscribe_links_hold_for_one_person_and_one_kind() {
             .await
             .unwrap()
     );
+
+    // The scheduler queues no session reminder for the seller now; the
+    // manager's comes as before.
+    let berlin = WorkingHours::nine_to_five(chrono_tz::Europe::Berlin);
+    let at =
+        session_reminder_at(&berlin, session.starts_at + Duration::hours(1)) + Duration::minutes(1);
+    schedule(&s.state, org, at).await.unwrap();
+    let reminders = |list: Vec<coach_store::email::Queued>| {
+        list.iter()
+            .filter(|q| q.kind == EmailKind::SessionReminder)
+            .count()
+    };
+    assert_eq!(
+        reminders(store.messages_for(org, s.f.id("seller1")).await.unwrap()),
+        0
+    );
+    assert_eq!(
+        reminders(store.messages_for(org, s.f.id("manager1")).await.unwrap()),
+        1
+    );
     // An organization that requires invitations: the link cannot turn them
     // off, and they come again.
     store

@@ -300,16 +300,18 @@ pub async fn schedule(
             });
         }
     }
-    let mut count = 0;
-    for m in wanted.iter().filter(|m| !queued.contains(&m.dedupe)) {
-        if !store.wants_email(org_id, &m.recipient_id, m.kind).await? {
-            continue;
-        }
-        if store.queue_message(org_id, m).await? {
-            count += 1;
-        }
-    }
-    Ok(count)
+    // What people turned off is not queued (the sender checks again, for a
+    // choice made in between); what the organization requires always is.
+    let opt_outs = store.email_opt_outs(org_id).await?;
+    let new: Vec<NewMessage> = wanted
+        .into_iter()
+        .filter(|m| !queued.contains(&m.dedupe))
+        .filter(|m| {
+            settings.required.contains(&m.kind)
+                || !opt_outs.contains(&(m.recipient_id.clone(), m.kind))
+        })
+        .collect();
+    Ok(store.queue_messages(org_id, &new).await?)
 }
 
 /// How often the background loop wakes, and how long a message is held
