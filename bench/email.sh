@@ -17,6 +17,7 @@
 #   bench/email.sh [MANAGERS]                      # SQLite
 #   COACH_DATABASE_URL=postgres://… bench/email.sh # PostgreSQL (a scratch
 #                                                  # database is made and dropped)
+#   KEEP=1 bench/email.sh                          # keeps the data directory
 set -euo pipefail
 cd "$(dirname "$0")/.."
 managers=${1:-300}
@@ -33,7 +34,7 @@ sink=""
 cleanup() {
   [ -n "$sink" ] && kill "$sink" 2>/dev/null
   [ -n "$scratch" ] && psql -q "$server_url" -c "DROP DATABASE IF EXISTS $scratch" >/dev/null 2>&1
-  rm -rf "$work"
+  if [ -n "${KEEP:-}" ]; then echo "kept $work" >&2; else rm -rf "$work"; fi
 }
 trap cleanup EXIT
 if [[ "$server_url" == postgres* ]]; then

@@ -271,7 +271,21 @@ impl Store {
                 .bind(&id)
                 .fetch_one(&mut *tx)
                 .await?;
-            out.push(queued_from(&row)?);
+            let q = queued_from(&row)?;
+            // The recipient's unsubscribe link for this kind, made here so
+            // that writing the letter needs no write of its own.
+            sqlx::query(
+                "INSERT INTO unsubscribe_links (org_id, user_id, kind, secret, created_at) VALUES ($1, $2, $3, $4, $5) \
+                 ON CONFLICT (org_id, user_id, kind) DO NOTHING",
+            )
+            .bind(&q.org_id)
+            .bind(&q.recipient_id)
+            .bind(q.kind.as_str())
+            .bind(crate::new_secret())
+            .bind(&at)
+            .execute(&mut *tx)
+            .await?;
+            out.push(q);
         }
         tx.commit().await?;
         Ok(out)
