@@ -656,7 +656,10 @@ async fn action_items_and_digests_arrive_on_working_mornings() {
     let got = s.sink.messages();
     let digest = got[before..]
         .iter()
-        .find(|m| subject(m).starts_with("Your team's week"))
+        .find(|m| {
+            subject(m).starts_with("Your team's week")
+                && to_of(m) == vec![s.f.email("manager1").to_owned()]
+        })
         .unwrap_or_else(|| {
             panic!(
                 "{:?}",
