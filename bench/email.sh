@@ -28,26 +28,15 @@ cargo build --release --quiet --bin coach
 bin=target/release/coach
 work=$(mktemp -d /tmp/coach-email-bench.XXXXXX)
 export COACH_DATA_DIR="$work" COACH_LOG=warn
-server_url=${COACH_DATABASE_URL:-}
-scratch=""
 sink=""
+prefix=coach_email_bench
+source bench/scratch.sh
 cleanup() {
   [ -n "$sink" ] && kill "$sink" 2>/dev/null
-  [ -n "$scratch" ] && psql -q "$server_url" -c "DROP DATABASE IF EXISTS $scratch" >/dev/null 2>&1
+  drop_scratch
   if [ -n "${KEEP:-}" ]; then echo "kept $work" >&2; else rm -rf "$work"; fi
 }
 trap cleanup EXIT
-if [[ "$server_url" == postgres* ]]; then
-  scratch="coach_email_bench_$$"
-  psql -q -v ON_ERROR_STOP=1 "$server_url" -c "CREATE DATABASE $scratch" >/dev/null
-  export COACH_DATABASE_URL="${server_url%/*}/$scratch"
-  sql() { psql -q -tA -v ON_ERROR_STOP=1 "$COACH_DATABASE_URL"; }
-  backend=PostgreSQL
-else
-  export COACH_DATABASE_URL="sqlite:$work/coach.db"
-  sql() { sqlite3 "$work/coach.db"; }
-  backend=SQLite
-fi
 echo "bench-password-1" | "$bin" org create --slug big --name "Big Sales" --time-zone Europe/Berlin \
   --admin-email ops@big.example --admin-name "Olga Ops" --password-stdin >/dev/null
 org=$(echo "SELECT id FROM organizations WHERE slug = 'big';" | sql)
