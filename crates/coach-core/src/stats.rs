@@ -344,6 +344,91 @@ mod tests {
         assert_eq!(median_interval(&[1.0, 2.0, 3.0, 4.0, 5.0]), None);
     }
 
+    /// Draws `n` successes-or-not at `p`.
+    fn draws(rng: &mut rand_chacha::ChaCha8Rng, p: f64, n: u64) -> Rate {
+        use rand::Rng as _;
+        Rate::new((0..n).filter(|_| rng.random_bool(p)).count() as u64, n)
+    }
+
+    #[test]
+    fn with_nothing_planted_about_one_comparison_in_twenty_is_significant() {
+        use rand::SeedableRng as _;
+        // 2,000 pairs of groups of 150 at the same 30% win rate: the z-test
+        // rejects at about 5% (binomial: 95% of runs fall in 4.1–6.0%).
+        let mut rejected = 0;
+        let runs = 2_000;
+        for seed in 0..runs {
+            let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
+            let (a, b) = (draws(&mut rng, 0.3, 150), draws(&mut rng, 0.3, 150));
+            if compare_rates(a, b).is_some_and(|c| c.significant()) {
+                rejected += 1;
+            }
+        }
+        let rate = f64::from(rejected) / runs as f64;
+        println!(
+            "R45: two-proportion z-test, nothing planted: {rate:.3} significant over {runs} runs"
+        );
+        assert!((0.035..=0.065).contains(&rate), "false positives: {rate}");
+    }
+
+    #[test]
+    fn a_planted_difference_is_found_and_its_interval_covers_it() {
+        use rand::SeedableRng as _;
+        // Deals coached early win 40%, the others 30%: with 400 a side the
+        // interval holds the true 10 points in about 95% of runs, and the
+        // test finds the difference in most (its power is about 0.8).
+        let runs = 1_000;
+        let (mut covered, mut found) = (0, 0);
+        for seed in 0..runs {
+            let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(10_000 + seed);
+            let (a, b) = (draws(&mut rng, 0.4, 400), draws(&mut rng, 0.3, 400));
+            let Some(c) = compare_rates(a, b) else {
+                continue;
+            };
+            if c.interval.0 <= 0.1 && 0.1 <= c.interval.1 {
+                covered += 1;
+            }
+            if c.significant() {
+                found += 1;
+            }
+        }
+        let coverage = f64::from(covered) / runs as f64;
+        let power = f64::from(found) / runs as f64;
+        println!(
+            "R45: 10 points planted: interval covers it in {coverage:.3}, found in {power:.3} of {runs} runs"
+        );
+        assert!((0.93..=0.97).contains(&coverage), "coverage {coverage}");
+        assert!((0.75..=0.90).contains(&power), "power {power}");
+    }
+
+    #[test]
+    fn welch_keeps_its_level_with_unequal_spreads() {
+        use rand::Rng as _;
+        use rand::SeedableRng as _;
+        // Same mean, spreads 1 and 3, sizes 12 and 30: Welch rejects at
+        // about 5%.
+        let runs = 2_000;
+        let mut rejected = 0;
+        for seed in 0..runs {
+            let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(50_000 + seed);
+            let mut normal = |sd: f64| {
+                // Box–Muller.
+                let (u, v): (f64, f64) = (rng.random_range(f64::EPSILON..1.0), rng.random());
+                sd * (-2.0 * u.ln()).sqrt() * (std::f64::consts::TAU * v).cos()
+            };
+            let a: Vec<f64> = (0..12).map(|_| normal(1.0)).collect();
+            let b: Vec<f64> = (0..30).map(|_| normal(3.0)).collect();
+            if welch(&a, &b).is_some_and(|c| c.significant()) {
+                rejected += 1;
+            }
+        }
+        let rate = f64::from(rejected) / runs as f64;
+        println!(
+            "R45: Welch, nothing planted, unequal spreads: {rate:.3} significant over {runs} runs"
+        );
+        assert!((0.035..=0.065).contains(&rate), "false positives: {rate}");
+    }
+
     #[test]
     fn a_ranking_is_withheld_when_neighbours_overlap() {
         assert!(ranking_holds(&[(0.7, 0.9), (0.4, 0.6), (0.1, 0.3)]));
