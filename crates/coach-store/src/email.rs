@@ -158,6 +158,17 @@ pub struct EmailSettings {
     pub prep_reminder_hours: u32,
 }
 
+/// One kind of message as a person has it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EmailChoice {
+    /// The kind.
+    pub kind: EmailKind,
+    /// Whether they get it.
+    pub on: bool,
+    /// Required by the organization: it cannot be turned off.
+    pub required: bool,
+}
+
 /// The outbox of an organization at a glance.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct OutboxCounts {
@@ -180,15 +191,6 @@ fn kinds_text(kinds: &[EmailKind]) -> String {
 }
 
 impl Store {
-    /// Queues a message on its own (the scheduler's reminders and digests).
-    /// Returns whether it was new.
-    pub async fn queue_message(&self, org_id: &str, m: &NewMessage) -> Result<bool> {
-        let mut tx = self.write().await?;
-        let new = queue(&mut tx, org_id, m).await?;
-        tx.commit().await?;
-        Ok(new)
-    }
-
     /// Queues many messages in one transaction (the scheduler's run); a
     /// message whose key is taken is left as it is. Returns how many were
     /// new.
@@ -500,6 +502,28 @@ impl Store {
             }
         }
         Ok(out)
+    }
+
+    /// What a person may choose and gets, kind by kind: the kinds that
+    /// apply to their roles, each on (chosen, or required by the
+    /// organization) or off, and whether it is required.
+    pub async fn email_choices(
+        &self,
+        org_id: &str,
+        user: &crate::User,
+    ) -> Result<Vec<EmailChoice>> {
+        let required = self.email_settings(org_id).await?.required;
+        Ok(self
+            .email_preferences(org_id, &user.id)
+            .await?
+            .into_iter()
+            .filter(|(kind, _)| kind.applies_to(&user.roles))
+            .map(|(kind, on)| EmailChoice {
+                kind,
+                on: on || required.contains(&kind),
+                required: required.contains(&kind),
+            })
+            .collect())
     }
 
     /// Turns one kind on or off for a person. A kind the organization

@@ -76,22 +76,19 @@ fn kind_at(i: usize, raw: &str) -> Result<EmailKind, FieldError> {
 }
 
 async fn preferences_out(state: &AppState, actor: &Actor) -> ApiResult<EmailPreferencesOut> {
-    let store = state.store();
-    let required = store.email_settings(&actor.org.id).await?.required;
-    let prefs = store
-        .email_preferences(&actor.org.id, &actor.user.id)
-        .await?;
     Ok(EmailPreferencesOut {
         email_enabled: state.config().email_enabled,
-        kinds: prefs
+        kinds: state
+            .store()
+            .email_choices(&actor.org.id, &actor.user)
+            .await?
             .into_iter()
-            .filter(|(k, _)| k.applies_to(&actor.user.roles))
-            .map(|(k, on)| EmailKindOut {
-                kind: k.as_str().to_owned(),
-                label: k.label().to_owned(),
-                description: k.description().to_owned(),
-                on: on || required.contains(&k),
-                required: required.contains(&k),
+            .map(|c| EmailKindOut {
+                kind: c.kind.as_str().to_owned(),
+                label: c.kind.label().to_owned(),
+                description: c.kind.description().to_owned(),
+                on: c.on,
+                required: c.required,
             })
             .collect(),
     })

@@ -10,7 +10,7 @@ use chrono::{DateTime, Datelike as _, Duration, NaiveDate, Utc};
 use chrono_tz::Tz;
 use coach_core::Role;
 use coach_core::coaching::{ActionStatus, SessionStatus, kept_rate};
-use coach_core::email::{EmailKind, WorkingHours, first_working_day_of_week, prep_deadline};
+use coach_core::email::{EmailKind, WorkingHours, first_working_day_of_week};
 use coach_core::ical::{Event, Method, Occurrence, Party, invitation};
 use coach_core::stats::Rate;
 use coach_store::User;
@@ -37,6 +37,11 @@ fn tz_of(user: &User) -> Tz {
 /// "Tue 1 Dec, 10:00".
 pub(crate) fn when(tz: Tz, at: DateTime<Utc>) -> String {
     at.with_timezone(&tz).format("%a %-d %b, %H:%M").to_string()
+}
+
+/// The first instant of a local day.
+fn start_of(tz: Tz, day: NaiveDate) -> DateTime<Utc> {
+    WorkingHours::nine_to_five(tz).at(day, chrono::NaiveTime::MIN)
 }
 
 /// "Tue 1 Dec".
@@ -101,14 +106,20 @@ pub(crate) async fn compose(
     if !user.active {
         return Ok(Composed::Drop("the person was deactivated"));
     }
-    if !preview && !store.wants_email(&q.org_id, &user.id, q.kind).await? {
-        return Ok(Composed::Drop("the person turned this kind of email off"));
-    }
     let required = store
         .email_settings(&q.org_id)
         .await?
         .required
         .contains(&q.kind);
+    let chosen = || async {
+        store
+            .email_preferences(&q.org_id, &user.id)
+            .await
+            .map(|p| p.get(&q.kind).copied().unwrap_or(true))
+    };
+    if !preview && !required && !chosen().await? {
+        return Ok(Composed::Drop("the person turned this kind of email off"));
+    }
     let unsubscribe = if required {
         None
     } else if preview {
@@ -472,8 +483,6 @@ async fn prep_reminder(
         ));
     }
     let tz = tz_of(user);
-    let hours = WorkingHours::nine_to_five(tz);
-    let deadline = prep_deadline(&hours, s.prep_due_on);
     l.subject = format!(
         "Prepare by {}: {} coaching with {}",
         day(s.prep_due_on),
@@ -485,7 +494,7 @@ async fn prep_reminder(
         s.kind.label(),
         s.manager_name,
         span(tz, &s),
-        day(deadline.with_timezone(&tz).date_naive())
+        day(s.prep_due_on)
     ));
     let mut steps = vec![Line::new("Bring updates on your open action items (R39).")];
     if s.kind == coach_core::coaching::SessionKind::Opportunity {
@@ -683,10 +692,9 @@ async fn weekly_digest(
     let tz = tz_of(user);
     let today = now.with_timezone(&tz).date_naive();
     let monday = first_working_day_of_week(today);
-    let hours = WorkingHours::nine_to_five(tz);
-    let week_start = hours.at(monday, chrono::NaiveTime::MIN);
-    let week_end = hours.at(monday + Duration::days(7), chrono::NaiveTime::MIN);
-    let month_start = hours.at(today.with_day(1).unwrap_or(today), chrono::NaiveTime::MIN);
+    let week_start = start_of(tz, monday);
+    let week_end = start_of(tz, monday + Duration::days(7));
+    let month_start = start_of(tz, today.with_day(1).unwrap_or(today));
     let sessions = store
         .coaching_sessions(
             &q.org_id,
@@ -806,11 +814,7 @@ async fn monthly_digest(
     let last_month = (this_month - Duration::days(1))
         .with_day(1)
         .unwrap_or(this_month);
-    let hours = WorkingHours::nine_to_five(tz);
-    let (from, until) = (
-        hours.at(last_month, chrono::NaiveTime::MIN),
-        hours.at(this_month, chrono::NaiveTime::MIN),
-    );
+    let (from, until) = (start_of(tz, last_month), start_of(tz, this_month));
     let managers: Vec<User> = team_of(state, &q.org_id, &user.id)
         .await?
         .into_iter()

@@ -99,19 +99,17 @@ async fn render(
             revoked: t.revoked_at.is_some(),
         })
         .collect();
-    let required = state.store().email_settings(&actor.org.id).await?.required;
     let email_kinds = state
         .store()
-        .email_preferences(&actor.org.id, &actor.user.id)
+        .email_choices(&actor.org.id, &actor.user)
         .await?
         .into_iter()
-        .filter(|(k, _)| k.applies_to(&actor.user.roles))
-        .map(|(k, on)| EmailChoice {
-            kind: k.as_str(),
-            label: k.label(),
-            description: k.description(),
-            on: on || required.contains(&k),
-            required: required.contains(&k),
+        .map(|c| EmailChoice {
+            kind: c.kind.as_str(),
+            label: c.kind.label(),
+            description: c.kind.description(),
+            on: c.on,
+            required: c.required,
         })
         .collect();
     let view = ProfilePage {
