@@ -3,6 +3,7 @@
 //! `docs/coaching-model.md`). Pure code: no I/O, no clock, no randomness.
 
 pub mod account_plans;
+pub mod analytics;
 pub mod call_plans;
 pub mod coaching;
 pub mod crm;
