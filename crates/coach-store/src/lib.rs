@@ -3,6 +3,7 @@
 //! the organization id first and filters on it.
 
 pub mod account_plans;
+pub mod analytics;
 pub mod call_plans;
 pub mod coaching;
 pub mod crm;

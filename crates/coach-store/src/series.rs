@@ -3,12 +3,13 @@
 
 use crate::coaching::ymd;
 use crate::crm::records::instant;
+use crate::db::{Cell, Rows};
 use crate::{Result, Store};
 use chrono::{DateTime, Utc};
 use coach_core::coaching::{SessionKind, preparation_due};
 use coach_core::rhythm::Plan;
 use coach_core::time::to_db;
-use sqlx::{Any, Row as _, Transaction};
+use sqlx::Row as _;
 
 /// A recurring series of coaching.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -106,89 +107,6 @@ impl Series {
         .num_days();
         let cycle = 7 * i64::from(self.every_weeks.max(1));
         u32::try_from((days + cycle / 2).div_euclid(cycle)).unwrap_or(0)
-    }
-}
-/// Multi-row INSERTs of about 600 values each: SQLite reads very long
-/// statements slowly (bench/plan.sh: 30,000 values a statement wrote 4,500
-/// rows a second, 600 wrote 32,000), and PostgreSQL takes at most 65,535.
-struct Rows {
-    head: &'static str,
-    width: usize,
-    values: Vec<Cell>,
-}
-
-/// One value of a row.
-enum Cell {
-    Text(String),
-    Int(i64),
-    Null,
-}
-
-impl From<&str> for Cell {
-    fn from(v: &str) -> Cell {
-        Cell::Text(v.to_owned())
-    }
-}
-
-impl From<String> for Cell {
-    fn from(v: String) -> Cell {
-        Cell::Text(v)
-    }
-}
-
-impl From<i64> for Cell {
-    fn from(v: i64) -> Cell {
-        Cell::Int(v)
-    }
-}
-
-impl From<u32> for Cell {
-    fn from(v: u32) -> Cell {
-        Cell::Int(i64::from(v))
-    }
-}
-
-impl Rows {
-    fn new(head: &'static str, width: usize) -> Rows {
-        Rows {
-            head,
-            width,
-            values: Vec::new(),
-        }
-    }
-
-    fn push(&mut self, row: Vec<Cell>) {
-        debug_assert_eq!(row.len(), self.width);
-        self.values.extend(row);
-    }
-
-    async fn write(self, tx: &mut Transaction<'static, Any>) -> Result<()> {
-        let per_chunk = (600 / self.width).max(1);
-        for chunk in self.values.chunks(per_chunk * self.width) {
-            let mut sql = String::from(self.head);
-            let mut n = 0;
-            for (r, _) in chunk.chunks(self.width).enumerate() {
-                sql.push_str(if r == 0 { " VALUES (" } else { ", (" });
-                for c in 0..self.width {
-                    n += 1;
-                    if c > 0 {
-                        sql.push_str(", ");
-                    }
-                    sql.push_str(&format!("${n}"));
-                }
-                sql.push(')');
-            }
-            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-            for v in chunk {
-                q = match v {
-                    Cell::Text(t) => q.bind(t.clone()),
-                    Cell::Int(i) => q.bind(*i),
-                    Cell::Null => q.bind(None::<String>),
-                };
-            }
-            q.execute(&mut **tx).await?;
-        }
-        Ok(())
     }
 }
 

@@ -613,7 +613,7 @@ impl History {
                 prep_minutes: s.prep_minutes,
                 agenda_agreed: s.agreed,
                 agenda_reviewed: s.reviewed,
-                next_steps: s.items.iter().any(|i| i.section == Section::NextSteps),
+                next_steps: !s.actions.is_empty(),
                 observed: s.observed,
                 items: s
                     .items

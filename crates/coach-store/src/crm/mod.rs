@@ -5,7 +5,7 @@
 pub mod export;
 pub mod import;
 pub(crate) mod records;
-mod tables;
+pub(crate) mod tables;
 mod uploads;
 
 pub use export::{ExportFormat, ExportRecord, ExportWriter, export_headers, export_row};

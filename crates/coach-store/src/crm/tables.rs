@@ -45,6 +45,14 @@ impl List {
         }
     }
 
+    /// How many bind markers its SQL takes.
+    pub(crate) fn width(&self) -> usize {
+        match self.backend {
+            Backend::Sqlite => 1,
+            Backend::Postgres => self.values.len(),
+        }
+    }
+
     /// Binds the list's values.
     pub(crate) fn bind<'q>(
         &self,
