@@ -221,6 +221,65 @@ pub fn welch(a: &[f64], b: &[f64]) -> Option<Comparison> {
     })
 }
 
+/// The exact (Garwood) 95% interval of a Poisson count `k`: how many
+/// events the process behind `k` observed events would give on average.
+pub fn poisson_interval(k: u64) -> Option<(f64, f64)> {
+    use statrs::distribution::{ChiSquared, ContinuousCDF as _};
+    let low = if k == 0 {
+        0.0
+    } else {
+        ChiSquared::new(2.0 * k as f64).ok()?.inverse_cdf(0.025) / 2.0
+    };
+    let high = ChiSquared::new(2.0 * k as f64 + 2.0)
+        .ok()?
+        .inverse_cdf(0.975)
+        / 2.0;
+    Some((low, high))
+}
+
+/// Events per unit of exposure (sessions per seller-month), with the exact
+/// Poisson interval of the count scaled to the exposure.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Frequency {
+    /// Events counted.
+    pub count: u64,
+    /// Units of exposure (seller-months).
+    pub exposure: f64,
+    /// Each event's weight (1, or the mean hours of a session).
+    pub weight: f64,
+}
+
+impl Frequency {
+    /// `count` events over `exposure`, each weighing `weight`.
+    pub fn new(count: u64, exposure: f64, weight: f64) -> Frequency {
+        Frequency {
+            count,
+            exposure,
+            weight,
+        }
+    }
+
+    /// Weighted events per unit of exposure.
+    pub fn value(&self) -> Option<f64> {
+        (self.exposure > 0.0).then(|| self.count as f64 * self.weight / self.exposure)
+    }
+
+    /// Its 95% interval.
+    pub fn interval(&self) -> Option<(f64, f64)> {
+        if self.exposure <= 0.0 {
+            return None;
+        }
+        let (lo, hi) = poisson_interval(self.count)?;
+        let scale = self.weight / self.exposure;
+        Some((lo * scale, hi * scale))
+    }
+
+    /// Whether enough events were counted to show it.
+    pub fn enough_data(&self) -> bool {
+        self.count >= MIN_SAMPLE
+    }
+}
+
 /// Whether an order of groups by their values means anything (R45): not
 /// when the 95% intervals of neighbours overlap, in which case a ranking is
 /// withheld. `intervals` are in the order of the ranking.
@@ -230,9 +289,56 @@ pub fn ranking_holds(intervals: &[(f64, f64)]) -> bool {
         .all(|w| w[0].0 > w[1].1 || w[1].0 > w[0].1)
 }
 
+/// Tiers of groups that can be told apart (R45): `intervals` in the order
+/// of the ranking (best first); a new tier starts where a group's interval
+/// lies wholly below every interval of the tier above. Groups in one tier
+/// cannot be put in order. Returns each group's tier, from 0.
+pub fn tiers(intervals: &[(f64, f64)]) -> Vec<usize> {
+    let mut out = Vec::with_capacity(intervals.len());
+    let mut tier = 0;
+    let mut floor = f64::INFINITY;
+    for &(lo, hi) in intervals {
+        if !out.is_empty() && hi < floor {
+            tier += 1;
+            floor = lo;
+        } else {
+            floor = floor.min(lo);
+        }
+        out.push(tier);
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn tiers_part_only_where_intervals_do() {
+        assert_eq!(tiers(&[]), Vec::<usize>::new());
+        // Two that overlap, then one clearly below both.
+        assert_eq!(
+            tiers(&[(0.84, 0.92), (0.82, 0.90), (0.50, 0.62)]),
+            [0, 0, 1]
+        );
+        // A chain of overlaps stays one tier.
+        assert_eq!(tiers(&[(0.7, 0.9), (0.6, 0.8), (0.5, 0.7)]), [0, 0, 0]);
+        assert_eq!(tiers(&[(0.8, 0.9), (0.6, 0.7), (0.4, 0.5)]), [0, 1, 2]);
+    }
+
+    #[test]
+    fn the_poisson_interval_matches_the_exact_tables() {
+        // Garwood's exact limits, as R's poisson.test(10) gives them.
+        let (lo, hi) = poisson_interval(10).unwrap_or_default();
+        assert!(close(lo, 4.795_389) && close(hi, 18.390_356), "{lo} {hi}");
+        let (lo, hi) = poisson_interval(0).unwrap_or_default();
+        assert!(lo == 0.0 && close(hi, 3.688_879), "{hi}");
+        let f = Frequency::new(20, 10.0, 1.0);
+        assert_eq!(f.value(), Some(2.0));
+        let (lo, hi) = f.interval().unwrap_or_default();
+        assert!(lo < 2.0 && hi > 2.0 && close(lo * 10.0, 12.216_56), "{lo}");
+        assert!(!Frequency::new(9, 10.0, 1.0).enough_data());
+    }
 
     fn close(a: f64, b: f64) -> bool {
         (a - b).abs() < 5e-5

@@ -113,7 +113,9 @@ fn number(row: &AnyRow, column: &str) -> Result<u32> {
 }
 
 fn text(row: &AnyRow, column: &str) -> Result<String> {
-    Ok(row.try_get::<Option<String>, _>(column)?.unwrap_or_default())
+    Ok(row
+        .try_get::<Option<String>, _>(column)?
+        .unwrap_or_default())
 }
 
 /// The first ten characters of a date or instant as a date.
@@ -189,9 +191,8 @@ impl Store {
         tz: Tz,
     ) -> Result<Facts> {
         let (lo, hi) = instant_bounds(window);
-        let local_day = |raw: &str| {
-            coach_core::time::from_db(raw).map(|t| t.with_timezone(&tz).date_naive())
-        };
+        let local_day =
+            |raw: &str| coach_core::time::from_db(raw).map(|t| t.with_timezone(&tz).date_naive());
         let sellers = |q: &mut Query, column: &str| {
             if let Scope::People { sellers, .. } = scope {
                 q.within(self, column, sellers);
@@ -234,11 +235,15 @@ impl Store {
                 kind,
                 status,
                 ad_hoc: flag(&row, "ad_hoc")?,
-                moved: row.try_get::<Option<String>, _>("original_starts_at")?.is_some(),
+                moved: row
+                    .try_get::<Option<String>, _>("original_starts_at")?
+                    .is_some(),
                 day,
                 minutes: number(&row, "minutes")?,
                 prep_minutes: number(&row, "prep_minutes")?,
-                agenda_agreed: row.try_get::<Option<String>, _>("agenda_agreed_at")?.is_some(),
+                agenda_agreed: row
+                    .try_get::<Option<String>, _>("agenda_agreed_at")?
+                    .is_some(),
                 agenda_reviewed: row
                     .try_get::<Option<String>, _>("agenda_reviewed_at")?
                     .is_some(),
@@ -297,8 +302,11 @@ impl Store {
             "SELECT seller_id, status, due_on, closed_on, created_at FROM action_items WHERE org_id = $1",
         );
         sellers(&mut q, "seller_id");
-        q.text(" AND (status = 'open' OR (due_on >= ?", window.from.to_string())
-            .text(" AND due_on <= ?))", window.to.to_string());
+        q.text(
+            " AND (status = 'open' OR (due_on >= ?",
+            window.from.to_string(),
+        )
+        .text(" AND due_on <= ?))", window.to.to_string());
         let mut actions = Vec::new();
         for row in q.fetch(self).await? {
             let (Ok(status), Some(due_on), Some(created_on)) = (
@@ -368,9 +376,11 @@ impl Store {
 
         // Planned calls and who attended (R31).
         let mut q = Query::new(org_id);
-        q.push("SELECT seller_id, planned_for, stage, attended_by FROM call_plans WHERE org_id = $1")
-            .text(" AND planned_for >= ?", window.from.to_string())
-            .text(" AND planned_for <= ?", window.to.to_string());
+        q.push(
+            "SELECT seller_id, planned_for, stage, attended_by FROM call_plans WHERE org_id = $1",
+        )
+        .text(" AND planned_for >= ?", window.from.to_string())
+        .text(" AND planned_for <= ?", window.to.to_string());
         sellers(&mut q, "seller_id");
         let mut plans = Vec::new();
         for row in q.fetch(self).await? {
@@ -455,7 +465,9 @@ impl Store {
                 if let Some(day) = coach_core::time::from_db(&text(&row, "starts_at")?)
                     .map(|t| t.with_timezone(&tz).date_naive())
                 {
-                    seen.entry(row.try_get("subject_id")?).or_default().push(day);
+                    seen.entry(row.try_get("subject_id")?)
+                        .or_default()
+                        .push(day);
                 }
             }
         }
@@ -578,7 +590,8 @@ impl Store {
                     s.id.as_str().into(),
                     i.section.as_str().into(),
                     position.into(),
-                    deal.map_or_else(|| i.title.to_owned(), |d| d.name.clone()).into(),
+                    deal.map_or_else(|| i.title.to_owned(), |d| d.name.clone())
+                        .into(),
                     i.minutes.into(),
                     deal.map_or(Cell::Null, |_| "opportunity".into()),
                     deal.map_or(Cell::Null, |d| d.id.as_str().into()),
@@ -677,7 +690,11 @@ impl Store {
                     "".into(),
                     "".into(),
                     "Ask for the next meeting".into(),
-                    if c.observed { Cell::from(manager) } else { Cell::Null },
+                    if c.observed {
+                        Cell::from(manager)
+                    } else {
+                        Cell::Null
+                    },
                     c.seller_id.as_str().into(),
                     occurred.as_str().into(),
                     occurred.as_str().into(),

@@ -93,7 +93,8 @@ pub enum Action<'a> {
     /// the seller): the manager, the observer, the people above the manager,
     /// and admins.
     ViewCoachSide(&'a Session),
-    /// See a manager's feedback in aggregate (R40): the manager, the people
+    /// See a manager's coaching in aggregate: feedback (R40) and the
+    /// practice analytics of their team (R14–R43): the manager, the people
     /// above them, and admins.
     ViewFeedbackOf {
         /// The manager.
@@ -112,6 +113,8 @@ pub enum Action<'a> {
         /// The seller.
         seller_id: &'a str,
     },
+    /// See the whole organization's coaching analytics: admins.
+    ViewOrganizationAnalytics,
     /// Plan one's own coaching rhythm (R10–R19): those who lead people.
     PlanRhythm,
     /// Read and renew one's own calendar feed (T14): everyone signed in.
@@ -156,6 +159,7 @@ impl Action<'_> {
             Action::WritePlan { .. } => "write plan",
             Action::CoachCall { .. } => "coach call",
             Action::PlanRhythm => "plan rhythm",
+            Action::ViewOrganizationAnalytics => "view organization analytics",
             Action::UseCalendarFeed => "use calendar feed",
         }
     }
@@ -236,6 +240,7 @@ pub fn allows(actor: &Actor, action: Action<'_>) -> bool {
         Action::ViewFeedbackOf { manager_id } => {
             admin || manager_id == me.id || actor.below.contains(manager_id)
         }
+        Action::ViewOrganizationAnalytics => admin,
         Action::ViewActionItem(i) => {
             admin
                 || i.owner_id == me.id

@@ -20,7 +20,7 @@ use crate::coaching::{
     kept_rhythm,
 };
 use crate::crm::BuyingStage;
-use crate::stats::{Comparison, Mean, Rate, compare_rates, median_interval};
+use crate::stats::{Comparison, Frequency, Mean, Rate, compare_rates, median_interval};
 use chrono::{Datelike as _, Duration, NaiveDate};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -458,16 +458,18 @@ pub struct Practice {
     pub sellers: u64,
     /// Sessions held.
     pub held: u64,
-    /// Sessions held per seller per month, across sellers (R14).
-    pub sessions_per_seller_month: Option<Mean>,
+    /// Sessions held per seller-month, with the exact Poisson interval
+    /// (R14).
+    pub sessions_per_seller_month: Frequency,
     /// Length of held sessions in minutes (R14: fewer, longer).
     pub length: Option<Mean>,
     /// Sessions kept as scheduled, of those over (R14).
     pub kept: Rate,
     /// Held sessions that were ad hoc (R14).
     pub ad_hoc: Rate,
-    /// Coaching hours per seller per month, across sellers (R15).
-    pub hours_per_seller_month: Option<Mean>,
+    /// Coaching hours per seller-month: the sessions' frequency weighed by
+    /// their mean length (R15).
+    pub hours_per_seller_month: Frequency,
     /// The band those hours are judged against.
     pub band: Band,
     /// Sellers whose coaching is in the band (R15).
@@ -574,8 +576,6 @@ pub fn practice(facts: &Facts, sellers: &[String], rules: &Rules) -> Practice {
     };
 
     let mut per_seller = Vec::with_capacity(sellers.len());
-    let mut per_month_sessions = Vec::with_capacity(sellers.len());
-    let mut per_month_hours = Vec::with_capacity(sellers.len());
     let (mut within, mut below, mut above) = (0u64, 0u64, 0u64);
     for seller in sellers {
         let mine: Vec<&&SessionFact> = in_window
@@ -598,8 +598,6 @@ pub fn practice(facts: &Facts, sellers: &[String], rules: &Rules) -> Practice {
             BandPlace::Within => within += 1,
             BandPlace::Above => above += 1,
         }
-        per_month_sessions.push(held_n as f64 / months);
-        per_month_hours.push(minutes_per_month / 60.0);
         let actions: Vec<&ActionFact> = facts
             .actions
             .iter()
@@ -651,6 +649,12 @@ pub fn practice(facts: &Facts, sellers: &[String], rules: &Rules) -> Practice {
     }
 
     let all_actions: Vec<&ActionFact> = facts.actions.iter().collect();
+    let exposure = sellers.len() as f64 * months;
+    let mean_hours = if held.is_empty() {
+        0.0
+    } else {
+        held.iter().map(|s| f64::from(s.minutes)).sum::<f64>() / held.len() as f64 / 60.0
+    };
     let mut ages: Vec<f64> = facts
         .actions
         .iter()
@@ -700,7 +704,7 @@ pub fn practice(facts: &Facts, sellers: &[String], rules: &Rules) -> Practice {
         window,
         sellers: sellers.len() as u64,
         held: held.len() as u64,
-        sessions_per_seller_month: Mean::of(&per_month_sessions),
+        sessions_per_seller_month: Frequency::new(held.len() as u64, exposure, 1.0),
         length: Mean::of(
             &held
                 .iter()
@@ -709,7 +713,7 @@ pub fn practice(facts: &Facts, sellers: &[String], rules: &Rules) -> Practice {
         ),
         kept: kept_of(&mut in_window.iter()),
         ad_hoc: rate(&|s| s.ad_hoc),
-        hours_per_seller_month: Mean::of(&per_month_hours),
+        hours_per_seller_month: Frequency::new(held.len() as u64, exposure, mean_hours),
         band: rules.band,
         in_band: Rate::new(within, sellers.len() as u64),
         below_band: below,

@@ -559,17 +559,17 @@ fn session(
             let roll = rng.random::<f64>();
             let (status, closed_on) = if due_on > options.to {
                 (ActionStatus::Open, None)
-            } else if roll < 0.65 {
+            } else if roll < 0.7 {
                 (
                     ActionStatus::Done,
                     Some(due_on - Duration::days(rng.random_range(0..4))),
                 )
-            } else if roll < 0.8 {
+            } else if roll < 0.88 {
                 (
                     ActionStatus::Done,
                     Some(due_on + Duration::days(rng.random_range(1..8))),
                 )
-            } else if roll < 0.85 {
+            } else if roll < 0.95 {
                 (ActionStatus::Dropped, Some(due_on))
             } else {
                 (ActionStatus::Open, None)

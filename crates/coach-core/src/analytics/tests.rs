@@ -247,8 +247,15 @@ fn practice_counts_each_figure_from_its_own_records() {
     assert_eq!(p.in_band, Rate::new(1, 2));
     assert_eq!(p.below_band, 1);
     assert_eq!(p.per_seller[1].kept, Rate::new(0, 2));
-    let hours = p.hours_per_seller_month.unwrap();
-    assert!((hours.mean - 3.0 / 2.0 / (31.0 / (365.25 / 12.0))).abs() < 1e-9);
+    // Three sessions of an hour over two sellers and 31 days.
+    let seller_months = 2.0 * 31.0 / (365.25 / 12.0);
+    let hours = p.hours_per_seller_month.value().unwrap();
+    assert!((hours - 3.0 / seller_months).abs() < 1e-9);
+    assert_eq!(
+        p.sessions_per_seller_month.value(),
+        Some(3.0 / seller_months)
+    );
+    assert!(!p.sessions_per_seller_month.enough_data());
 }
 
 #[test]

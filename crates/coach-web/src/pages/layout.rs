@@ -73,6 +73,11 @@ impl Shell {
             label: "Scorecard",
             active: current == "/scorecard",
         });
+        nav.push(NavItem {
+            href: "/analytics",
+            label: "Analytics",
+            active: current == "/analytics",
+        });
         for (href, label) in [
             ("/accounts", "Accounts"),
             ("/opportunities", "Opportunities"),

@@ -4,6 +4,7 @@
 mod account_plans;
 mod action_items;
 mod activities;
+mod analytics;
 mod book;
 mod cadence;
 pub(crate) mod calendar;
@@ -48,6 +49,7 @@ pub(crate) fn book() -> RouteBook {
     let book = model::routes(book);
     let book = activities::routes(book);
     let book = scorecard::routes(book);
+    let book = analytics::routes(book);
     let book = targets::routes(book);
     let book = sessions::routes(book);
     let book = session::routes(book);

@@ -3,7 +3,7 @@
 //! one page per record with what hangs off it, and downloads as CSV or JSON.
 
 mod detail;
-mod export;
+pub(crate) mod export;
 pub(crate) use export::{Format, attachment};
 mod lists;
 
