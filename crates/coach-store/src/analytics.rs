@@ -11,8 +11,8 @@ use chrono::{Duration, NaiveDate, NaiveTime};
 use chrono_tz::Tz;
 use coach_core::analytics::synth::History;
 use coach_core::analytics::{
-    ActionFact, Band, CallFact, DealFact, Facts, FeedbackFact, ItemFact, PlanFact, SessionFact,
-    Window, classify, stage_on,
+    ActionFact, CallFact, DealFact, Facts, FeedbackFact, ItemFact, PlanFact, SessionFact, Window,
+    classify, stage_on,
 };
 use coach_core::coaching::{FeedbackAnswer, SessionStatus};
 use coach_core::crm::BuyingStage;
@@ -164,22 +164,6 @@ async fn stage_histories(
 }
 
 impl Store {
-    /// The organization's moderate band of coaching (R15).
-    pub async fn coaching_band(&self, org_id: &str) -> Result<Band> {
-        let row = sqlx::query(
-            "SELECT band_low_minutes, band_high_minutes FROM organizations WHERE id = $1",
-        )
-        .bind(org_id)
-        .fetch_optional(&self.pool)
-        .await?
-        .ok_or(crate::StoreError::NotFound)?;
-        Ok(Band::new(
-            row.try_get("band_low_minutes")?,
-            row.try_get("band_high_minutes")?,
-        )
-        .unwrap_or_default())
-    }
-
     /// The facts of `window` (days in `tz`) for `scope`: sessions with their
     /// focused items, commitments that came due in it or are still open,
     /// feedback, important calls and planned calls.
@@ -712,19 +696,6 @@ impl Store {
         calls.write(&mut tx).await?;
         plans.write(&mut tx).await?;
         tx.commit().await?;
-        Ok(())
-    }
-
-    /// Sets the organization's moderate band (R15).
-    pub async fn set_coaching_band(&self, org_id: &str, band: Band) -> Result<()> {
-        sqlx::query(
-            "UPDATE organizations SET band_low_minutes = $2, band_high_minutes = $3 WHERE id = $1",
-        )
-        .bind(org_id)
-        .bind(i64::from(band.low_minutes))
-        .bind(i64::from(band.high_minutes))
-        .execute(&self.pool)
-        .await?;
         Ok(())
     }
 }

@@ -181,16 +181,29 @@ async fn a_history_read_back_gives_the_figures_it_was_made_with() {
 }
 
 #[tokio::test]
-async fn the_band_is_kept_per_organization() {
+async fn the_band_is_kept_per_organization_and_an_empty_one_refused() {
     let (store, _db) = fresh_store().await;
     let org = store.create_org("acme", "Acme", "UTC").await.unwrap().id;
-    assert_eq!(store.coaching_band(&org).await.unwrap(), Band::default());
-    store
-        .set_coaching_band(&org, Band::new(60, 240).unwrap())
-        .await
-        .unwrap();
+    let mut settings = store.coaching_settings(&org).await.unwrap();
+    assert_eq!(settings.band, Band::default());
+    settings.band = Band::new(60, 240).unwrap();
+    store.set_coaching_settings(&org, &settings).await.unwrap();
     assert_eq!(
-        store.coaching_band(&org).await.unwrap(),
+        store.coaching_settings(&org).await.unwrap().band,
+        Band::new(60, 240).unwrap()
+    );
+    // An empty band is refused and nothing changes.
+    settings.band = Band {
+        low_minutes: 300,
+        high_minutes: 200,
+    };
+    let e = store
+        .set_coaching_settings(&org, &settings)
+        .await
+        .unwrap_err();
+    assert!(format!("{e:?}").contains("band_high_minutes"), "{e:?}");
+    assert_eq!(
+        store.coaching_settings(&org).await.unwrap().band,
         Band::new(60, 240).unwrap()
     );
 }

@@ -151,6 +151,7 @@ fn deal(id: &str) -> NewItem {
         title: "Deal".into(),
         minutes: 10,
         subject: Some((SubjectKind::Opportunity, id.to_owned())),
+        inspection: false,
     }
 }
 
@@ -311,6 +312,7 @@ async fn the_life_cycle_records_the_opening_and_the_close_and_a_move_keeps_the_f
                 title: "Late".into(),
                 minutes: 5,
                 subject: None,
+                inspection: false,
             },
             &w.manager,
         )

@@ -865,6 +865,50 @@ fn rules() -> BTreeMap<(&'static str, &'static str), Rule> {
             Outcome::Unauth
         }
     });
+    // Coaching analytics (R14–R45): everyone has a view; a manager's team
+    // for the manager, those above and admins; managers side by side and
+    // outcomes for leaders and admins; the organization for admins.
+    for p in ["/analytics", "/analytics/guide", "/analytics/me"] {
+        add("GET", p, none(), signed_in_page);
+    }
+    add("GET", "/analytics/me/export", none(), signed_in_page);
+    for p in ["/analytics/team", "/analytics/team/export"] {
+        add(
+            "GET",
+            p,
+            vec![
+                t("-", "none"),
+                t("manager1", "query"),
+                t("manager3", "query"),
+                t("seller_b", "query"),
+            ],
+            |a, target| match signed_in(a, true) {
+                None => Outcome::Unauth,
+                Some(_) if target.placement == "none" => Outcome::Ok,
+                Some(p) if visible(p).contains(target.key) => Outcome::Ok,
+                Some(_) => Outcome::NotFound,
+            },
+        );
+    }
+    for p in [
+        "/analytics/managers",
+        "/analytics/managers/export",
+        "/analytics/outcomes",
+        "/analytics/outcomes/export",
+    ] {
+        add("GET", p, none(), |a, _| match signed_in(a, true) {
+            None => Outcome::Unauth,
+            Some(p) if is_admin(p) || leads(p) => Outcome::Ok,
+            Some(_) => Outcome::Forbidden,
+        });
+    }
+    for p in ["/analytics/organization", "/analytics/organization/export"] {
+        add("GET", p, none(), |a, _| match signed_in(a, true) {
+            None => Outcome::Unauth,
+            Some(p) if is_admin(p) => Outcome::Ok,
+            Some(_) => Outcome::Forbidden,
+        });
+    }
     add("GET", "/scorecard/team", none(), |a, _| {
         match signed_in(a, true) {
             None => Outcome::Unauth,
@@ -1771,7 +1815,9 @@ async fn request(
         );
     }
     if target.placement == "query" {
-        let param = if template == "/api/v1/users" {
+        let param = if template.starts_with("/analytics/team") {
+            "manager"
+        } else if template == "/api/v1/users" {
             "manager_id"
         } else if matches!(
             template,
@@ -2078,6 +2124,8 @@ async fn request(
             ("prep_working_days".into(), "2".into()),
             ("crm_fresh_days".into(), "7".into()),
             ("deal_criteria".into(), String::new()),
+            ("band_low_hours".into(), "2".into()),
+            ("band_high_hours".into(), "6".into()),
         ]),
         "/settings/coaching/questions" => form.extend([
             ("kind".into(), "call".into()),

@@ -512,6 +512,7 @@ pub async fn load(store: &Store, org_id: &str, today: NaiveDate) -> anyhow::Resu
                                 title: name.clone(),
                                 minutes: 12,
                                 subject: Some((SubjectKind::Opportunity, id.clone())),
+                                inspection: false,
                             },
                             &seller.id,
                         )

@@ -39,6 +39,8 @@ pub struct AgendaItem {
     pub decision: String,
     /// Seconds spent on it in the room.
     pub spent_seconds: i64,
+    /// Checking numbers rather than coaching (R15).
+    pub inspection: bool,
     /// When its timer was started, while it runs.
     pub timer_started_at: Option<DateTime<Utc>>,
     /// Who added it.
@@ -68,6 +70,8 @@ pub struct NewItem {
     pub minutes: u32,
     /// What it is about.
     pub subject: Option<(SubjectKind, String)>,
+    /// Checking numbers rather than coaching (R15).
+    pub inspection: bool,
 }
 
 /// A change to an item; absent fields stay as they are.
@@ -87,7 +91,7 @@ pub struct ItemPatch {
 
 const ITEM_SELECT: &str = "SELECT i.id, i.session_id, i.section, i.position, i.title, i.minutes, i.subject_kind, i.subject_id, \
      COALESCE(a.name, o.name, c.subject, t.name, ai.title) AS subject_name, \
-     i.decision, i.spent_seconds, i.timer_started_at, i.added_by, i.version \
+     i.decision, i.spent_seconds, i.inspection, i.timer_started_at, i.added_by, i.version \
      FROM agenda_items i \
      LEFT JOIN accounts a ON i.subject_kind = 'account' AND a.org_id = i.org_id AND a.id = i.subject_id \
      LEFT JOIN opportunities o ON i.subject_kind = 'opportunity' AND o.org_id = i.org_id AND o.id = i.subject_id \
@@ -110,6 +114,7 @@ fn item_from(row: &AnyRow) -> Result<AgendaItem> {
         subject_name: row.try_get("subject_name")?,
         decision: row.try_get("decision")?,
         spent_seconds: row.try_get("spent_seconds")?,
+        inspection: row.try_get::<i64, _>("inspection")? != 0,
         timer_started_at: instant(row, "timer_started_at")?,
         added_by: row.try_get("added_by")?,
         version: row.try_get("version")?,
@@ -169,8 +174,8 @@ pub(crate) async fn insert_item(
         .map(|(k, id)| (k.as_str().to_owned(), id.clone()))
         .unzip();
     sqlx::query(
-        "INSERT INTO agenda_items (org_id, id, session_id, section, position, title, minutes, subject_kind, subject_id, added_by, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11)",
+        "INSERT INTO agenda_items (org_id, id, session_id, section, position, title, minutes, subject_kind, subject_id, added_by, created_at, updated_at, inspection) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, $12)",
     )
     .bind(org_id)
     .bind(&id)
@@ -183,6 +188,7 @@ pub(crate) async fn insert_item(
     .bind(subject)
     .bind(by)
     .bind(at)
+    .bind(i64::from(item.inspection))
     .execute(&mut **tx)
     .await?;
     Ok(id)

@@ -398,6 +398,7 @@ impl Store {
                     title: item.title.clone(),
                     minutes: item.minutes,
                     subject: None,
+                    inspection: false,
                 },
                 by,
             )

@@ -28,6 +28,8 @@ pub struct CoachingSettings {
     pub crm_fresh_days: u32,
     /// The published criteria for picking deals (R27).
     pub deal_criteria: String,
+    /// The moderate amount of coaching per seller per month (R15).
+    pub band: coach_core::analytics::Band,
 }
 
 /// A question of the organization's bank (R37).
@@ -139,7 +141,8 @@ impl Store {
     /// How the organization runs its coaching.
     pub async fn coaching_settings(&self, org_id: &str) -> Result<CoachingSettings> {
         let row = sqlx::query(
-            "SELECT feedback_min_answers, prep_working_days, crm_fresh_days, deal_criteria FROM organizations WHERE id = $1",
+            "SELECT feedback_min_answers, prep_working_days, crm_fresh_days, deal_criteria, band_low_minutes, band_high_minutes \
+             FROM organizations WHERE id = $1",
         )
         .bind(org_id)
         .fetch_optional(&self.pool)
@@ -153,6 +156,11 @@ impl Store {
             prep_working_days: n("prep_working_days")?,
             crm_fresh_days: n("crm_fresh_days")?,
             deal_criteria: row.try_get("deal_criteria")?,
+            band: coach_core::analytics::Band::new(
+                row.try_get("band_low_minutes")?,
+                row.try_get("band_high_minutes")?,
+            )
+            .unwrap_or_default(),
         })
     }
 
@@ -171,14 +179,21 @@ impl Store {
         }
         let criteria = coach_core::roa::validate_description(&s.deal_criteria)
             .map_err(|e| FieldError::new("deal_criteria", e.message))?;
+        let band = coach_core::analytics::Band::new(
+            i64::from(s.band.low_minutes),
+            i64::from(s.band.high_minutes),
+        )?;
         sqlx::query(
-            "UPDATE organizations SET feedback_min_answers = $2, prep_working_days = $3, crm_fresh_days = $4, deal_criteria = $5 WHERE id = $1",
+            "UPDATE organizations SET feedback_min_answers = $2, prep_working_days = $3, crm_fresh_days = $4, deal_criteria = $5, \
+             band_low_minutes = $6, band_high_minutes = $7 WHERE id = $1",
         )
         .bind(org_id)
         .bind(i64::from(s.feedback_min_answers))
         .bind(i64::from(s.prep_working_days))
         .bind(i64::from(s.crm_fresh_days))
         .bind(criteria)
+        .bind(i64::from(band.low_minutes))
+        .bind(i64::from(band.high_minutes))
         .execute(&self.pool)
         .await?;
         Ok(())

@@ -296,6 +296,13 @@ pub struct CoachingSettingsIo {
     /// it is when absent.
     #[serde(default)]
     pub key_accounts_need_plan: Option<bool>,
+    /// The moderate amount of coaching per seller per month, from, in
+    /// minutes (R15); left as it is when absent.
+    #[serde(default)]
+    pub band_low_minutes: Option<u32>,
+    /// The moderate amount, to, in minutes (R15).
+    #[serde(default)]
+    pub band_high_minutes: Option<u32>,
 }
 
 /// Which deals need a formal opportunity plan (R16): open deals at or past
@@ -379,6 +386,8 @@ pub(crate) async fn settings(
             &state.store().formality(&actor.org.id).await?,
         )),
         key_accounts_need_plan: Some(state.store().key_accounts_need_plan(&actor.org.id).await?),
+        band_low_minutes: Some(s.band.low_minutes),
+        band_high_minutes: Some(s.band.high_minutes),
     }))
 }
 
@@ -397,6 +406,12 @@ pub(crate) async fn set_settings(
         .as_ref()
         .map(FormalPlanRules::rules)
         .transpose()?;
+    let current = state.store().coaching_settings(&actor.org.id).await?.band;
+    let band = coach_core::analytics::Band::new(
+        i64::from(body.band_low_minutes.unwrap_or(current.low_minutes)),
+        i64::from(body.band_high_minutes.unwrap_or(current.high_minutes)),
+    )
+    .map_err(AppError::Invalid)?;
     state
         .store()
         .set_coaching_settings(
@@ -406,6 +421,7 @@ pub(crate) async fn set_settings(
                 prep_working_days: body.prep_working_days,
                 crm_fresh_days: body.crm_fresh_days,
                 deal_criteria: body.deal_criteria.clone(),
+                band,
             },
         )
         .await?;
@@ -422,6 +438,8 @@ pub(crate) async fn set_settings(
     Ok(Json(CoachingSettingsIo {
         formal_plans: Some(FormalPlanRules::from_rules(&rules)),
         key_accounts_need_plan: Some(state.store().key_accounts_need_plan(&actor.org.id).await?),
+        band_low_minutes: Some(band.low_minutes),
+        band_high_minutes: Some(band.high_minutes),
         ..body
     }))
 }

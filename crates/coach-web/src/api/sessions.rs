@@ -165,6 +165,8 @@ pub struct AgendaItemOut {
     pub spent_seconds: i64,
     /// Whether its timer runs.
     pub timer_running: bool,
+    /// Checking numbers rather than coaching (R15).
+    pub inspection: bool,
     /// Bumped on every change; send it as `If-Match`.
     pub version: i64,
 }
@@ -181,6 +183,7 @@ impl From<AgendaItem> for AgendaItemOut {
             minutes: i.minutes,
             subject: subject_out(i.subject, i.subject_name),
             decision: i.decision,
+            inspection: i.inspection,
             version: i.version,
         }
     }
@@ -513,6 +516,10 @@ pub struct NewItemIn {
     pub subject_kind: Option<String>,
     /// Its id.
     pub subject_id: Option<String>,
+    /// Checking numbers rather than coaching (R15: inspection correlates
+    /// negatively with performance); counted on the analytics.
+    #[serde(default)]
+    pub inspection: bool,
 }
 
 pub(crate) fn subject(
@@ -552,6 +559,7 @@ pub(crate) async fn add_item(
         title: body.title,
         minutes: body.minutes,
         subject: subject(body.subject_kind.as_deref(), body.subject_id)?,
+        inspection: body.inspection,
     };
     let item = state
         .store()

@@ -662,12 +662,9 @@ async fn context(state: &AppState, actor: &Actor, q: &AnalyticsQuery) -> Result<
     let tz: chrono_tz::Tz = actor.org.time_zone.parse().unwrap_or(chrono_tz::UTC);
     let today = crate::scorecards::today(&actor.org.time_zone);
     let window = Window::parse(&q.from, &q.to, today).map_err(AppError::Invalid)?;
-    let store = state.store();
-    let band = store.coaching_band(&actor.org.id).await?;
-    let min_answers = store
-        .coaching_settings(&actor.org.id)
-        .await?
-        .feedback_min_answers as usize;
+    let settings = state.store().coaching_settings(&actor.org.id).await?;
+    let band = settings.band;
+    let min_answers = settings.feedback_min_answers as usize;
     Ok(Context {
         window,
         today,

@@ -50,6 +50,8 @@ pub(crate) struct TemplateView {
 struct SettingsPage {
     shell: Shell,
     settings: CoachingSettings,
+    band_low: String,
+    band_high: String,
     groups: Vec<BankGroup>,
     templates: Vec<TemplateView>,
     kinds: Vec<(&'static str, &'static str)>,
@@ -102,9 +104,12 @@ async fn render(
         "formal" => Some("Saved. Deals are judged by the new rules from now on."),
         _ => None,
     };
+    let settings = store.coaching_settings(org).await?;
     let view = SettingsPage {
         shell: Shell::new(actor, "/settings", state.config().email_enabled).with_notice(notice),
-        settings: store.coaching_settings(org).await?,
+        band_low: hours_text(settings.band.low_minutes),
+        band_high: hours_text(settings.band.high_minutes),
+        settings,
         formal: FormalPlanRules::from_rules(&store.formality(org).await?),
         key_accounts_need_plan: store.key_accounts_need_plan(org).await?,
         levels: Level::ALL.iter().map(|l| (l.as_str(), l.label())).collect(),
@@ -174,6 +179,33 @@ pub(crate) struct SettingsForm {
     crm_fresh_days: String,
     #[serde(default)]
     deal_criteria: String,
+    #[serde(default)]
+    band_low_hours: String,
+    #[serde(default)]
+    band_high_hours: String,
+}
+
+/// Minutes as hours for a field: "2", "2.5".
+fn hours_text(minutes: u32) -> String {
+    let h = f64::from(minutes) / 60.0;
+    if (h - h.round()).abs() < 1e-9 {
+        format!("{}", h.round())
+    } else {
+        format!("{h:.2}").trim_end_matches('0').to_owned()
+    }
+}
+
+/// Hours a month as typed ("2", "2.5") in whole minutes.
+fn hours_field(field: &'static str, raw: &str) -> Result<i64, StoreError> {
+    raw.trim()
+        .replace(',', ".")
+        .parse::<f64>()
+        .ok()
+        .filter(|h| h.is_finite() && (0.0..=40.0).contains(h))
+        .map(|h| (h * 60.0).round() as i64)
+        .ok_or_else(|| {
+            StoreError::Invalid(FieldError::new(field, "expected 0 to 40 hours a month"))
+        })
 }
 
 async fn save(
@@ -193,6 +225,16 @@ async fn save(
             prep_working_days: number("prep_working_days", &f.prep_working_days)?,
             crm_fresh_days: number("crm_fresh_days", &f.crm_fresh_days)?,
             deal_criteria: f.deal_criteria.clone(),
+            band: coach_core::analytics::Band::new(
+                hours_field("band_low_hours", &f.band_low_hours)?,
+                hours_field("band_high_hours", &f.band_high_hours)?,
+            )
+            .map_err(|_| {
+                StoreError::Invalid(FieldError::new(
+                    "band_high_hours",
+                    "expected more hours than the low end",
+                ))
+            })?,
         };
         state.store().set_coaching_settings(&actor.org.id, &s).await
     }

@@ -64,6 +64,8 @@ pub(crate) struct ItemView {
     minutes: u32,
     spent: String,
     over: bool,
+    /// Checking numbers rather than coaching (R15).
+    inspection: bool,
     running: bool,
     started: String,
     decision: String,
@@ -346,6 +348,7 @@ async fn render(
                         minutes: i.minutes,
                         spent: minutes_text(spent),
                         over: spent > i64::from(i.minutes) * 60 && i.minutes > 0,
+                        inspection: i.inspection,
                         running: i.timer_started_at.is_some(),
                         started: i
                             .timer_started_at
@@ -863,6 +866,8 @@ pub(crate) struct ItemForm {
     minutes: String,
     #[serde(default)]
     about: String,
+    #[serde(default)]
+    inspection: String,
 }
 
 async fn add_item(
@@ -888,6 +893,7 @@ async fn add_item(
             title: f.title.clone(),
             minutes,
             subject: subject(&f.about)?,
+            inspection: !f.inspection.is_empty(),
         };
         state
             .store()
