@@ -157,6 +157,12 @@ fn rows_at(version: i64) -> Option<String> {
              INSERT INTO jobs (org_id, name, leased_by, leased_until, last_run_at) VALUES ('{ORG}', 'reminders', NULL, NULL, '{at}');",
             rows_at(10)?
         )),
+        12 => Some(format!(
+            "{}
+             UPDATE organizations SET band_low_minutes = 90, band_high_minutes = 300 WHERE id = '{ORG}';
+             UPDATE agenda_items SET inspection = 1 WHERE org_id = '{ORG}' AND id = 'i1';",
+            rows_at(11)?
+        )),
         _ => None,
     }
 }
@@ -240,6 +246,14 @@ async fn check_the_data_is_kept(store: &Store, seeded_at: i64) {
             (coach_core::coaching::SessionStatus::Held, 60, 30, 4)
         );
         let agenda = store.agenda(ORG, "s1").await.unwrap();
+        // Checking numbers (R15) was marked from version 12; older items
+        // are coaching.
+        assert_eq!(agenda[0].inspection, seeded_at >= 12);
+        let band = store.coaching_settings(ORG).await.unwrap().band;
+        assert_eq!(
+            (band.low_minutes, band.high_minutes),
+            if seeded_at >= 12 { (90, 300) } else { (120, 360) }
+        );
         assert_eq!(
             (
                 agenda[0].decision.as_str(),

@@ -93,6 +93,40 @@ pub enum Command {
     /// is due once (`coach serve` does both on its own, every few seconds)
     #[command(subcommand)]
     Email(EmailCommand),
+    /// Write a made-up history of coaching for an organization's teams
+    /// (sessions, agendas, action items, feedback, closed deals, calls), from
+    /// a seed, with effects planted on purpose: for trials of the analytics
+    /// and for benchmarks. Never on an organization with real coaching.
+    History(HistoryArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct HistoryArgs {
+    /// The organization's slug.
+    #[arg(long)]
+    pub org: String,
+    /// Years of history up to yesterday, 1 to 10.
+    #[arg(long, default_value_t = 1)]
+    pub years: u32,
+    /// The seed of every random choice: the same seed writes the same history.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Scheduled sessions per seller per month.
+    #[arg(long, default_value_t = 2.0)]
+    pub sessions_per_month: f64,
+    /// Action items per held session, on average.
+    #[arg(long, default_value_t = 2.0)]
+    pub actions_per_session: f64,
+    /// Deals each seller closes in a year.
+    #[arg(long, default_value_t = 12.0)]
+    pub deals_per_year: f64,
+    /// Points added to the chance of winning a deal coached at an early
+    /// stage (R25), 0 to 1: 0.1 is ten points.
+    #[arg(long, default_value_t = 0.0)]
+    pub early_win_lift: f64,
+    /// The share of scheduled sessions managers keep (R14), 0 to 1.
+    #[arg(long, default_value_t = 0.85)]
+    pub keep: f64,
 }
 
 #[derive(Debug, Subcommand)]

@@ -203,6 +203,11 @@ pub async fn run(command: Command, config: Config) -> anyhow::Result<()> {
             let store = open(&config).await?;
             crate::mail::command(&store, &config, command).await
         }
+        Command::History(a) => {
+            let store = open(&config).await?;
+            let org = org(&store, &a.org).await?;
+            crate::history::command(&store, &org, &a).await
+        }
         Command::Plan(a) => {
             let store = open(&config).await?;
             let org = org(&store, &a.org).await?;

@@ -8,6 +8,7 @@ pub mod demo;
 mod demo_coaching;
 mod demo_crm;
 mod demo_roa;
+mod history;
 mod mail;
 mod rhythm;
 mod transfer;
