@@ -252,7 +252,11 @@ async fn check_the_data_is_kept(store: &Store, seeded_at: i64) {
         let band = store.coaching_settings(ORG).await.unwrap().band;
         assert_eq!(
             (band.low_minutes, band.high_minutes),
-            if seeded_at >= 12 { (90, 300) } else { (120, 360) }
+            if seeded_at >= 12 {
+                (90, 300)
+            } else {
+                (120, 360)
+            }
         );
         assert_eq!(
             (
