@@ -1243,3 +1243,91 @@ async fn a_killed_import_changes_nothing_and_a_rerun_completes() {
         kills.len()
     );
 }
+
+#[tokio::test]
+async fn a_made_up_history_is_the_same_for_a_seed_and_bad_options_are_refused() {
+    let counts = |db: &TestDatabase, dir: &Path| {
+        let out = ok(&coach(
+            dir,
+            db,
+            &[
+                "history",
+                "--org",
+                "acme",
+                "--years",
+                "1",
+                "--seed",
+                "7",
+                "--early-win-lift",
+                "0.1",
+            ],
+            None,
+        ));
+        assert!(out.starts_with("1 teams: "), "{out}");
+        out.split(" (").next().unwrap().to_owned()
+    };
+    let mut runs = Vec::new();
+    for _ in 0..2 {
+        let dir = tempfile::tempdir().unwrap();
+        let db = fresh_database().await;
+        org_with_admin(dir.path(), &db).await;
+        ok(&coach(
+            dir.path(),
+            &db,
+            &[
+                "user",
+                "add",
+                "--org",
+                "acme",
+                "--email",
+                "boss@acme.test",
+                "--name",
+                "Bea Boss",
+                "--role",
+                "manager",
+            ],
+            None,
+        ));
+        for n in 1..=3 {
+            let email = format!("s{n}@acme.test");
+            ok(&coach(
+                dir.path(),
+                &db,
+                &[
+                    "user",
+                    "add",
+                    "--org",
+                    "acme",
+                    "--email",
+                    &email,
+                    "--name",
+                    &email,
+                    "--role",
+                    "seller",
+                    "--manager",
+                    "boss@acme.test",
+                ],
+                None,
+            ));
+        }
+        runs.push(counts(&db, dir.path()));
+        // Bad options change nothing and say which.
+        for (args, says) in [
+            (vec!["--years", "0"], "--years"),
+            (vec!["--keep", "1.5"], "--keep"),
+            (vec!["--early-win-lift=-0.1"], "--early-win-lift"),
+        ] {
+            let mut all = vec!["history", "--org", "acme"];
+            all.extend(args);
+            let o = coach(dir.path(), &db, &all, None);
+            assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+            assert!(text(&o).contains(says), "{}", text(&o));
+        }
+        let o = coach(dir.path(), &db, &["history", "--org", "nobody"], None);
+        assert_eq!(o.status.code(), Some(1));
+    }
+    // "1 teams: N sessions, M action items, K closed deals, from to to".
+    assert_eq!(runs[0], runs[1]);
+    let sessions: u64 = runs[0].split_whitespace().nth(2).unwrap().parse().unwrap();
+    assert!(sessions > 50, "{}", runs[0]);
+}
