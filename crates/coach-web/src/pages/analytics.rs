@@ -747,39 +747,23 @@ async fn sellers_of(
     Ok(sellers)
 }
 
-/// Managers the actor may compare (those below them, or everyone for
-/// admins) with their sellers, by name.
+/// Managers the actor may compare (those below them and themselves, or
+/// everyone for admins) with their active sellers, by name: the teams the
+/// actor sees, kept where sellers report.
 async fn managers_in_scope(
     state: &AppState,
     actor: &Actor,
 ) -> Result<Vec<(User, Vec<User>)>, AppError> {
-    let everyone = state
-        .store()
-        .users(
-            &actor.org.id,
-            &UserFilter {
-                active: Some(true),
-                ..UserFilter::default()
-            },
-        )
-        .await?;
-    let admin = actor.user.roles.has(Role::Admin);
-    let mut teams: BTreeMap<String, Vec<User>> = BTreeMap::new();
-    for u in &everyone {
-        if let Some(m) = &u.manager_id
-            && u.roles.has(Role::Seller)
-            && (admin || actor.below.contains(m) || *m == actor.user.id)
-        {
-            teams.entry(m.clone()).or_default().push(u.clone());
-        }
-    }
-    let mut out: Vec<(User, Vec<User>)> = everyone
+    let mut out: Vec<(User, Vec<User>)> = super::teams::visible_teams(state, actor)
+        .await?
         .into_iter()
-        .filter_map(|u| {
-            teams.remove(&u.id).map(|mut s| {
-                s.sort_by(|a, b| a.name.cmp(&b.name));
-                (u, s)
-            })
+        .filter_map(|(leader, members)| {
+            let mut sellers: Vec<User> = members
+                .into_iter()
+                .filter(|u| u.roles.has(Role::Seller))
+                .collect();
+            sellers.sort_by(|a, b| a.name.cmp(&b.name));
+            (!sellers.is_empty()).then_some((leader, sellers))
         })
         .collect();
     out.sort_by(|a, b| a.0.name.cmp(&b.0.name));

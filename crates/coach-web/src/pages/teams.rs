@@ -48,28 +48,29 @@ pub(crate) async fn visible_teams(
             },
         )
         .await?;
+    let by_id: std::collections::HashMap<&str, &User> =
+        everyone.iter().map(|u| (u.id.as_str(), u)).collect();
+    let mut members: std::collections::HashMap<&str, Vec<User>> = std::collections::HashMap::new();
+    for u in &everyone {
+        if let Some(m) = u.manager_id.as_deref() {
+            members.entry(m).or_default().push(u.clone());
+        }
+    }
     let mut teams: Vec<(User, Vec<User>)> = everyone
         .iter()
         .filter(|leader| policy::allows(actor, Action::ViewTeam(leader)))
-        .map(|leader| {
-            let members: Vec<User> = everyone
-                .iter()
-                .filter(|u| u.manager_id.as_deref() == Some(leader.id.as_str()))
-                .cloned()
-                .collect();
-            (leader.clone(), members)
+        .filter_map(|leader| {
+            members
+                .remove(leader.id.as_str())
+                .map(|m| (leader.clone(), m))
         })
-        .filter(|(_, members)| !members.is_empty())
         .collect();
     let depth = |u: &User| {
         let mut d = 0usize;
         let mut current = u.manager_id.as_deref();
         while let Some(m) = current.filter(|_| d <= everyone.len()) {
             d += 1;
-            current = everyone
-                .iter()
-                .find(|p| p.id == m)
-                .and_then(|p| p.manager_id.as_deref());
+            current = by_id.get(m).and_then(|p| p.manager_id.as_deref());
         }
         d
     };
