@@ -317,6 +317,77 @@ impl Store {
         Ok(users)
     }
 
+    /// Everyone below `leader_id` in the reporting lines, active or not:
+    /// read level by level through the index on the manager, so that
+    /// finding a leader's people does not read a large organization.
+    pub async fn ids_below(
+        &self,
+        org_id: &str,
+        leader_id: &str,
+    ) -> Result<std::collections::BTreeSet<String>> {
+        let mut seen = std::collections::BTreeSet::new();
+        let mut level = vec![leader_id.to_owned()];
+        while !level.is_empty() {
+            let mut next = Vec::new();
+            for chunk in level.chunks(500) {
+                let mut sql =
+                    crate::crm::records::Sql::new("SELECT id FROM users WHERE org_id = $1", org_id);
+                sql.and_in("manager_id", chunk);
+                for row in sql.fetch(self).await? {
+                    let id: String = row.try_get("id")?;
+                    if id != leader_id && seen.insert(id.clone()) {
+                        next.push(id);
+                    }
+                }
+            }
+            level = next;
+        }
+        Ok(seen)
+    }
+
+    /// The active people below `leader_id` in the reporting lines, with
+    /// their roles: read level by level through the index on the manager,
+    /// so a director's teams do not read a large organization.
+    pub async fn people_below(&self, org_id: &str, leader_id: &str) -> Result<Vec<User>> {
+        let mut out: Vec<User> = Vec::new();
+        let mut seen = std::collections::BTreeSet::from([leader_id.to_owned()]);
+        let mut level = vec![leader_id.to_owned()];
+        while !level.is_empty() {
+            let mut next = Vec::new();
+            for chunk in level.chunks(500) {
+                let mut sql = crate::crm::records::Sql::new(
+                    concat!(
+                        "SELECT ",
+                        columns!(),
+                        " FROM users WHERE org_id = $1 AND active = 1"
+                    ),
+                    org_id,
+                );
+                sql.and_in("manager_id", chunk);
+                for row in sql.fetch(self).await? {
+                    let user = from_row(&row)?;
+                    if seen.insert(user.id.clone()) {
+                        next.push(user.id.clone());
+                        out.push(user);
+                    }
+                }
+            }
+            level = next;
+        }
+        let mut roles = BTreeMap::new();
+        for chunk in out
+            .chunks(500)
+            .map(|c| c.iter().map(|u| u.id.clone()).collect::<Vec<_>>())
+        {
+            roles.extend(self.roles_of_people(org_id, &chunk).await?);
+        }
+        for u in &mut out {
+            u.roles = roles.remove(&u.id).unwrap_or_default();
+        }
+        out.sort_by(|a, b| a.id.cmp(&b.id));
+        Ok(out)
+    }
+
     /// Everyone's reporting line in an organization, as a chart.
     pub async fn org_chart(&self, org_id: &str) -> Result<OrgChart> {
         let rows: Vec<(String, Option<String>)> =

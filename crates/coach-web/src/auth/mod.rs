@@ -147,11 +147,7 @@ async fn load_actor(
     }
     let org = state.store().org(org_id).await?;
     let below = if user.roles.leads() {
-        state
-            .store()
-            .org_chart(org_id)
-            .await?
-            .everyone_below(&user.id)
+        state.store().ids_below(org_id, &user.id).await?
     } else {
         BTreeSet::new()
     };

@@ -981,6 +981,10 @@ async fn team(
     }
     let c = context(&state, &actor, &q).await?;
     let t = team_data(&state, &actor, &q, &c).await?;
+    if t.sellers.is_empty() && q.manager.trim().is_empty() && actor.user.roles.has(Role::Director) {
+        // A director's own reports are managers: their view is side by side.
+        return Ok(Redirect::to("/analytics/managers").into_response());
+    }
     let links = Links {
         sessions: "/sessions".into(),
         actions: "/action-items?whose=team".into(),

@@ -38,16 +38,27 @@ pub(crate) async fn visible_teams(
     state: &AppState,
     actor: &Actor,
 ) -> Result<Vec<(User, Vec<User>)>, AppError> {
-    let everyone = state
-        .store()
-        .users(
-            &actor.org.id,
-            &UserFilter {
-                active: Some(true),
-                ..UserFilter::default()
-            },
-        )
-        .await?;
+    // Admins see every team; others theirs and those below them, read
+    // down the reporting lines rather than from the whole organization.
+    let everyone = if actor.user.roles.has(coach_core::Role::Admin) {
+        state
+            .store()
+            .users(
+                &actor.org.id,
+                &UserFilter {
+                    active: Some(true),
+                    ..UserFilter::default()
+                },
+            )
+            .await?
+    } else {
+        let mut people = state
+            .store()
+            .people_below(&actor.org.id, &actor.user.id)
+            .await?;
+        people.push(actor.user.clone());
+        people
+    };
     let by_id: std::collections::HashMap<&str, &User> =
         everyone.iter().map(|u| (u.id.as_str(), u)).collect();
     let mut members: std::collections::HashMap<&str, Vec<User>> = std::collections::HashMap::new();
