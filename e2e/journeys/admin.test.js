@@ -90,9 +90,9 @@ test('an admin adds a seller under manager1 and the seller signs in', async () =
 
 test('every demo role gets a signed-in home with the navigation of its role', async () => {
   const expectations = [
-    ['director@demo.example', ['Home', 'My people', 'Teams', 'Coaching', 'Scorecard', 'Accounts', 'Opportunities', 'Calls']],
-    ['manager1@demo.example', ['Home', 'My people', 'Teams', 'Coaching', 'Scorecard', 'Accounts', 'Opportunities', 'Calls']],
-    ['seller5@demo.example', ['Home', 'Coaching', 'Scorecard', 'Accounts', 'Opportunities', 'Calls']],
+    ['director@demo.example', ['Home', 'My people', 'Teams', 'Coaching', 'Scorecard', 'Analytics', 'Accounts', 'Opportunities', 'Calls']],
+    ['manager1@demo.example', ['Home', 'My people', 'Teams', 'Coaching', 'Scorecard', 'Analytics', 'Accounts', 'Opportunities', 'Calls']],
+    ['seller5@demo.example', ['Home', 'Coaching', 'Scorecard', 'Analytics', 'Accounts', 'Opportunities', 'Calls']],
   ];
   for (const [email, nav] of expectations) {
     const page = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
