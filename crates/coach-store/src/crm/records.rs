@@ -232,15 +232,35 @@ impl Sql {
     }
 
     /// Appends a clause whose `?` is the next bind.
-    pub(crate) fn and(&mut self, clause: &str, value: impl Into<String>) {
+    pub(crate) fn and(&mut self, clause: &str, value: impl Into<String>) -> &mut Sql {
         self.binds.push(value.into());
         self.text
             .push_str(&clause.replace('?', &format!("${}", self.binds.len())));
+        self
     }
 
     /// Appends plain SQL.
-    pub(crate) fn push(&mut self, text: &str) {
+    pub(crate) fn push(&mut self, text: &str) -> &mut Sql {
         self.text.push_str(text);
+        self
+    }
+
+    /// Appends `AND column IN (…)` over a list that may be long: one JSON
+    /// bind on SQLite, one bind per value on PostgreSQL (see
+    /// [`super::tables::List`]); an empty list matches nothing.
+    pub(crate) fn and_within(
+        &mut self,
+        backend: crate::Backend,
+        column: &str,
+        values: &[String],
+    ) -> &mut Sql {
+        let list = super::tables::List::new(backend, values);
+        self.text.push_str(&format!(
+            " AND {column} IN ({})",
+            list.sql(self.binds.len() + 1)
+        ));
+        self.binds.extend(list.bind_values());
+        self
     }
 
     /// Binds `values` and returns their placeholders (`$4, $5`), to use in

@@ -45,11 +45,12 @@ impl List {
         }
     }
 
-    /// How many bind markers its SQL takes.
-    pub(crate) fn width(&self) -> usize {
+    /// The values its SQL binds, in order: one JSON array on SQLite, each
+    /// value on PostgreSQL.
+    pub(crate) fn bind_values(&self) -> Vec<String> {
         match self.backend {
-            Backend::Sqlite => 1,
-            Backend::Postgres => self.values.len(),
+            Backend::Sqlite => vec![json_text(&self.values)],
+            Backend::Postgres => self.values.clone(),
         }
     }
 
@@ -58,10 +59,7 @@ impl List {
         &self,
         q: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>,
     ) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments> {
-        match self.backend {
-            Backend::Sqlite => q.bind(json_text(&self.values)),
-            Backend::Postgres => self.values.iter().fold(q, |q, v| q.bind(v.clone())),
-        }
+        self.bind_values().into_iter().fold(q, |q, v| q.bind(v))
     }
 }
 

@@ -374,8 +374,12 @@ impl Store {
             sql.and(" AND a.occurred_on < ?", ymd(d));
         }
         match f.scored {
-            Some(true) => sql.push(" AND s.activity_id IS NOT NULL"),
-            Some(false) => sql.push(" AND s.activity_id IS NULL"),
+            Some(true) => {
+                sql.push(" AND s.activity_id IS NOT NULL");
+            }
+            Some(false) => {
+                sql.push(" AND s.activity_id IS NULL");
+            }
             None => {}
         }
         if let Some(after) = &f.after {

@@ -345,44 +345,32 @@ impl Store {
         Ok(seen)
     }
 
-    /// The active people below `leader_id` in the reporting lines, with
-    /// their roles: read level by level through the index on the manager,
-    /// so a director's teams do not read a large organization.
-    pub async fn people_below(&self, org_id: &str, leader_id: &str) -> Result<Vec<User>> {
+    /// The active people among `ids`, with their roles, by id: a leader's
+    /// people (from [`Store::ids_below`]) without reading the organization.
+    pub async fn active_people(&self, org_id: &str, ids: &[String]) -> Result<Vec<User>> {
         let mut out: Vec<User> = Vec::new();
-        let mut seen = std::collections::BTreeSet::from([leader_id.to_owned()]);
-        let mut level = vec![leader_id.to_owned()];
-        while !level.is_empty() {
-            let mut next = Vec::new();
-            for chunk in level.chunks(500) {
-                let mut sql = crate::crm::records::Sql::new(
-                    concat!(
-                        "SELECT ",
-                        columns!(),
-                        " FROM users WHERE org_id = $1 AND active = 1"
-                    ),
-                    org_id,
-                );
-                sql.and_in("manager_id", chunk);
-                for row in sql.fetch(self).await? {
-                    let user = from_row(&row)?;
-                    if seen.insert(user.id.clone()) {
-                        next.push(user.id.clone());
-                        out.push(user);
-                    }
-                }
+        for chunk in ids.chunks(500) {
+            let mut sql = crate::crm::records::Sql::new(
+                concat!(
+                    "SELECT ",
+                    columns!(),
+                    " FROM users WHERE org_id = $1 AND active = 1"
+                ),
+                org_id,
+            );
+            sql.and_within(self.backend(), "id", chunk);
+            let mut people = sql
+                .fetch(self)
+                .await?
+                .iter()
+                .map(from_row)
+                .collect::<Result<Vec<User>>>()?;
+            let found: Vec<String> = people.iter().map(|u| u.id.clone()).collect();
+            let mut roles = self.roles_of_people(org_id, &found).await?;
+            for u in &mut people {
+                u.roles = roles.remove(&u.id).unwrap_or_default();
             }
-            level = next;
-        }
-        let mut roles = BTreeMap::new();
-        for chunk in out
-            .chunks(500)
-            .map(|c| c.iter().map(|u| u.id.clone()).collect::<Vec<_>>())
-        {
-            roles.extend(self.roles_of_people(org_id, &chunk).await?);
-        }
-        for u in &mut out {
-            u.roles = roles.remove(&u.id).unwrap_or_default();
+            out.extend(people);
         }
         out.sort_by(|a, b| a.id.cmp(&b.id));
         Ok(out)

@@ -38,8 +38,9 @@ pub(crate) async fn visible_teams(
     state: &AppState,
     actor: &Actor,
 ) -> Result<Vec<(User, Vec<User>)>, AppError> {
-    // Admins see every team; others theirs and those below them, read
-    // down the reporting lines rather than from the whole organization.
+    // Admins see every team; others theirs and those below them: the
+    // people the sign-in already found below them, read by id rather than
+    // from the whole organization.
     let everyone = if actor.user.roles.has(coach_core::Role::Admin) {
         state
             .store()
@@ -52,10 +53,8 @@ pub(crate) async fn visible_teams(
             )
             .await?
     } else {
-        let mut people = state
-            .store()
-            .people_below(&actor.org.id, &actor.user.id)
-            .await?;
+        let below: Vec<String> = actor.below.iter().cloned().collect();
+        let mut people = state.store().active_people(&actor.org.id, &below).await?;
         people.push(actor.user.clone());
         people
     };

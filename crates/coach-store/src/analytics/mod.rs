@@ -1,15 +1,14 @@
 //! What the coaching analytics read (R14–R45): the facts of a window for a
 //! set of sellers or the whole organization, loaded with a few indexed
 //! queries and computed in `coach_core::analytics`; and a synthetic history
-//! written in bulk, for the demo and the benchmark.
+//! written in bulk, for the demo and the benchmark (`history`).
 
-use crate::crm::records::{date, instant};
-use crate::crm::tables::List;
-use crate::db::{Cell, Rows};
+mod history;
+
+use crate::crm::records::{Sql, date, instant};
 use crate::{Result, Store};
 use chrono::{Duration, NaiveDate, NaiveTime};
 use chrono_tz::Tz;
-use coach_core::analytics::synth::History;
 use coach_core::analytics::{
     ActionFact, CallFact, DealFact, Facts, FeedbackFact, ItemFact, PlanFact, SessionFact, Window,
     classify, stage_on,
@@ -34,74 +33,6 @@ pub enum Scope {
         /// Managers.
         managers: Vec<String>,
     },
-}
-
-/// A query with its binds, `$1` being the organization.
-struct Query {
-    text: String,
-    binds: Vec<Bind>,
-}
-
-enum Bind {
-    Text(String),
-    List(List),
-}
-
-impl Query {
-    fn new(org_id: &str) -> Query {
-        Query {
-            text: String::new(),
-            binds: vec![Bind::Text(org_id.to_owned())],
-        }
-    }
-
-    fn push(&mut self, sql: &str) -> &mut Query {
-        self.text.push_str(sql);
-        self
-    }
-
-    /// Appends `sql` with `?` replaced by the next bind.
-    fn text(&mut self, sql: &str, value: impl Into<String>) -> &mut Query {
-        self.binds.push(Bind::Text(value.into()));
-        let n = self.next_mark();
-        self.text.push_str(&sql.replace('?', &n));
-        self
-    }
-
-    /// Appends `AND column IN (…)` over `values`.
-    fn within(&mut self, store: &Store, column: &str, values: &[String]) -> &mut Query {
-        let list = List::new(store.backend(), values);
-        let from = self.marks_so_far() + 1;
-        self.text
-            .push_str(&format!(" AND {column} IN ({})", list.sql(from)));
-        self.binds.push(Bind::List(list));
-        self
-    }
-
-    fn marks_so_far(&self) -> usize {
-        self.binds
-            .iter()
-            .map(|b| match b {
-                Bind::Text(_) => 1,
-                Bind::List(l) => l.width(),
-            })
-            .sum()
-    }
-
-    fn next_mark(&self) -> String {
-        format!("${}", self.marks_so_far())
-    }
-
-    async fn fetch(&self, store: &Store) -> Result<Vec<AnyRow>> {
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(self.text.clone()));
-        for b in &self.binds {
-            q = match b {
-                Bind::Text(t) => q.bind(t.clone()),
-                Bind::List(l) => l.bind(q),
-            };
-        }
-        Ok(q.fetch_all(&store.pool).await?)
-    }
 }
 
 fn flag(row: &AnyRow, column: &str) -> Result<bool> {
@@ -142,11 +73,11 @@ async fn stage_histories(
 ) -> Result<BTreeMap<String, Vec<(NaiveDate, BuyingStage)>>> {
     let mut out: BTreeMap<String, Vec<(NaiveDate, BuyingStage)>> = BTreeMap::new();
     for chunk in ids.chunks(2000) {
-        let mut q = Query::new(org_id);
+        let mut q = Sql::new("", org_id);
         q.push(
             "SELECT opportunity_id, changed_at, stage FROM opportunity_stages WHERE org_id = $1",
         )
-        .within(store, "opportunity_id", chunk)
+        .and_within(store.backend(), "opportunity_id", chunk)
         .push(" ORDER BY opportunity_id, seq");
         for row in q.fetch(store).await? {
             let (Some(day), Ok(stage)) = (
@@ -177,14 +108,14 @@ impl Store {
         let (lo, hi) = instant_bounds(window);
         let local_day =
             |raw: &str| coach_core::time::from_db(raw).map(|t| t.with_timezone(&tz).date_naive());
-        let sellers = |q: &mut Query, column: &str| {
+        let sellers = |q: &mut Sql, column: &str| {
             if let Scope::People { sellers, .. } = scope {
-                q.within(self, column, sellers);
+                q.and_within(self.backend(), column, sellers);
             }
         };
 
         // Sessions.
-        let mut q = Query::new(org_id);
+        let mut q = Sql::new("", org_id);
         q.push(
             "SELECT s.id, s.manager_id, s.seller_id, s.kind, s.status, s.ad_hoc, s.original_starts_at, s.starts_at, \
              s.minutes, s.prep_minutes, s.agenda_agreed_at, s.agenda_reviewed_at, o.session_id AS observed, \
@@ -192,8 +123,8 @@ impl Store {
              FROM coaching_sessions s LEFT JOIN session_observations o ON o.org_id = s.org_id AND o.session_id = s.id \
              WHERE s.org_id = $1",
         )
-        .text(" AND s.starts_at >= ?", lo.clone())
-        .text(" AND s.starts_at < ?", hi.clone());
+        .and(" AND s.starts_at >= ?", lo.clone())
+        .and(" AND s.starts_at < ?", hi.clone());
         sellers(&mut q, "s.seller_id");
         let mut sessions = Vec::new();
         let mut index: BTreeMap<String, usize> = BTreeMap::new();
@@ -238,14 +169,14 @@ impl Store {
         }
 
         // Focused-discussion items of held sessions, with their deal.
-        let mut q = Query::new(org_id);
+        let mut q = Sql::new("", org_id);
         q.push(
             "SELECT ai.session_id, ai.minutes, ai.spent_seconds, ai.inspection, ai.subject_kind, ai.subject_id \
              FROM coaching_sessions s JOIN agenda_items ai ON ai.org_id = s.org_id AND ai.session_id = s.id \
              WHERE s.org_id = $1 AND s.status = 'held' AND ai.section = 'focus'",
         )
-        .text(" AND s.starts_at >= ?", lo.clone())
-        .text(" AND s.starts_at < ?", hi.clone());
+        .and(" AND s.starts_at >= ?", lo.clone())
+        .and(" AND s.starts_at < ?", hi.clone());
         sellers(&mut q, "s.seller_id");
         let rows = q.fetch(self).await?;
         let deal_ids: Vec<String> = rows
@@ -283,7 +214,7 @@ impl Store {
         // Commitments due in the window, and every open one: two index
         // ranges (seller, status, due day) rather than one OR, which SQLite
         // answers by walking the organization's items.
-        let mut q = Query::new(org_id);
+        let mut q = Sql::new("", org_id);
         q.push(
             "SELECT seller_id, status, due_on, closed_on, created_at FROM action_items WHERE org_id = $1 AND status = 'open'",
         );
@@ -293,8 +224,8 @@ impl Store {
              AND status IN ('done', 'dropped')",
         );
         sellers(&mut q, "seller_id");
-        q.text(" AND due_on >= ?", window.from.to_string())
-            .text(" AND due_on <= ?", window.to.to_string());
+        q.and(" AND due_on >= ?", window.from.to_string())
+            .and(" AND due_on <= ?", window.to.to_string());
         let mut actions = Vec::new();
         for row in q.fetch(self).await? {
             let (Ok(status), Some(due_on), Some(created_on)) = (
@@ -314,12 +245,12 @@ impl Store {
         }
 
         // Feedback on the managers.
-        let mut q = Query::new(org_id);
+        let mut q = Sql::new("", org_id);
         q.push("SELECT manager_id, created_at, rating, would_pay FROM session_feedback WHERE org_id = $1")
-            .text(" AND created_at >= ?", lo.clone())
-            .text(" AND created_at < ?", hi.clone());
+            .and(" AND created_at >= ?", lo.clone())
+            .and(" AND created_at < ?", hi.clone());
         if let Scope::People { managers, .. } = scope {
-            q.within(self, "manager_id", managers);
+            q.and_within(self.backend(), "manager_id", managers);
         }
         let mut feedback = Vec::new();
         for row in q.fetch(self).await? {
@@ -338,15 +269,15 @@ impl Store {
 
         // Important calls, and whether a plan for the same deal and day
         // existed (R29).
-        let mut q = Query::new(org_id);
+        let mut q = Sql::new("", org_id);
         q.push(
             "SELECT c.owner_id, c.occurred_at, (SELECT COUNT(*) FROM call_plans p WHERE p.org_id = c.org_id \
              AND p.seller_id = c.owner_id AND p.opportunity_id = c.opportunity_id \
              AND p.planned_for = SUBSTR(c.occurred_at, 1, 10)) AS planned \
              FROM calls c WHERE c.org_id = $1 AND c.importance = 'high'",
         )
-        .text(" AND c.occurred_at >= ?", lo.clone())
-        .text(" AND c.occurred_at < ?", hi);
+        .and(" AND c.occurred_at >= ?", lo.clone())
+        .and(" AND c.occurred_at < ?", hi);
         sellers(&mut q, "c.owner_id");
         let mut calls = Vec::new();
         for row in q.fetch(self).await? {
@@ -363,12 +294,12 @@ impl Store {
         }
 
         // Planned calls and who attended (R31).
-        let mut q = Query::new(org_id);
+        let mut q = Sql::new("", org_id);
         q.push(
             "SELECT seller_id, planned_for, stage, attended_by FROM call_plans WHERE org_id = $1",
         )
-        .text(" AND planned_for >= ?", window.from.to_string())
-        .text(" AND planned_for <= ?", window.to.to_string());
+        .and(" AND planned_for >= ?", window.from.to_string())
+        .and(" AND planned_for <= ?", window.to.to_string());
         sellers(&mut q, "seller_id");
         let mut plans = Vec::new();
         for row in q.fetch(self).await? {
@@ -402,14 +333,14 @@ impl Store {
         window: &Window,
         tz: Tz,
     ) -> Result<Vec<DealFact>> {
-        let mut q = Query::new(org_id);
+        let mut q = Sql::new("", org_id);
         q.push(
             "SELECT o.id, o.owner_id, u.manager_id, o.stage, o.amount, o.currency, o.created_on, o.close_date, \
              o.updated_at FROM opportunities o JOIN users u ON u.org_id = o.org_id AND u.id = o.owner_id \
              WHERE o.org_id = $1 AND o.stage IN ('closed_won', 'closed_lost')",
         );
         if let Scope::People { sellers, .. } = scope {
-            q.within(self, "o.owner_id", sellers);
+            q.and_within(self.backend(), "o.owner_id", sellers);
         }
         let rows = q.fetch(self).await?;
         let ids: Vec<String> = rows.iter().filter_map(|r| text(r, "id").ok()).collect();
@@ -442,13 +373,13 @@ impl Store {
         // The held sessions that discussed each deal.
         let mut seen: BTreeMap<String, Vec<NaiveDate>> = BTreeMap::new();
         for chunk in wanted.chunks(2000) {
-            let mut q = Query::new(org_id);
+            let mut q = Sql::new("", org_id);
             q.push(
                 "SELECT ai.subject_id, s.starts_at FROM agenda_items ai JOIN coaching_sessions s \
                  ON s.org_id = ai.org_id AND s.id = ai.session_id \
                  WHERE ai.org_id = $1 AND ai.subject_kind = 'opportunity' AND s.status = 'held'",
             )
-            .within(self, "ai.subject_id", chunk);
+            .and_within(self.backend(), "ai.subject_id", chunk);
             for row in q.fetch(self).await? {
                 if let Some(day) = coach_core::time::from_db(&text(&row, "starts_at")?)
                     .map(|t| t.with_timezone(&tz).date_naive())
@@ -470,236 +401,5 @@ impl Store {
             );
         }
         Ok(deals)
-    }
-
-    /// Writes a synthetic team history (the demo, the benchmark) in one
-    /// transaction. Its people must exist.
-    pub async fn insert_history(&self, org_id: &str, h: &History) -> Result<()> {
-        let manager = h.team.manager_id.as_str();
-        let at = to_db(chrono::Utc::now());
-        let mut opportunities = Rows::new(
-            "INSERT INTO opportunities (org_id, id, name, owner_id, amount, currency, stage, crm_stage, close_date, \
-             created_on, created_at, updated_at)",
-            12,
-        );
-        let mut stages = Rows::new(
-            "INSERT INTO opportunity_stages (org_id, opportunity_id, seq, changed_at, stage, crm_stage)",
-            6,
-        );
-        for d in &h.deals {
-            let last = d.stages.last().map_or(BuyingStage::ClosedLost, |s| s.1);
-            opportunities.push(vec![
-                org_id.into(),
-                d.id.as_str().into(),
-                d.name.as_str().into(),
-                d.seller_id.as_str().into(),
-                d.amount.to_string().into(),
-                h.currency.into(),
-                last.as_str().into(),
-                last.label().into(),
-                d.closed_on.to_string().into(),
-                d.created_on.to_string().into(),
-                at.as_str().into(),
-                at.as_str().into(),
-            ]);
-            for (seq, (day, stage)) in (1i64..).zip(&d.stages) {
-                stages.push(vec![
-                    org_id.into(),
-                    d.id.as_str().into(),
-                    seq.into(),
-                    to_db(day.and_time(NaiveTime::MIN).and_utc()).into(),
-                    stage.as_str().into(),
-                    stage.label().into(),
-                ]);
-            }
-        }
-        let mut sessions = Rows::new(
-            "INSERT INTO coaching_sessions (org_id, id, kind, manager_id, seller_id, observer_id, ad_hoc, status, \
-             starts_at, minutes, original_starts_at, desired_outcome, prep_due_on, prep_minutes, manager_prepared_at, \
-             agenda_agreed_at, agenda_reviewed_at, phase, created_by, created_at, updated_at)",
-            21,
-        );
-        let mut items = Rows::new(
-            "INSERT INTO agenda_items (org_id, id, session_id, section, position, title, minutes, subject_kind, \
-             subject_id, spent_seconds, inspection, added_by, created_at, updated_at)",
-            14,
-        );
-        let mut actions = Rows::new(
-            "INSERT INTO action_items (org_id, id, session_id, seller_id, owner_id, title, due_on, status, closed_on, \
-             created_by, created_at, updated_at)",
-            12,
-        );
-        let mut feedback = Rows::new(
-            "INSERT INTO session_feedback (org_id, session_id, seller_id, manager_id, most_valuable, could_be_better, \
-             rating, would_pay, created_at)",
-            9,
-        );
-        let mut observations = Rows::new(
-            "INSERT INTO session_observations (org_id, session_id, observer_id, manager_id, checks, comment, \
-             created_at, updated_at)",
-            8,
-        );
-        for s in &h.sessions {
-            let starts = s.starts_at.and_utc();
-            let held = s.status == SessionStatus::Held;
-            let ends = starts + Duration::minutes(i64::from(s.minutes));
-            let when = |on: bool, t: chrono::DateTime<chrono::Utc>| -> Cell {
-                if on { to_db(t).into() } else { Cell::Null }
-            };
-            let observer = h.team.director_id.as_deref().filter(|_| s.observed);
-            sessions.push(vec![
-                org_id.into(),
-                s.id.as_str().into(),
-                s.kind.as_str().into(),
-                manager.into(),
-                s.seller_id.as_str().into(),
-                observer.map_or(Cell::Null, Cell::from),
-                i64::from(s.ad_hoc).into(),
-                s.status.as_str().into(),
-                to_db(starts).into(),
-                s.minutes.into(),
-                when(s.moved, starts - Duration::days(2)),
-                "Decisions on the items discussed, and next steps the seller owns".into(),
-                (s.starts_at.date() - Duration::days(2)).to_string().into(),
-                s.prep_minutes.into(),
-                when(held && s.prep_minutes > 0, starts - Duration::hours(20)),
-                when(held && s.agreed, starts),
-                when(held && s.reviewed, ends),
-                if held { "closing" } else { "opening" }.into(),
-                manager.into(),
-                to_db(starts - Duration::days(14)).into(),
-                to_db(if held { ends } else { starts }).into(),
-            ]);
-            for (position, i) in (0i64..).zip(&s.items) {
-                let deal = i.deal.and_then(|n| h.deals.get(n));
-                items.push(vec![
-                    org_id.into(),
-                    format!("{}-{position}", s.id).into(),
-                    s.id.as_str().into(),
-                    i.section.as_str().into(),
-                    position.into(),
-                    deal.map_or_else(|| i.title.to_owned(), |d| d.name.clone())
-                        .into(),
-                    i.minutes.into(),
-                    deal.map_or(Cell::Null, |_| "opportunity".into()),
-                    deal.map_or(Cell::Null, |d| d.id.as_str().into()),
-                    if held { i64::from(i.minutes) * 60 } else { 0 }.into(),
-                    i64::from(i.inspection).into(),
-                    manager.into(),
-                    to_db(starts - Duration::days(14)).into(),
-                    to_db(starts).into(),
-                ]);
-            }
-            for a in &s.actions {
-                actions.push(vec![
-                    org_id.into(),
-                    a.id.as_str().into(),
-                    s.id.as_str().into(),
-                    s.seller_id.as_str().into(),
-                    s.seller_id.as_str().into(),
-                    a.title.into(),
-                    a.due_on.to_string().into(),
-                    a.status.as_str().into(),
-                    a.closed_on.map_or(Cell::Null, |d| d.to_string().into()),
-                    manager.into(),
-                    to_db(ends).into(),
-                    to_db(ends).into(),
-                ]);
-            }
-            if let Some(f) = &s.feedback {
-                feedback.push(vec![
-                    org_id.into(),
-                    s.id.as_str().into(),
-                    s.seller_id.as_str().into(),
-                    manager.into(),
-                    "".into(),
-                    "".into(),
-                    i64::from(f.rating).into(),
-                    i64::from(f.would_pay).into(),
-                    to_db(ends + Duration::hours(1)).into(),
-                ]);
-            }
-            if let Some(observer) = observer {
-                observations.push(vec![
-                    org_id.into(),
-                    s.id.as_str().into(),
-                    observer.into(),
-                    manager.into(),
-                    "{}".into(),
-                    "".into(),
-                    to_db(ends).into(),
-                    to_db(ends).into(),
-                ]);
-            }
-        }
-        let mut calls = Rows::new(
-            "INSERT INTO calls (org_id, id, subject, owner_id, occurred_at, opportunity_id, kind, importance, \
-             created_at, updated_at)",
-            10,
-        );
-        let mut plans = Rows::new(
-            "INSERT INTO call_plans (org_id, id, seller_id, opportunity_id, stage, planned_for, objective, \
-             desired_outcome, agenda, questions, solutions, interests, objections, opening, next_step, attended_by, \
-             created_by, created_at, updated_at)",
-            19,
-        );
-        for c in &h.calls {
-            let Some(deal) = h.deals.get(c.deal) else {
-                continue;
-            };
-            let occurred = to_db(c.day.and_hms_opt(10, 0, 0).unwrap_or_default().and_utc());
-            calls.push(vec![
-                org_id.into(),
-                c.id.as_str().into(),
-                format!("Call on {}", deal.name).into(),
-                c.seller_id.as_str().into(),
-                occurred.as_str().into(),
-                deal.id.as_str().into(),
-                "video".into(),
-                c.importance.as_str().into(),
-                occurred.as_str().into(),
-                occurred.as_str().into(),
-            ]);
-            if let Some(plan_id) = &c.plan_id {
-                let stage = stage_on(&deal.stages, c.day);
-                plans.push(vec![
-                    org_id.into(),
-                    plan_id.as_str().into(),
-                    c.seller_id.as_str().into(),
-                    deal.id.as_str().into(),
-                    stage.map_or(Cell::Null, |s| s.as_str().into()),
-                    c.day.to_string().into(),
-                    "Agree the next step with the buyer".into(),
-                    "A date for the next meeting".into(),
-                    "[]".into(),
-                    "".into(),
-                    "".into(),
-                    "".into(),
-                    "".into(),
-                    "".into(),
-                    "Ask for the next meeting".into(),
-                    if c.observed {
-                        Cell::from(manager)
-                    } else {
-                        Cell::Null
-                    },
-                    c.seller_id.as_str().into(),
-                    occurred.as_str().into(),
-                    occurred.as_str().into(),
-                ]);
-            }
-        }
-        let mut tx = self.write().await?;
-        opportunities.write(&mut tx).await?;
-        stages.write(&mut tx).await?;
-        sessions.write(&mut tx).await?;
-        items.write(&mut tx).await?;
-        actions.write(&mut tx).await?;
-        feedback.write(&mut tx).await?;
-        observations.write(&mut tx).await?;
-        calls.write(&mut tx).await?;
-        plans.write(&mut tx).await?;
-        tx.commit().await?;
-        Ok(())
     }
 }
